@@ -1,0 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+const VALID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's X-Correlation-ID when it is sane, else a new one. */
+export function correlationIdOf(value: unknown): string {
+  return typeof value === 'string' && VALID.test(value) ? value : randomUUID();
+}
+
+/** Gives every request a correlation id (`res.locals.correlationId`) and echoes it in the response. */
+export function correlationMiddleware(): RequestHandler {
+  return (req, res, next) => {
+    const id = correlationIdOf(req.get(CORRELATION_HEADER));
+    res.locals.correlationId = id;
+    res.set('X-Correlation-ID', id);
+    next();
+  };
+}

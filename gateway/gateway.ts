@@ -1,0 +1,117 @@
+import 'reflect-metadata';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { GraphQLError } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Config } from '../platform/config.js';
+import { createLogger, type Logger } from '../platform/logger.js';
+import { connectNats } from '../platform/nats.js';
+import { subjectsFor } from '../platform/subjects.js';
+import { AppError } from '../schema/errors.js';
+import { createAuthenticator, type Principal } from './auth.js';
+import { buildGatewaySchema } from './build-schema.js';
+import { Bus } from './bus.js';
+import { createContext, type GatewayContext } from './context.js';
+import { correlationIdOf, correlationMiddleware } from './correlation.js';
+import { formatError, toGraphQLError } from './errors.js';
+import { explorerRouter } from './explorer.js';
+import { ViewHub } from './subscriptions/view-hub.js';
+
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
+
+export interface RunningGateway {
+  url: string;
+  bus: Bus;
+  views: ViewHub;
+  stop(): Promise<void>;
+}
+
+/** The gateway: Apollo Server on Express and graphql-ws on the same port and path. */
+export async function startGateway(config: Config, logger: Logger = createLogger('gateway', config.logLevel)): Promise<RunningGateway> {
+  const subjects = subjectsFor(config.namespace);
+  const nc = await connectNats(config.natsUrl, `${config.namespace}-gateway`, logger);
+  const bus = new Bus(nc, subjects, config.requestTimeoutMs);
+  const views = new ViewHub(nc, subjects);
+  const auth = createAuthenticator(config.authMode, config.jwtSecret);
+  const schema = await buildGatewaySchema();
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const principals = new WeakMap<object, Principal>();
+  const wsCleanup = useServer<Record<string, unknown>>({
+    schema,
+    connectionInitWaitTimeout: 5000,
+    onConnect: async (ctx) => {
+      try {
+        const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        principals.set(ctx, await auth.authenticate(typeof authorization === 'string' ? authorization : undefined));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    onSubscribe: (ctx) => {
+      if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
+        return [new GraphQLError(`at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`, { extensions: { code: 'RATE_LIMITED' } })];
+      }
+      return undefined;
+    },
+    context: (ctx, _id, payload): GatewayContext => {
+      const principal = principals.get(ctx);
+      if (!principal) throw toGraphQLError(new AppError('UNAUTHENTICATED', 'not authenticated'));
+      const correlationId = correlationIdOf((payload.extensions as Record<string, unknown> | undefined)?.correlationId);
+      return createContext(principal, correlationId, bus, views);
+    },
+  }, wsServer);
+
+  const apollo = new ApolloServer<GatewayContext>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  app.use(correlationMiddleware());
+  app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  app.use(explorerRouter());
+  app.use('/graphql', express.json({ limit: '100kb' }), expressMiddleware(apollo, {
+    context: async ({ req, res }) => {
+      try {
+        const principal = await auth.authenticate(req.get('authorization'));
+        return createContext(principal, res.locals.correlationId as string, bus, views);
+      } catch (error) {
+        throw error instanceof AppError ? toGraphQLError(error) : error;
+      }
+    },
+  }));
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  logger.info({ namespace: config.namespace, url: `${url}/graphql`, explorer: `${url}/explorer` }, 'gateway ready');
+  return {
+    url,
+    bus,
+    views,
+    async stop() {
+      await apollo.stop();
+      await nc.drain().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import {
+  ChangeProductPriceInput, CreateProductInput, DiscontinueProductInput, Product, ProductConnection, ProductFilter,
+  ProductSort, RenameProductInput, RestockProductInput,
+} from '../../schema/graphql/catalog-types.js';
+import { CommandResult } from '../../schema/graphql/common-types.js';
+import type { CommandResult as CommandResultMessage } from '../../schema/commands/command-message.js';
+import type { Connection } from '../../schema/queries/query-message.js';
+import { PRODUCT_VIEW, type ProductView } from '../../schema/views/product-view.js';
+import type { GatewayContext } from '../context.js';
+import { watchView } from '../subscriptions/watch-view.js';
+import { AppError } from '../../schema/errors.js';
+import { requireUuid } from '../../schema/validation.js';
+import { toGraphQLError } from '../errors.js';
+
+/** Ids are checked here so that one bad id fails only its own field, not the whole batch. */
+function checkedId(id: string): string {
+  try {
+    return requireUuid(id, 'id');
+  } catch (error) {
+    throw error instanceof AppError ? toGraphQLError(error) : error;
+  }
+}
+
+/** The catalog: translates GraphQL to product commands and queries, nothing more. */
+@Resolver(() => Product)
+export class CatalogResolver {
+  @Query(() => Product, { nullable: true })
+  product(
+    @Arg('id', () => ID) id: string,
+    @Arg('consistencyToken', () => String, { nullable: true }) consistencyToken: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ProductView | null> {
+    return ctx.productLoader(consistencyToken).load(checkedId(id));
+  }
+
+  @Query(() => ProductConnection)
+  products(
+    @Arg('filter', () => ProductFilter, { nullable: true }) filter: ProductFilter | null,
+    @Arg('search', () => String, { nullable: true }) search: string | null,
+    @Arg('sort', () => ProductSort, { nullable: true }) sort: ProductSort | null,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('consistencyToken', () => String, { nullable: true }) consistencyToken: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Connection<ProductView>> {
+    return ctx.bus.query('products', { filter, search, sort, first, after }, ctx, consistencyToken);
+  }
+
+  @Mutation(() => CommandResult)
+  createProduct(@Arg('input', () => CreateProductInput) input: CreateProductInput, @Ctx() ctx: GatewayContext): Promise<CommandResultMessage> {
+    return ctx.bus.command('createProduct', input, ctx);
+  }
+
+  @Mutation(() => CommandResult)
+  renameProduct(@Arg('input', () => RenameProductInput) input: RenameProductInput, @Ctx() ctx: GatewayContext): Promise<CommandResultMessage> {
+    return ctx.bus.command('renameProduct', input, ctx);
+  }
+
+  @Mutation(() => CommandResult)
+  changeProductPrice(@Arg('input', () => ChangeProductPriceInput) input: ChangeProductPriceInput, @Ctx() ctx: GatewayContext): Promise<CommandResultMessage> {
+    return ctx.bus.command('changeProductPrice', input, ctx);
+  }
+
+  @Mutation(() => CommandResult)
+  restockProduct(@Arg('input', () => RestockProductInput) input: RestockProductInput, @Ctx() ctx: GatewayContext): Promise<CommandResultMessage> {
+    return ctx.bus.command('restockProduct', input, ctx);
+  }
+
+  @Mutation(() => CommandResult)
+  discontinueProduct(@Arg('input', () => DiscontinueProductInput) input: DiscontinueProductInput, @Ctx() ctx: GatewayContext): Promise<CommandResultMessage> {
+    return ctx.bus.command('discontinueProduct', input, ctx);
+  }
+
+  @Subscription(() => Product, {
+    description: 'Emits the current view first (when it exists), then every committed change, in version order.',
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, { id: string; consistencyToken?: string | null }, GatewayContext>) =>
+      watchView<ProductView>({
+        hub: context.views,
+        tenant: context.principal.tenant,
+        view: PRODUCT_VIEW,
+        key: args.id,
+        loadCurrent: () => context.bus.query<ProductView | null>('product', { id: args.id }, context, args.consistencyToken),
+      }),
+  })
+  productUpdated(
+    @Root() product: ProductView,
+    @Arg('id', () => ID) _id: string,
+    @Arg('consistencyToken', () => String, { nullable: true }) _consistencyToken: string | null,
+  ): ProductView {
+    return product;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Configuration from the environment, with defaults that work on a developer machine
+ * (PostgreSQL on 127.0.0.1:5432 with trust auth, NATS with JetStream on 127.0.0.1:4222).
+ */
+export type AuthMode = 'dev' | 'jwt';
+
+export interface Config {
+  /** Prefix of the stream, subjects, consumers and default database names. */
+  namespace: string;
+  natsUrl: string;
+  writeDatabaseUrl: string;
+  readDatabaseUrl: string;
+  port: number;
+  host: string;
+  authMode: AuthMode;
+  jwtSecret: string;
+  /** How long the gateway waits for a service's reply. */
+  requestTimeoutMs: number;
+  /** How long a query waits for the read models to reach a consistency token. */
+  consistencyTimeoutMs: number;
+  logLevel: string;
+  production: boolean;
+}
+
+const NAMESPACE_PATTERN = /^[a-z][a-z0-9_]{0,39}$/;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const namespace = env.NAMESPACE ?? 'cqrs';
+  if (!NAMESPACE_PATTERN.test(namespace)) {
+    throw new Error(`NAMESPACE must match ${NAMESPACE_PATTERN} (got "${namespace}")`);
+  }
+  const authMode = env.AUTH_MODE ?? 'dev';
+  if (authMode !== 'dev' && authMode !== 'jwt') {
+    throw new Error(`AUTH_MODE must be "dev" or "jwt" (got "${authMode}")`);
+  }
+  const production = env.NODE_ENV === 'production';
+  if (production && authMode === 'dev') {
+    throw new Error('AUTH_MODE=dev is refused when NODE_ENV=production');
+  }
+  const jwtSecret = env.JWT_SECRET ?? (production ? '' : 'dev-secret-change-me-dev-secret-change-me');
+  if (jwtSecret.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
+  return {
+    namespace,
+    natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    writeDatabaseUrl: env.WRITE_DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/${namespace}_write`,
+    readDatabaseUrl: env.READ_DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/${namespace}_read`,
+    port: integer(env.PORT, 4000, 'PORT'),
+    host: env.HOST ?? '127.0.0.1',
+    authMode,
+    jwtSecret,
+    requestTimeoutMs: integer(env.REQUEST_TIMEOUT_MS, 5000, 'REQUEST_TIMEOUT_MS'),
+    consistencyTimeoutMs: integer(env.CONSISTENCY_TIMEOUT_MS, 3000, 'CONSISTENCY_TIMEOUT_MS'),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    production,
+  };
+}
+
+function integer(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer`);
+  return value;
+}

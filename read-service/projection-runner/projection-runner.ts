@@ -1,0 +1,201 @@
+import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/nats-core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Orm } from '../../platform/database.js';
+import { runAsLeader, sleep, type LeaderSession } from '../../platform/leader-lock.js';
+import type { Logger } from '../../platform/logger.js';
+import { encodeJson } from '../../platform/messaging.js';
+import type { Subjects } from '../../platform/subjects.js';
+import type { EventEnvelope } from '../../schema/events/envelope.js';
+import { upcast } from '../../schema/events/upcasters.js';
+import type { CheckpointNotice, ViewChange } from '../../schema/views/view-change.js';
+import type { Projection } from '../projections/projection.js';
+import { recordDeadLetter } from './dead-letters.js';
+
+export interface ProjectionRunnerOptions {
+  projection: Projection;
+  orm: Orm;
+  databaseUrl: string;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  subjects: Subjects;
+  logger: Logger;
+  /** Most events applied in one transaction; fewer when fewer are waiting. */
+  maxBatch?: number;
+  /** Attempts at one failing event before it becomes a dead letter. */
+  maxAttempts?: number;
+  /** Test hook: runs after a batch commits and before it is acknowledged. */
+  afterCommit?: (position: number) => Promise<void> | void;
+}
+
+/** Another runner moved the checkpoint: this one is no longer the leader. */
+class FencedOut extends Error {}
+
+/**
+ * Runs one projection: a single active instance (advisory lock) reads the event stream from a
+ * durable consumer recreated at the database checkpoint, applies what has arrived (up to
+ * maxBatch) in one transaction with the checkpoint, commits, acks, then tells subscribers
+ * (view changes) and waiting queries (checkpoint). Events at or below the checkpoint are
+ * skipped (G3); a failing event is retried, then dead-lettered, never stalling the stream.
+ */
+export function startProjectionRunner(options: ProjectionRunnerOptions): { stop(): Promise<void> } {
+  return runAsLeader({
+    databaseUrl: options.databaseUrl,
+    lockName: `${options.subjects.stream}.projection.${options.projection.name}`,
+    logger: options.logger,
+    lead: (session, signal) => new Run(options).lead(session, signal),
+  });
+}
+
+class Run {
+  private checkpoint = 0;
+  private readonly name: string;
+  private readonly log: Logger;
+
+  constructor(private readonly options: ProjectionRunnerOptions) {
+    this.name = options.projection.name;
+    this.log = options.logger.child({ projection: this.name });
+  }
+
+  async lead(session: LeaderSession, signal: AbortSignal): Promise<void> {
+    this.checkpoint = await this.readCheckpoint();
+    const consumer = await this.resetConsumer();
+    const messages = await consumer.consume({ max_messages: this.options.maxBatch ?? 500 });
+    const stop = () => messages.stop();
+    signal.addEventListener('abort', stop);
+    void session.lost.then(stop);
+    let batch: JsMsg[] = [];
+    try {
+      for await (const msg of messages) {
+        batch.push(msg);
+        if (messages.getPending() > 0 && batch.length < (this.options.maxBatch ?? 500)) continue;
+        const current = batch;
+        batch = [];
+        await this.process(current);
+      }
+    } catch (error) {
+      if (!(error instanceof FencedOut)) throw error;
+      this.log.warn('checkpoint moved by another runner; standing down');
+    } finally {
+      signal.removeEventListener('abort', stop);
+      messages.stop();
+    }
+  }
+
+  /** Trust the database checkpoint, not the consumer's position: recreate it just past it. */
+  private async resetConsumer() {
+    const { jsm, js, subjects } = this.options;
+    const durable = subjects.consumer(this.name);
+    await jsm.consumers.delete(subjects.stream, durable).catch(() => undefined);
+    await jsm.consumers.add(subjects.stream, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: subjects.eventsWildcard,
+      ack_wait: nanos(60_000),
+      max_deliver: -1,
+      max_ack_pending: 5000,
+      ...(this.checkpoint > 0
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.checkpoint + 1 }
+        : { deliver_policy: DeliverPolicy.All }),
+    });
+    return js.consumers.get(subjects.stream, durable);
+  }
+
+  private async readCheckpoint(): Promise<number> {
+    const em = this.options.orm.em.fork();
+    await em.execute('insert into projection_checkpoints (projection, position) values (?, 0) on conflict do nothing', [this.name], 'run');
+    const rows = await em.execute<{ position: string }[]>('select position from projection_checkpoints where projection = ?', [this.name]);
+    return Number(rows[0]?.position ?? 0);
+  }
+
+  private async process(batch: JsMsg[]): Promise<void> {
+    const fresh = batch.filter((msg) => msg.seq > this.checkpoint);
+    let changes: ViewChange[] = [];
+    if (fresh.length > 0) {
+      const last = fresh.at(-1)!.seq;
+      try {
+        changes = await this.transaction(last, async (tx) => {
+          const all: ViewChange[] = [];
+          for (const msg of fresh) all.push(...(await this.applyOne(tx, msg)));
+          return all;
+        });
+      } catch (error) {
+        if (error instanceof FencedOut) throw error;
+        this.log.warn({ err: error }, 'batch failed; applying its events one by one');
+        changes = await this.oneByOne(fresh);
+      }
+      this.checkpoint = last;
+      await this.options.afterCommit?.(last);
+    }
+    for (const msg of batch) msg.ack();
+    this.announce(changes);
+  }
+
+  private async oneByOne(events: JsMsg[]): Promise<ViewChange[]> {
+    const changes: ViewChange[] = [];
+    const maxAttempts = this.options.maxAttempts ?? 3;
+    for (const msg of events) {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          changes.push(...(await this.transaction(msg.seq, (tx) => this.applyOne(tx, msg))));
+          break;
+        } catch (error) {
+          if (error instanceof FencedOut) throw error;
+          if (attempt < maxAttempts) {
+            await sleep(50 * 2 ** attempt);
+            continue;
+          }
+          this.log.error({ err: error, seq: msg.seq }, 'event dead-lettered');
+          await this.transaction(msg.seq, async (tx) => {
+            const event = parse(msg);
+            await recordDeadLetter(tx, {
+              projection: this.name, streamSeq: msg.seq, eventId: event?.eventId, eventType: event?.type, tenant: event?.tenant,
+              payload: msg.string(), error: String((error as Error).message ?? error), attempts: attempt,
+            });
+            return [];
+          });
+          break;
+        }
+      }
+      this.checkpoint = msg.seq;
+    }
+    return changes;
+  }
+
+  private async applyOne(tx: EntityManager, msg: JsMsg): Promise<ViewChange[]> {
+    const event = parse(msg);
+    if (!event) throw new Error(`stream message ${msg.seq} is not an event envelope`);
+    const changes = await this.options.projection.apply(upcast(event), tx);
+    return changes.map((change) => ({ ...change, position: msg.seq }));
+  }
+
+  /** Runs `work` and moves the checkpoint to `position` in one transaction, fenced on the checkpoint read at start. */
+  private async transaction<T>(position: number, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.options.orm.em.fork().transactional(async (tx) => {
+      const em = tx as EntityManager;
+      const rows = await em.execute<{ position: string }[]>(
+        'select position from projection_checkpoints where projection = ? for update', [this.name],
+      );
+      if (Number(rows[0]?.position ?? -1) !== this.checkpoint) throw new FencedOut();
+      const result = await work(em);
+      await em.execute('update projection_checkpoints set position = ?, updated_at = now() where projection = ?', [position, this.name], 'run');
+      return result;
+    });
+  }
+
+  private announce(changes: ViewChange[]): void {
+    const { nc, subjects } = this.options;
+    for (const change of changes) nc.publish(subjects.view(change.tenant, change.view, change.key), encodeJson(change));
+    nc.publish(subjects.checkpoint(this.name), encodeJson({ projection: this.name, position: this.checkpoint } satisfies CheckpointNotice));
+  }
+}
+
+function parse(msg: JsMsg): EventEnvelope | undefined {
+  try {
+    const value = msg.json<EventEnvelope>();
+    return value && typeof value === 'object' && typeof value.type === 'string' && typeof value.tenant === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,16 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EventEnvelope } from '../../schema/events/envelope.js';
+import type { ViewChange } from '../../schema/views/view-change.js';
+
+/**
+ * A projection: which events it reads and how each changes its rows, inside the batch's
+ * transaction. It returns the changed view rows so that subscribers can be told after commit.
+ * It holds no business rules and must be idempotent per event version (G3).
+ */
+export interface Projection {
+  /** Name of its checkpoint, consumer and lock: `product_view`. */
+  name: string;
+  /** Tables it owns (rebuild and verify work on these). */
+  tables: readonly string[];
+  apply(event: EventEnvelope, tx: EntityManager): Promise<Omit<ViewChange, 'position'>[]>;
+}

@@ -1,0 +1,33 @@
+import type { JetStreamManager } from '@nats-io/jetstream';
+import type { Subjects } from '../../platform/subjects.js';
+import type { ProjectionStatus } from '../../schema/queries/query-message.js';
+import type { Projection } from '../projections/projection.js';
+import type { QueryDefinition } from './query-definition.js';
+
+/** Freshness of every read model: its position in the stream and how many events it trails by. */
+export function projectionsQuery(projections: readonly Projection[], jsm: JetStreamManager, subjects: Subjects): QueryDefinition<unknown, ProjectionStatus[]> {
+  return {
+    name: 'projections',
+    reads: [],
+    async handle(_args, { em }) {
+      const [rows, stream] = await Promise.all([
+        em.execute<{ projection: string; position: string; updated_at: Date | null }[]>(
+          'select projection, position, updated_at from projection_checkpoints',
+        ),
+        jsm.streams.info(subjects.stream),
+      ]);
+      const lastSeq = stream.state.last_seq;
+      const byName = new Map(rows.map((row) => [row.projection, row]));
+      return projections.map(({ name }) => {
+        const row = byName.get(name);
+        const position = Number(row?.position ?? 0);
+        return {
+          name,
+          position: String(position),
+          lag: Math.max(0, lastSeq - position),
+          updatedAt: row?.updated_at ? new Date(row.updated_at).toISOString() : null,
+        };
+      });
+    },
+  };
+}

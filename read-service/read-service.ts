@@ -1,0 +1,61 @@
+import { jetstream } from '@nats-io/jetstream';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../platform/config.js';
+import { openOrm } from '../platform/database.js';
+import { ensureEventStream } from '../platform/event-stream.js';
+import { createLogger, type Logger } from '../platform/logger.js';
+import { serve } from '../platform/messaging.js';
+import { connectNats } from '../platform/nats.js';
+import { READ_QUEUE, subjectsFor } from '../platform/subjects.js';
+import { decodeConsistencyToken } from '../schema/consistency-token.js';
+import type { QueryMessage } from '../schema/queries/query-message.js';
+import { CheckpointTracker } from './consistency/checkpoint-tracker.js';
+import { readMigrations } from './migrations/index.js';
+import { startProjectionRunner } from './projection-runner/projection-runner.js';
+import type { Projection } from './projections/projection.js';
+import { productViewProjection } from './projections/product-view.js';
+import { productQuery, productsByIdsQuery, productsQuery } from './queries/product-queries.js';
+import { projectionsQuery } from './queries/projections-query.js';
+import type { QueryDefinition } from './queries/query-definition.js';
+
+export const projections: Projection[] = [productViewProjection];
+
+export interface ReadServiceOptions {
+  /** Run the projections in this process (default); a query-only replica sets false. */
+  runProjections?: boolean;
+}
+
+/**
+ * The read-service: projections (one active runner each, others standing by), query endpoints
+ * in the `read-service` queue group, consistency-token waits.
+ */
+export async function startReadService(config: Config, logger: Logger = createLogger('read-service', config.logLevel), options: ReadServiceOptions = {}) {
+  const subjects = subjectsFor(config.namespace);
+  const orm = await openOrm({ url: config.readDatabaseUrl, entities: [], migrations: readMigrations });
+  const nc = await connectNats(config.natsUrl, `${config.namespace}-read-service`, logger);
+  const jsm = await ensureEventStream(nc, subjects);
+  const js = jetstream(nc);
+  const tracker = new CheckpointTracker(nc, subjects, orm);
+  await tracker.start();
+  const runners = options.runProjections === false ? [] : projections.map((projection) =>
+    startProjectionRunner({ projection, orm, databaseUrl: config.readDatabaseUrl, nc, js, jsm, subjects, logger }));
+  const queries: QueryDefinition[] = [productQuery, productsByIdsQuery, productsQuery, projectionsQuery(projections, jsm, subjects)];
+  const endpoints = queries.map((query) => serve(nc, subjects.query(query.name), READ_QUEUE, async (body) => {
+    const message = body as QueryMessage;
+    if (message.consistencyToken !== undefined && message.consistencyToken !== null) {
+      const position = decodeConsistencyToken(message.consistencyToken);
+      await tracker.waitFor(query.reads, position, config.consistencyTimeoutMs, message.consistencyToken);
+    }
+    return query.handle(message.args ?? {}, { tenant: message.tenant, em: orm.em.fork() as EntityManager });
+  }, logger));
+  logger.info({ namespace: config.namespace, queries: queries.map((q) => q.name) }, 'read-service ready');
+  return {
+    async stop() {
+      await Promise.all(endpoints.map((stop) => stop()));
+      await Promise.all(runners.map((runner) => runner.stop()));
+      tracker.stop();
+      await nc.drain().catch(() => undefined);
+      await orm.close();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * Product commands: imperative names, inputs already checked for shape by the write-service
+ * edge. Time comes in with the command; the domain never reads a clock.
+ */
+export interface CreateProduct {
+  type: 'CreateProduct';
+  productId: string;
+  sku: string;
+  title: string;
+  description: string | null;
+  category: string;
+  price: string;
+  initialStock: number;
+  now: string;
+}
+export interface RenameProduct { type: 'RenameProduct'; productId: string; title: string; now: string }
+export interface ChangeProductPrice { type: 'ChangeProductPrice'; productId: string; price: string; now: string }
+export interface RestockProduct { type: 'RestockProduct'; productId: string; quantity: number; now: string }
+export interface DiscontinueProduct { type: 'DiscontinueProduct'; productId: string; now: string }
+
+export type ProductCommand = CreateProduct | RenameProduct | ChangeProductPrice | RestockProduct | DiscontinueProduct;

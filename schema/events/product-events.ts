@@ -1,0 +1,25 @@
+import type { DomainEvent } from './envelope.js';
+
+export const PRODUCT = 'Product';
+
+export type ProductCreated = DomainEvent<'ProductCreated', {
+  productId: string;
+  sku: string;
+  title: string;
+  description: string | null;
+  category: string;
+  /** Decimal string with at most two decimals, e.g. "19.99". */
+  price: string;
+  initialStock: number;
+  createdAt: string;
+}>;
+export type ProductRenamed = DomainEvent<'ProductRenamed', { productId: string; title: string; previousTitle: string; renamedAt: string }>;
+export type ProductPriceChanged = DomainEvent<'ProductPriceChanged', { productId: string; price: string; previousPrice: string; changedAt: string }>;
+export type ProductRestocked = DomainEvent<'ProductRestocked', { productId: string; quantity: number; restockedAt: string }>;
+export type ProductDiscontinued = DomainEvent<'ProductDiscontinued', { productId: string; discontinuedAt: string }>;
+
+export type ProductEvent = ProductCreated | ProductRenamed | ProductPriceChanged | ProductRestocked | ProductDiscontinued;
+
+export const PRODUCT_EVENT_TYPES: readonly ProductEvent['type'][] = [
+  'ProductCreated', 'ProductRenamed', 'ProductPriceChanged', 'ProductRestocked', 'ProductDiscontinued',
+];

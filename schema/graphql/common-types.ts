@@ -1,0 +1,44 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { DateTimeScalar } from './scalars.js';
+
+@ObjectType({ description: 'A reference to the writes of one mutation. Pass it to a query or subscription to read your own write.' })
+export class CommandResult {
+  @Field(() => ID)
+  aggregateId!: string;
+
+  @Field(() => Int, { description: 'Version of the aggregate after the command.' })
+  version!: number;
+
+  @Field(() => String, { description: "Opaque token: a query or subscription given it reflects this mutation's events, or fails with CONSISTENCY_TIMEOUT." })
+  consistencyToken!: string;
+
+  @Field(() => String)
+  correlationId!: string;
+
+  @Field(() => Boolean, { description: 'True when this result was replayed for a repeated idempotency key instead of executing again.' })
+  replayed!: boolean;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+@ObjectType()
+export class ProjectionStatus {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, { description: 'Last event applied, as a position comparable to consistency tokens.' })
+  position!: string;
+
+  @Field(() => Int, { description: 'Events published but not yet applied.' })
+  lag!: number;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  updatedAt!: string | null;
+}

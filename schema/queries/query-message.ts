@@ -1,0 +1,36 @@
+/** The body of a query request sent by the gateway to the read-service. */
+export interface QueryMessage<Args = Record<string, unknown>> {
+  tenant: string;
+  correlationId: string;
+  /** When given, the answer reflects every event up to this token, or fails CONSISTENCY_TIMEOUT. */
+  consistencyToken?: string;
+  args: Args;
+}
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export interface Connection<Node> {
+  edges: { cursor: string; node: Node }[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+export type ProductSort = 'RELEVANCE' | 'TITLE' | 'PRICE_ASC' | 'PRICE_DESC' | 'RATING' | 'NEWEST';
+
+export interface ProductsArgs {
+  filter?: { category?: string | null; inStock?: boolean | null; minPrice?: string | null; maxPrice?: string | null } | null;
+  search?: string | null;
+  sort?: ProductSort | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface ProjectionStatus {
+  name: string;
+  position: string;
+  lag: number;
+  updatedAt: string | null;
+}

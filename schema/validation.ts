@@ -1,0 +1,62 @@
+import { AppError } from './errors.js';
+
+/**
+ * Input rules shared by the domain and the edges. Each check throws BAD_USER_INPUT naming the
+ * field at fault, or returns the normalized value.
+ */
+export const SKU_PATTERN = /^[A-Z0-9][A-Z0-9-]{2,31}$/;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+const DECIMAL_PATTERN = /^(0|[1-9][0-9]{0,9})(\.[0-9]{1,2})?$/;
+
+export function requireString(value: unknown, field: string, { min = 1, max = 200 } = {}): string {
+  if (typeof value !== 'string') throw AppError.badInput(field, `${field} must be a string`);
+  const trimmed = value.trim();
+  if (trimmed.length < min || trimmed.length > max) {
+    throw AppError.badInput(field, `${field} must be ${min}-${max} characters`);
+  }
+  return trimmed;
+}
+
+export function optionalString(value: unknown, field: string, max: number): string | null {
+  if (value === undefined || value === null) return null;
+  return requireString(value, field, { min: 0, max });
+}
+
+export function requireSku(value: unknown, field = 'sku'): string {
+  const sku = requireString(value, field, { min: 3, max: 32 }).toUpperCase();
+  if (!SKU_PATTERN.test(sku)) {
+    throw AppError.badInput(field, `${field} must be 3-32 letters, digits or dashes, starting with a letter or digit`);
+  }
+  return sku;
+}
+
+export function requireUuid(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !UUID_PATTERN.test(value)) throw AppError.badInput(field, `${field} must be a UUID`);
+  return value.toLowerCase();
+}
+
+export function requirePositiveInt(value: unknown, field: string, max = 1_000_000_000): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw AppError.badInput(field, `${field} must be an integer from 1 to ${max}`);
+  }
+  return value;
+}
+
+export function optionalNonNegativeInt(value: unknown, field: string, max = 1_000_000_000): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    throw AppError.badInput(field, `${field} must be an integer from 0 to ${max}`);
+  }
+  return value;
+}
+
+/** A positive money amount: a decimal string with at most two decimals, normalized ("5" -> "5.00"). */
+export function requirePrice(value: unknown, field = 'price'): string {
+  if (typeof value !== 'string' || !DECIMAL_PATTERN.test(value)) {
+    throw AppError.badInput(field, `${field} must be a decimal string with at most 2 decimals, e.g. "19.99"`);
+  }
+  const [units = '0', fraction = ''] = value.split('.');
+  const normalized = `${units}.${fraction.padEnd(2, '0')}`;
+  if (normalized === '0.00') throw AppError.badInput(field, `${field} must be greater than 0`);
+  return normalized;
+}

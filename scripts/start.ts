@@ -1,0 +1,49 @@
+/**
+ * `npm start`: runs the write-service, the read-service and the gateway as three processes
+ * (each creates its database, tables, stream and consumers when missing), prefixes their
+ * output, and stops all three when one exits or on Ctrl-C.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const services = [
+  { name: 'write', entry: 'write-service/main.js' },
+  { name: 'read', entry: 'read-service/main.js' },
+  { name: 'gateway', entry: 'gateway/main.js' },
+];
+
+const children: ChildProcess[] = [];
+let stopping = false;
+
+function stopAll(code: number): void {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 5000).unref();
+  Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))))
+    .then(() => process.exit(code));
+}
+
+for (const service of services) {
+  const child = spawn(process.execPath, ['--enable-source-maps', path.join(dist, service.entry)], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  children.push(child);
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let rest = '';
+    stream.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) process.stdout.write(`[${service.name}] ${line}\n`);
+    });
+  }
+  child.on('exit', (code) => {
+    if (!stopping) {
+      process.stdout.write(`[${service.name}] exited with ${code}; stopping the others\n`);
+      stopAll(code ?? 1);
+    }
+  });
+}
+
+process.on('SIGINT', () => stopAll(0));
+process.on('SIGTERM', () => stopAll(0));

@@ -1,0 +1,72 @@
+import { AppError } from '../../schema/errors.js';
+import type { ProductCommand } from '../../schema/commands/product-commands.js';
+import type { ProductEvent } from '../../schema/events/product-events.js';
+import type { Decider } from './decider.js';
+
+export interface ExistingProduct {
+  status: 'active' | 'discontinued';
+  id: string;
+  sku: string;
+  title: string;
+  price: string;
+  stock: number;
+}
+export type ProductState = { status: 'absent' } | ExistingProduct;
+
+export function initialState(): ProductState {
+  return { status: 'absent' };
+}
+
+export function evolve(state: ProductState, event: ProductEvent): ProductState {
+  switch (event.type) {
+    case 'ProductCreated': {
+      const { productId, sku, title, price, initialStock } = event.data;
+      return { status: 'active', id: productId, sku, title, price, stock: initialStock };
+    }
+    case 'ProductRenamed':
+      return state.status === 'absent' ? state : { ...state, title: event.data.title };
+    case 'ProductPriceChanged':
+      return state.status === 'absent' ? state : { ...state, price: event.data.price };
+    case 'ProductRestocked':
+      return state.status === 'absent' ? state : { ...state, stock: state.stock + event.data.quantity };
+    case 'ProductDiscontinued':
+      return state.status === 'absent' ? state : { ...state, status: 'discontinued' };
+    default: {
+      const unknown: never = event;
+      return unknown;
+    }
+  }
+}
+
+export function decide(command: ProductCommand, state: ProductState): ProductEvent[] {
+  if (command.type === 'CreateProduct') {
+    if (state.status !== 'absent') throw AppError.conflict('id', `product ${command.productId} already exists`);
+    const { productId, sku, title, description, category, price, initialStock, now } = command;
+    return [{ type: 'ProductCreated', data: { productId, sku, title, description, category, price, initialStock, createdAt: now } }];
+  }
+  const product = requireActive(state, command.productId);
+  switch (command.type) {
+    case 'RenameProduct':
+      return [{ type: 'ProductRenamed', data: { productId: product.id, title: command.title, previousTitle: product.title, renamedAt: command.now } }];
+    case 'ChangeProductPrice':
+      return [{ type: 'ProductPriceChanged', data: { productId: product.id, price: command.price, previousPrice: product.price, changedAt: command.now } }];
+    case 'RestockProduct':
+      return [{ type: 'ProductRestocked', data: { productId: product.id, quantity: command.quantity, restockedAt: command.now } }];
+    case 'DiscontinueProduct':
+      return [{ type: 'ProductDiscontinued', data: { productId: product.id, discontinuedAt: command.now } }];
+    default: {
+      const unknown: never = command;
+      return unknown;
+    }
+  }
+}
+
+function requireActive(state: ProductState, productId: string): ExistingProduct {
+  if (state.status === 'absent') throw AppError.notFound('product', productId, 'id');
+  if (state.status === 'discontinued') {
+    throw AppError.invalidState(`product ${productId} is discontinued`, { status: 'DISCONTINUED' });
+  }
+  return state;
+}
+
+export const productDecider: Decider<ProductCommand, ProductState, ProductEvent> = { decide, evolve, initialState };

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { DomainEvent, EventEnvelope, EventMetadata } from '../../schema/events/envelope.js';
+import { upcast } from '../../schema/events/upcasters.js';
+import type { Subjects } from '../../platform/subjects.js';
+import type { Orm } from '../../platform/database.js';
+
+/** Raised when another writer appended to the stream after it was read (G5). */
+export class StreamVersionConflict extends Error {
+  constructor(readonly streamId: string, readonly expectedVersion: number) {
+    super(`stream ${streamId} moved past version ${expectedVersion}`);
+    this.name = 'StreamVersionConflict';
+  }
+}
+
+/** Raised when another request already holds the idempotency key (G6). */
+export class IdempotencyKeyTaken extends Error {
+  constructor(readonly key: string) {
+    super(`idempotency key ${key} already used`);
+    this.name = 'IdempotencyKeyTaken';
+  }
+}
+
+export interface StreamRef {
+  tenant: string;
+  streamType: string;
+  streamId: string;
+}
+
+export interface LoadedStream {
+  events: EventEnvelope[];
+  version: number;
+}
+
+export interface IdempotencyClaim {
+  key: string;
+  command: string;
+  requestHash: string;
+}
+
+export interface AppendRequest extends StreamRef {
+  expectedVersion: number;
+  events: DomainEvent[];
+  /** Event ids, chosen by the caller so it can wait for their publication. */
+  eventIds: string[];
+  metadata: EventMetadata;
+  occurredAt: string;
+  idempotency?: IdempotencyClaim;
+}
+
+export interface AppendResult {
+  version: number;
+  events: EventEnvelope[];
+}
+
+export const OUTBOX_CHANNEL = 'outbox';
+
+/**
+ * The event store: streams of events per aggregate in PostgreSQL. An append writes the
+ * events, their outbox rows and the idempotency record in one transaction; the unique
+ * (tenant, stream, version) constraint makes two appends from one version exclusive.
+ */
+export class EventStore {
+  constructor(private readonly orm: Orm, private readonly subjects: Subjects) {}
+
+  newEventIds(count: number): string[] {
+    return Array.from({ length: count }, () => randomUUID());
+  }
+
+  async load(ref: StreamRef): Promise<LoadedStream> {
+    const rows = await this.em().execute<EventRow[]>(
+      `select event_id, type, schema_version, version, data, metadata, occurred_at
+         from events where tenant = ? and stream_type = ? and stream_id = ? order by version`,
+      [ref.tenant, ref.streamType, ref.streamId],
+    );
+    const events = rows.map((row) => upcast(toEnvelope(ref, row)));
+    return { events, version: events.at(-1)?.version ?? 0 };
+  }
+
+  async append(request: AppendRequest): Promise<AppendResult> {
+    const envelopes = request.events.map((event, index): EventEnvelope => ({
+      eventId: request.eventIds[index] ?? randomUUID(),
+      type: event.type,
+      schemaVersion: 1,
+      tenant: request.tenant,
+      aggregateType: request.streamType,
+      aggregateId: request.streamId,
+      version: request.expectedVersion + index + 1,
+      occurredAt: request.occurredAt,
+      data: event.data,
+      metadata: request.metadata,
+    }));
+    const subject = this.subjects.event(request.tenant, request.streamType, request.streamId);
+    try {
+      await this.em().transactional(async (em) => {
+        if (request.idempotency) await insertIdempotency(em, request, envelopes);
+        await insertEvents(em, envelopes);
+        await insertOutbox(em, subject, envelopes);
+        await em.execute('select pg_notify(?, ?)', [OUTBOX_CHANNEL, ''], 'run');
+      });
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        const constraint = (error as unknown as { constraint?: string }).constraint;
+        if (constraint === 'idempotency_keys_pkey') throw new IdempotencyKeyTaken(request.idempotency?.key ?? '');
+        if (constraint === 'events_stream_version') throw new StreamVersionConflict(request.streamId, request.expectedVersion);
+      }
+      throw error;
+    }
+    return { version: request.expectedVersion + envelopes.length, events: envelopes };
+  }
+
+  private em(): EntityManager {
+    return this.orm.em.fork() as EntityManager;
+  }
+}
+
+interface EventRow {
+  event_id: string;
+  type: string;
+  schema_version: number;
+  version: number;
+  data: unknown;
+  metadata: EventMetadata;
+  occurred_at: Date;
+}
+
+function toEnvelope(ref: StreamRef, row: EventRow): EventEnvelope {
+  return {
+    eventId: row.event_id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    tenant: ref.tenant,
+    aggregateType: ref.streamType,
+    aggregateId: ref.streamId,
+    version: row.version,
+    occurredAt: new Date(row.occurred_at).toISOString(),
+    data: row.data,
+    metadata: row.metadata,
+  };
+}
+
+function placeholders(rows: number, columns: string[]): string {
+  const row = `(${columns.join(', ')})`;
+  return Array.from({ length: rows }, () => row).join(', ');
+}
+
+async function insertIdempotency(em: EntityManager, request: AppendRequest, envelopes: EventEnvelope[]): Promise<void> {
+  const claim = request.idempotency!;
+  const last = envelopes.at(-1)!;
+  await em.execute(
+    `insert into idempotency_keys (tenant, key, command, request_hash, aggregate_id, version, last_event_id)
+     values (?, ?, ?, ?, ?, ?, ?)`,
+    [request.tenant, claim.key, claim.command, claim.requestHash, request.streamId, last.version, last.eventId],
+    'run',
+  );
+}
+
+async function insertEvents(em: EntityManager, envelopes: EventEnvelope[]): Promise<void> {
+  const columns = ['?', '?', '?', '?', '?', '?', '?', '?::jsonb', '?::jsonb', '?'];
+  const params = envelopes.flatMap((e) => [
+    e.eventId, e.tenant, e.aggregateType, e.aggregateId, e.version, e.type, e.schemaVersion,
+    JSON.stringify(e.data), JSON.stringify(e.metadata), e.occurredAt,
+  ]);
+  await em.execute(
+    `insert into events (event_id, tenant, stream_type, stream_id, version, type, schema_version, data, metadata, occurred_at)
+     values ${placeholders(envelopes.length, columns)}`,
+    params,
+    'run',
+  );
+}
+
+async function insertOutbox(em: EntityManager, subject: string, envelopes: EventEnvelope[]): Promise<void> {
+  const params = envelopes.flatMap((e) => [e.eventId, subject, JSON.stringify(e)]);
+  await em.execute(
+    `insert into outbox (event_id, subject, payload) values ${placeholders(envelopes.length, ['?', '?', '?::jsonb'])}`,
+    params,
+    'run',
+  );
+}
