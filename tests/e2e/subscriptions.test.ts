@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { gqlData, SubscriptionRecorder, wsClient } from '../support/graphql-client.js';
+import { createProduct, type CommandResultData } from '../support/catalog.js';
+import { TestSystem } from '../support/system.js';
+import { waitFor } from '../support/wait.js';
+
+const WATCH = `subscription($id: ID!, $token: String) {
+  productUpdated(id: $id, consistencyToken: $token) { id title price availableQuantity discontinued version }
+}`;
+
+interface Watched { productUpdated: { id: string; title: string; price: string; availableQuantity: number; discontinued: boolean; version: number } }
+
+describe('productUpdated over WebSocket', () => {
+  let system: TestSystem;
+  before(async () => { system = await TestSystem.start('subs'); });
+  after(async () => { await system?.stop(); });
+
+  it('emits the current view first, then every change in version order', async () => {
+    const created = await createProduct(system.graphqlUrl, { title: 'Trail lantern' });
+    const client = wsClient(system.graphqlUrl);
+    const watch = new SubscriptionRecorder<Watched>(client, WATCH, { id: created.aggregateId, token: created.consistencyToken });
+    try {
+      await waitFor(() => watch.values.length >= 1, { what: 'the current view' });
+      assert.equal(watch.values[0]!.productUpdated.title, 'Trail lantern');
+      assert.equal(watch.values[0]!.productUpdated.version, 1);
+
+      const mutate = (query: string, input: Record<string, unknown>) =>
+        gqlData<Record<string, CommandResultData>>(system.graphqlUrl, query, { input: { id: created.aggregateId, ...input } });
+      await mutate('mutation($input: RenameProductInput!) { renameProduct(input: $input) { version } }', { title: 'Storm lantern' });
+      await mutate('mutation($input: ChangeProductPriceInput!) { changeProductPrice(input: $input) { version } }', { price: '19.99' });
+      await mutate('mutation($input: RestockProductInput!) { restockProduct(input: $input) { version } }', { quantity: 5 });
+      await mutate('mutation($input: DiscontinueProductInput!) { discontinueProduct(input: $input) { version } }', {});
+
+      await waitFor(() => watch.values.length >= 5, { what: 'four changes' });
+      assert.deepEqual(watch.values.map((v) => v.productUpdated.version), [1, 2, 3, 4, 5]);
+      const last = watch.values[4]!.productUpdated;
+      assert.deepEqual({ title: last.title, price: last.price, availableQuantity: last.availableQuantity, discontinued: last.discontinued },
+        { title: 'Storm lantern', price: '19.99', availableQuantity: 15, discontinued: true });
+      assert.deepEqual(watch.errors, []);
+    } finally {
+      watch.close();
+      await client.dispose();
+    }
+  });
+
+  it('many watchers of one product share one NATS subscription and all see the change', async () => {
+    const created = await createProduct(system.graphqlUrl);
+    const client = wsClient(system.graphqlUrl);
+    const watchers = Array.from({ length: 20 }, () => new SubscriptionRecorder<Watched>(client, WATCH, { id: created.aggregateId }));
+    try {
+      await waitFor(() => watchers.every((w) => w.values.length === 1), { what: 'every current view' });
+      await gqlData(system.graphqlUrl, 'mutation($input: RestockProductInput!) { restockProduct(input: $input) { version } }',
+        { input: { id: created.aggregateId, quantity: 1 } });
+      await waitFor(() => watchers.every((w) => w.values.length === 2), { what: 'every watcher to see the change' });
+      for (const w of watchers) assert.equal(w.values[1]!.productUpdated.availableQuantity, 11);
+    } finally {
+      for (const w of watchers) w.close();
+      await client.dispose();
+    }
+  });
+
+  it('a subscription to a product that does not exist yet emits it once it is created', async () => {
+    const id = crypto.randomUUID();
+    const client = wsClient(system.graphqlUrl);
+    const watch = new SubscriptionRecorder<Watched>(client, WATCH, { id });
+    try {
+      // Whether the subscription starts before or after the creation, it must see the product.
+      await createProduct(system.graphqlUrl, { id, title: 'Late arrival' });
+      await waitFor(() => watch.values.length >= 1, { what: 'the created product' });
+      assert.equal(watch.values[0]!.productUpdated.title, 'Late arrival');
+    } finally {
+      watch.close();
+      await client.dispose();
+    }
+  });
+
+  it('a bad id or a future token fails the subscription with a coded error', async () => {
+    const client = wsClient(system.graphqlUrl);
+    const bad = new SubscriptionRecorder<Watched>(client, WATCH, { id: 'not-a-uuid' });
+    const future = new SubscriptionRecorder<Watched>(client, WATCH, { id: crypto.randomUUID(), token: 'ct1.999999999' });
+    try {
+      await waitFor(() => bad.errors.length > 0 && future.errors.length > 0, { what: 'both errors' });
+      assert.equal((bad.errors[0] as { extensions?: { code?: string } }).extensions?.code, 'BAD_USER_INPUT');
+      assert.equal((future.errors[0] as { extensions?: { code?: string } }).extensions?.code, 'CONSISTENCY_TIMEOUT');
+    } finally {
+      bad.close();
+      future.close();
+      await client.dispose();
+    }
+  });
+});

@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../../platform/config.js';
+import { cleanupNamespace, testConfig, uniqueNamespace } from './namespace.js';
+import { waitFor } from './wait.js';
+
+const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ENTRIES = { write: 'write-service/main.js', read: 'read-service/main.js', gateway: 'gateway/main.js' } as const;
+const READY = { write: 'write-service ready', read: 'read-service ready', gateway: 'gateway ready' } as const;
+export type ServiceName = keyof typeof ENTRIES;
+
+interface Running {
+  child: ChildProcess;
+  lines: string[];
+}
+
+/**
+ * The whole system as real processes in a namespace of its own: what `npm start` runs,
+ * driven by a test. Services can be stopped, killed and started again.
+ */
+export class TestSystem {
+  readonly config: Config;
+  readonly env: Record<string, string>;
+  private readonly running = new Map<ServiceName, Running>();
+  url = '';
+
+  private constructor(label: string, env: Record<string, string>) {
+    const namespace = uniqueNamespace(label);
+    this.env = { NAMESPACE: namespace, LOG_LEVEL: 'info', PORT: '0', ...env };
+    this.config = testConfig(namespace, this.env);
+  }
+
+  static async start(label: string, env: Record<string, string> = {}, services: ServiceName[] = ['write', 'read', 'gateway']): Promise<TestSystem> {
+    const system = new TestSystem(label, env);
+    // Databases and stream first, so that concurrent starts do not race on creating them.
+    for (const service of services) await system.startService(service);
+    return system;
+  }
+
+  get graphqlUrl(): string {
+    return `${this.url}/graphql`;
+  }
+
+  async startService(service: ServiceName): Promise<void> {
+    if (this.running.has(service)) throw new Error(`${service} is already running`);
+    const child = spawn(process.execPath, ['--enable-source-maps', path.join(dist, ENTRIES[service])], {
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const running: Running = { child, lines: [] };
+    this.running.set(service, running);
+    let rest = '';
+    const onData = (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      running.lines.push(...lines);
+      if (process.env.TEST_SERVICE_LOGS) for (const line of lines) process.stderr.write(`[${service}] ${line}\n`);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    const line = await waitFor(() => {
+      if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}:\n${running.lines.join('\n')}`);
+      return running.lines.find((l) => l.includes(READY[service]));
+    }, { timeoutMs: 30_000, what: `${service} to start` });
+    if (service === 'gateway') this.url = (JSON.parse(line) as { url: string }).url.replace(/\/graphql$/, '');
+  }
+
+  /** Stops a service: SIGTERM (graceful) by default, SIGKILL to simulate a crash. */
+  async stopService(service: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const running = this.running.get(service);
+    if (!running) return;
+    this.running.delete(service);
+    if (running.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.child.once('exit', resolve));
+    running.child.kill(signal);
+    await exited;
+  }
+
+  logs(service: ServiceName): string[] {
+    return this.running.get(service)?.lines ?? [];
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((service) => this.stopService(service)));
+    await cleanupNamespace(this.config);
+  }
+}
