@@ -61,19 +61,13 @@ class Run {
   async lead(session: LeaderSession, signal: AbortSignal): Promise<void> {
     this.checkpoint = await this.readCheckpoint();
     const consumer = await this.resetConsumer();
+    this.log.debug({ checkpoint: this.checkpoint }, 'consuming from checkpoint');
     const messages = await consumer.consume({ max_messages: this.options.maxBatch ?? 500 });
     const stop = () => messages.stop();
     signal.addEventListener('abort', stop);
     void session.lost.then(stop);
-    let batch: JsMsg[] = [];
     try {
-      for await (const msg of messages) {
-        batch.push(msg);
-        if (messages.getPending() > 0 && batch.length < (this.options.maxBatch ?? 500)) continue;
-        const current = batch;
-        batch = [];
-        await this.process(current);
-      }
+      for await (const batch of batches(messages, this.options.maxBatch ?? 500)) await this.process(batch);
     } catch (error) {
       if (!(error instanceof FencedOut)) throw error;
       this.log.warn('checkpoint moved by another runner; standing down');
@@ -129,6 +123,7 @@ class Run {
       await this.options.afterCommit?.(last);
     }
     for (const msg of batch) msg.ack();
+    this.log.debug({ from: batch[0]?.seq, to: batch.at(-1)?.seq, applied: fresh.length, checkpoint: this.checkpoint }, 'batch');
     this.announce(changes);
   }
 
@@ -188,6 +183,31 @@ class Run {
     const { nc, subjects } = this.options;
     for (const change of changes) nc.publish(subjects.view(change.tenant, change.view, change.key), encodeJson(change));
     nc.publish(subjects.checkpoint(this.name), encodeJson({ projection: this.name, position: this.checkpoint } satisfies CheckpointNotice));
+  }
+}
+
+const IDLE = Symbol('idle');
+
+/**
+ * Groups messages into batches of what has already arrived (up to `max`), so that a batch is
+ * one message at low rates (low lag) and grows with load. (The iterator's getPending() cannot
+ * tell: it overcounts once the client has queued a pull.)
+ */
+async function* batches(messages: AsyncIterable<JsMsg>, max: number): AsyncGenerator<JsMsg[]> {
+  const iterator = messages[Symbol.asyncIterator]();
+  let next = iterator.next();
+  for (;;) {
+    const head = await next;
+    if (head.done) return;
+    const batch = [head.value];
+    next = iterator.next();
+    while (batch.length < max) {
+      const ready = await Promise.race([next, new Promise<typeof IDLE>((resolve) => setImmediate(() => resolve(IDLE)))]);
+      if (ready === IDLE || ready.done) break;
+      batch.push(ready.value);
+      next = iterator.next();
+    }
+    yield batch;
   }
 }
 

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { jetstream, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { openOrm, type Orm } from '../../platform/database.js';
+import { ensureEventStream } from '../../platform/event-stream.js';
+import { createLogger } from '../../platform/logger.js';
+import { subjectsFor, type Subjects } from '../../platform/subjects.js';
+import { readMigrations } from '../../read-service/migrations/index.js';
+import { startProjectionRunner } from '../../read-service/projection-runner/projection-runner.js';
+import type { Projection } from '../../read-service/projections/projection.js';
+import { productViewProjection } from '../../read-service/projections/product-view.js';
+import type { Config } from '../../platform/config.js';
+import { cleanupNamespace, testConfig, uniqueNamespace } from '../support/namespace.js';
+import { created, productEnvelope, publishEvents, restocked } from '../support/events.js';
+import { waitFor } from '../support/wait.js';
+
+/** A projection that is NOT idempotent by itself: it counts how often it saw each event. */
+const countingProjection: Projection = {
+  name: 'counting',
+  tables: ['event_counts'],
+  async apply(event, tx) {
+    await tx.execute('insert into event_counts (event_id, n) values (?, 1) on conflict (event_id) do update set n = event_counts.n + 1', [event.eventId], 'run');
+    return [];
+  },
+};
+
+describe('projection runner', () => {
+  let config: Config;
+  let subjects: Subjects;
+  let nc: NatsConnection;
+  let js: JetStreamClient;
+  let jsm: JetStreamManager;
+  let orm: Orm;
+  const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
+  const tenant = 'tenant-p';
+
+  before(async () => {
+    config = testConfig(uniqueNamespace('projection'));
+    subjects = subjectsFor(config.namespace);
+    nc = await connect({ servers: config.natsUrl });
+    jsm = await ensureEventStream(nc, subjects);
+    js = jetstream(nc);
+    orm = await openOrm({ url: config.readDatabaseUrl, entities: [], migrations: readMigrations });
+    await orm.em.fork().execute('create table event_counts (event_id text primary key, n integer not null)', [], 'run');
+  });
+  after(async () => {
+    await orm?.close();
+    await nc?.close();
+    if (config) await cleanupNamespace(config);
+  });
+
+  const sql = <T>(query: string, params: unknown[] = []) => (orm.em.fork() as EntityManager).execute<T[]>(query, params);
+  const checkpoint = async (name: string) => Number((await sql<{ position: string }>('select position from projection_checkpoints where projection = ?', [name]))[0]?.position ?? 0);
+  const start = (projection: Projection, extra: { afterCommit?: (position: number) => void; maxBatch?: number } = {}) =>
+    startProjectionRunner({ projection, orm, databaseUrl: config.readDatabaseUrl, nc, js, jsm, subjects, logger, ...extra });
+
+  it('a runner that crashes between commit and ack applies each event exactly once (G3)', async () => {
+    let crashes = 0;
+    const runner = start(countingProjection, {
+      maxBatch: 7,
+      afterCommit: (position) => {
+        if (crashes < 3 && position > 10 * (crashes + 1)) {
+          crashes += 1;
+          throw new Error('simulated crash after commit, before ack');
+        }
+      },
+    });
+    try {
+      const id = randomUUID();
+      const events = [productEnvelope(tenant, id, 1, created(id)), ...Array.from({ length: 59 }, (_, i) => productEnvelope(tenant, id, i + 2, restocked(id, 1)))];
+      const last = await publishEvents(js, subjects, events);
+      await waitFor(async () => (await checkpoint('counting')) >= last, { timeoutMs: 20_000, what: 'the checkpoint to reach the last event' });
+      assert.equal(crashes, 3);
+      const counts = await sql<{ event_id: string; n: number }>('select event_id, n from event_counts');
+      assert.equal(counts.length, events.length);
+      assert.deepEqual(counts.filter((c) => c.n !== 1), []);
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('a duplicate published after the dedupe window (new sequence, same event) changes the product view once (G3)', async () => {
+    const runner = start(productViewProjection);
+    try {
+      const id = randomUUID();
+      const events = [productEnvelope(tenant, id, 1, created(id, 5)), productEnvelope(tenant, id, 2, restocked(id, 3))];
+      await publishEvents(js, subjects, events);
+      // The same events again under new message ids: JetStream stores them at new sequences.
+      const last = await publishEvents(js, subjects, events, () => randomUUID());
+      await waitFor(async () => (await checkpoint('product_view')) >= last, { what: 'the duplicates to be consumed' });
+      const rows = await sql<{ available_quantity: number; version: number }>('select available_quantity, version from product_view where id = ?', [id]);
+      assert.deepEqual(rows, [{ available_quantity: 8, version: 2 }]);
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('an event the projection cannot apply becomes a dead letter and the projection moves on', async () => {
+    const runner = start(productViewProjection);
+    try {
+      const id = randomUUID();
+      const good = productEnvelope(tenant, id, 1, created(id, 1));
+      const poison = productEnvelope(tenant, id, 2, { type: 'ProductRenamed', data: { productId: id, title: null as unknown as string, previousTitle: 'Kettle', renamedAt: new Date().toISOString() } });
+      const after = productEnvelope(tenant, id, 3, restocked(id, 2));
+      await publishEvents(js, subjects, [good, poison]);
+      await js.publish(subjects.event(tenant, 'Product', id), 'this is not json', { msgID: randomUUID() });
+      const last = await publishEvents(js, subjects, [after]);
+      await waitFor(async () => (await checkpoint('product_view')) >= last, { timeoutMs: 15_000, what: 'the projection to pass the poison events' });
+      const letters = await sql<{ event_id: string | null; event_type: string | null; attempts: number }>(
+        'select event_id, event_type, attempts from dead_letters where projection = ? order by stream_seq', ['product_view']);
+      assert.equal(letters.length, 2);
+      assert.deepEqual({ ...letters[0], attempts: letters[0]!.attempts >= 2 }, { event_id: poison.eventId, event_type: 'ProductRenamed', attempts: true });
+      assert.equal(letters[1]!.event_id, null);
+      const rows = await sql<{ title: string; available_quantity: number; version: number }>('select title, available_quantity, version from product_view where id = ?', [id]);
+      assert.deepEqual(rows, [{ title: 'Kettle', available_quantity: 3, version: 3 }]);
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('a second runner stands by while the first leads, and takes over when it stops', async () => {
+    const first = start(countingProjection);
+    const second = start(countingProjection);
+    try {
+      const id = randomUUID();
+      const events = [productEnvelope(tenant, id, 1, created(id)), productEnvelope(tenant, id, 2, restocked(id, 1))];
+      const last = await publishEvents(js, subjects, [events[0]!]);
+      await waitFor(async () => (await checkpoint('counting')) >= last, { what: 'the leader to apply' });
+      await first.stop();
+      const next = await publishEvents(js, subjects, [events[1]!]);
+      await waitFor(async () => (await checkpoint('counting')) >= next, { what: 'the standby to take over' });
+      const counts = await sql<{ n: number }>('select n from event_counts where event_id in (?, ?)', events.map((e) => e.eventId));
+      assert.deepEqual(counts, [{ n: 1 }, { n: 1 }]);
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
+  });
+});
