@@ -1,4 +1,4 @@
-import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import { JetStreamApiError, type JetStreamClient, type PubAck } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type pg from 'pg';
 import { encodeJson } from '../../platform/messaging.js';
@@ -35,9 +35,10 @@ interface OutboxRow {
  * Publishes outbox rows to JetStream, one active relay per system (advisory lock).
  *
  * Reads "not yet published, in id order", never "id above the last published": ids become
- * visible out of commit order. Publishes are pipelined; each names its predecessor with
- * Nats-Expected-Last-Msg-Id so that, after a failed publish, no later one can overtake it. The
- * acknowledged prefix is marked published with its stream sequence; the rest is retried.
+ * visible out of commit order. Publishes are pipelined (after the first freshly stored row, see
+ * publishInOrder); each names its predecessor with Nats-Expected-Last-Msg-Id so that, after a
+ * failed publish, no later one can overtake it. The acknowledged prefix is marked published with
+ * its stream sequence; the rest is retried.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): { stop(): Promise<void> } {
   const lockName = `${options.subjects.stream}.outbox-relay`;
@@ -63,16 +64,24 @@ async function relay(session: LeaderSession, signal: AbortSignal, options: Outbo
   let failures = 0;
   try {
     while (!signal.aborted && !connectionLost) {
-      const woken = new Promise<void>((resolve) => { wake = resolve; });
+      // Armed before reading, so that a NOTIFY arriving during the read is not missed.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const woken = new Promise<void>((resolve) => { wake = resolve; timer = setTimeout(resolve, idleMs); });
       const rows = await readUnpublished(client, batchSize);
       if (rows.length === 0) {
-        await Promise.race([woken, sleep(idleMs, signal)]);
+        await woken;
+        clearTimeout(timer);
         continue;
       }
-      const acked = await publishInOrder(rows, options);
+      clearTimeout(timer);
+      const { acked, behindDuplicate } = await publishInOrder(rows, options);
       if (acked.length > 0) {
         await markPublished(client, acked);
         options.nc.publish(options.subjects.published, encodeJson({ events: acked.map(([row, ack]) => [row.event_id, ack.seq]) } satisfies PublishedNotice));
+      }
+      if (behindDuplicate) {
+        // Not a broker failure: resume at once from the refused row (at least one row moved).
+        continue;
       }
       if (acked.length < rows.length) {
         failures += 1;
@@ -94,25 +103,65 @@ async function readUnpublished(client: pg.Client, limit: number): Promise<Outbox
   return result.rows;
 }
 
-/** Publishes rows pipelined and returns the acknowledged prefix. */
-async function publishInOrder(rows: OutboxRow[], options: OutboxRelayOptions): Promise<[OutboxRow, PubAck][]> {
+/** JetStream's "wrong last msg ID" refusal of a Nats-Expected-Last-Msg-Id publish. */
+const WRONG_LAST_MSG_ID = 10070;
+
+interface Published {
+  /** The acknowledged prefix of the rows. */
+  acked: [OutboxRow, PubAck][];
+  /** The first refusal only broke the chain behind a duplicate: retry at once, no back-off. */
+  behindDuplicate: boolean;
+}
+
+/**
+ * Publishes rows in order and returns the acknowledged prefix.
+ *
+ * A duplicate (a row already in the stream, e.g. published by a relay that crashed before
+ * marking it) is answered by the server before it checks Nats-Expected-Last-Msg-Id, and does not
+ * move the stream's last msg id. So a chain that runs through a duplicate is wrong both ways: the
+ * next row is refused when the duplicate is not the stream's last message, and accepted when it
+ * is, even though an earlier row of the same pipeline was refused (a later version overtaking an
+ * earlier one, G2). Hence rows go one at a time, each awaited, until one is freshly stored; from
+ * then on the stream's last message is the predecessor each publish names, and the rest is
+ * pipelined, chained to it, where a duplicate can only cause a refusal, never an overtaking.
+ */
+async function publishInOrder(rows: OutboxRow[], options: OutboxRelayOptions): Promise<Published> {
   const timeout = options.publishTimeoutMs ?? 5000;
-  let previous: string | undefined;
-  const pending = rows.map((row) => {
-    const expect = previous === undefined ? {} : { expect: { lastMsgID: previous } };
+  const publish = (row: OutboxRow, previous: string | undefined) => options.js.publish(row.subject, encodeJson(row.payload),
+    { msgID: row.event_id, timeout, ...(previous === undefined ? {} : { expect: { lastMsgID: previous } }) });
+  const acked: [OutboxRow, PubAck][] = [];
+  let next = 0;
+  while (next < rows.length) {
+    const row = rows[next]!;
+    next += 1;
+    try {
+      const ack = await publish(row, undefined);
+      acked.push([row, ack]);
+      if (!ack.duplicate) break;
+    } catch (error) {
+      options.logger.warn({ err: error, eventId: row.event_id }, 'publish failed; resuming from this row');
+      return { acked, behindDuplicate: false };
+    }
+  }
+  let previous = acked.at(-1)?.[0].event_id;
+  const pending = rows.slice(next).map((row) => {
+    const published = publish(row, previous);
     previous = row.event_id;
-    return options.js.publish(row.subject, encodeJson(row.payload), { msgID: row.event_id, timeout, ...expect });
+    return published;
   });
   const settled = await Promise.allSettled(pending);
-  const acked: [OutboxRow, PubAck][] = [];
   for (const [index, outcome] of settled.entries()) {
+    const row = rows[next + index]!;
     if (outcome.status === 'rejected') {
-      options.logger.warn({ err: outcome.reason, eventId: rows[index]?.event_id }, 'publish failed; resuming from this row');
-      break;
+      const behindDuplicate = acked.at(-1)?.[1].duplicate === true
+        && outcome.reason instanceof JetStreamApiError && outcome.reason.code === WRONG_LAST_MSG_ID;
+      if (behindDuplicate) options.logger.debug({ eventId: row.event_id }, 'publish refused behind a duplicate; resuming from this row');
+      else options.logger.warn({ err: outcome.reason, eventId: row.event_id }, 'publish failed; resuming from this row');
+      return { acked, behindDuplicate };
     }
-    acked.push([rows[index]!, outcome.value]);
+    acked.push([row, outcome.value]);
   }
-  return acked;
+  return { acked, behindDuplicate: false };
 }
 
 async function markPublished(client: pg.Client, acked: [OutboxRow, PubAck][]): Promise<void> {
