@@ -79,7 +79,7 @@ export class CatalogResolver {
         hub: context.views,
         tenant: context.principal.tenant,
         view: PRODUCT_VIEW,
-        key: args.id,
+        key: checkedId(args.id),
         loadCurrent: () => context.bus.query<ProductView | null>('product', { id: args.id }, context, args.consistencyToken),
       }),
   })

@@ -26,7 +26,12 @@ export class ViewHub {
       const sub = this.nc.subscribe(subject, {
         callback: (error, msg) => {
           if (error) return;
-          const change = msg.json<ViewChange>();
+          let change: ViewChange;
+          try {
+            change = msg.json<ViewChange>();
+          } catch {
+            return; // not ours: view subjects carry JSON from the projection runner only
+          }
           for (const l of listeners) l(change);
         },
       });
