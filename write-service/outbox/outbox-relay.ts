@@ -126,7 +126,7 @@ interface Published {
  * pipelined, chained to it, where a duplicate can only cause a refusal, never an overtaking.
  */
 async function publishInOrder(rows: OutboxRow[], options: OutboxRelayOptions): Promise<Published> {
-  const timeout = options.publishTimeoutMs ?? 5000;
+  const timeout = options.publishTimeoutMs ?? 2000;
   const publish = (row: OutboxRow, previous: string | undefined) => options.js.publish(row.subject, encodeJson(row.payload),
     { msgID: row.event_id, timeout, ...(previous === undefined ? {} : { expect: { lastMsgID: previous } }) });
   const acked: [OutboxRow, PubAck][] = [];
