@@ -23,11 +23,20 @@ const ASSETS: Record<string, [string, string]> = {
   'graphiql.css': ['graphiql', 'graphiql.min.css'],
 };
 
+// Short lines: the editor takes half the window, and long lines are cut off at its edge.
 const EXAMPLES = [
   {
-    query: `# Create a product, then read it back with the consistency token the mutation returns.
+    query: `# Create a product, then read it back with the
+# consistency token the mutation returns.
 mutation CreateProduct {
-  createProduct(input: { sku: "MUG-001", title: "Enamel mug", description: "A sturdy camping mug", category: "kitchen", price: "12.50", initialStock: 25 }) {
+  createProduct(input: {
+    sku: "MUG-001"
+    title: "Enamel mug"
+    description: "A sturdy camping mug"
+    category: "kitchen"
+    price: "12.50"
+    initialStock: 25
+  }) {
     aggregateId
     version
     consistencyToken
@@ -38,17 +47,37 @@ mutation CreateProduct {
   {
     query: `# Search and filter the catalog, with cursor pagination.
 query Catalog {
-  products(search: "mug", filter: { inStock: true }, sort: RELEVANCE, first: 10) {
+  products(
+    search: "mug"
+    filter: { inStock: true }
+    sort: RELEVANCE
+    first: 10
+  ) {
     totalCount
-    edges { cursor node { id sku title price availableQuantity inStock version updatedAt } }
+    edges {
+      cursor
+      node {
+        id sku title price
+        availableQuantity inStock version updatedAt
+      }
+    }
     pageInfo { hasNextPage endCursor }
   }
 }`,
   },
   {
-    query: `# Watch a product live: paste an id, run, then change the product in another tab.
+    query: `# Watch a product live: paste an id into the variables,
+# run, then change the product in another tab.
 subscription WatchProduct($id: ID!) {
-  productUpdated(id: $id) { id title price availableQuantity discontinued version updatedAt }
+  productUpdated(id: $id) {
+    id
+    title
+    price
+    availableQuantity
+    discontinued
+    version
+    updatedAt
+  }
 }`,
     variables: '{ "id": "00000000-0000-4000-8000-000000000000" }',
   },
@@ -67,6 +96,7 @@ function page(): string {
 <head>
   <meta charset="utf-8">
   <title>CQRS GraphQL gateway · explorer</title>
+  <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/explorer/assets/graphiql.css">
   <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
 </head>

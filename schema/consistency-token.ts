@@ -11,8 +11,8 @@ export function encodeConsistencyToken(position: number): string {
 }
 
 /** The position a token names; BAD_USER_INPUT on anything that is not a token. */
-export function decodeConsistencyToken(token: string, field = 'consistencyToken'): number {
-  const digits = token.startsWith(PREFIX) ? token.slice(PREFIX.length) : '';
+export function decodeConsistencyToken(token: unknown, field = 'consistencyToken'): number {
+  const digits = typeof token === 'string' && token.startsWith(PREFIX) ? token.slice(PREFIX.length) : '';
   const position = /^[0-9]{1,15}$/.test(digits) ? Number(digits) : NaN;
   if (!Number.isSafeInteger(position)) throw AppError.badInput(field, `${field} is not a consistency token`);
   return position;

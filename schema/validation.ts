@@ -50,13 +50,18 @@ export function optionalNonNegativeInt(value: unknown, field: string, max = 1_00
   return value;
 }
 
-/** A positive money amount: a decimal string with at most two decimals, normalized ("5" -> "5.00"). */
-export function requirePrice(value: unknown, field = 'price'): string {
+/** A money amount of zero or more: a decimal string with at most two decimals, normalized ("5" -> "5.00"). */
+export function requireAmount(value: unknown, field: string): string {
   if (typeof value !== 'string' || !DECIMAL_PATTERN.test(value)) {
     throw AppError.badInput(field, `${field} must be a decimal string with at most 2 decimals, e.g. "19.99"`);
   }
   const [units = '0', fraction = ''] = value.split('.');
-  const normalized = `${units}.${fraction.padEnd(2, '0')}`;
-  if (normalized === '0.00') throw AppError.badInput(field, `${field} must be greater than 0`);
-  return normalized;
+  return `${units}.${fraction.padEnd(2, '0')}`;
+}
+
+/** A price: an amount greater than zero. */
+export function requirePrice(value: unknown, field = 'price'): string {
+  const amount = requireAmount(value, field);
+  if (amount === '0.00') throw AppError.badInput(field, `${field} must be greater than 0`);
+  return amount;
 }

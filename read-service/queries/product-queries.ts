@@ -1,6 +1,6 @@
 import { AppError } from '../../schema/errors.js';
 import type { Connection, ProductSort, ProductsArgs } from '../../schema/queries/query-message.js';
-import { optionalString, requirePrice, requireUuid } from '../../schema/validation.js';
+import { optionalString, requireAmount, requireUuid } from '../../schema/validation.js';
 import type { ProductView } from '../../schema/views/product-view.js';
 import { PRODUCT_VIEW_COLUMNS, productViewProjection, toProductView, type ProductViewRow } from '../projections/product-view.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -71,8 +71,8 @@ export const productsQuery: QueryDefinition<ProductsArgs, Connection<ProductView
     if (filter.category !== undefined && filter.category !== null) { where.push('category = ?'); params.push(filter.category); }
     if (filter.inStock === true) where.push('available_quantity > 0 and not discontinued');
     if (filter.inStock === false) where.push('(available_quantity <= 0 or discontinued)');
-    if (filter.minPrice !== undefined && filter.minPrice !== null) { where.push('price >= ?'); params.push(requirePrice(filter.minPrice, 'filter.minPrice')); }
-    if (filter.maxPrice !== undefined && filter.maxPrice !== null) { where.push('price <= ?'); params.push(requirePrice(filter.maxPrice, 'filter.maxPrice')); }
+    if (filter.minPrice !== undefined && filter.minPrice !== null) { where.push('price >= ?'); params.push(requireAmount(filter.minPrice, 'filter.minPrice')); }
+    if (filter.maxPrice !== undefined && filter.maxPrice !== null) { where.push('price <= ?'); params.push(requireAmount(filter.maxPrice, 'filter.maxPrice')); }
     if (search) { where.push("search @@ websearch_to_tsquery('english', ?)"); params.push(search); }
 
     const countRows = await em.execute<{ count: string }[]>(`select count(*) from product_view where ${where.join(' and ')}`, params);

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ProductCommand } from '../../schema/commands/product-commands.js';
+import { ErrorCode } from '../../schema/errors.js';
+import type { ProductCreated, ProductDiscontinued, ProductEvent } from '../../schema/events/product-events.js';
+import { fold } from '../../write-service/domain/decider.js';
+import { productDecider } from '../../write-service/domain/product.js';
+import { deciderSpec } from '../support/decider-spec.js';
+
+const spec = deciderSpec<ProductCommand, ReturnType<typeof productDecider.initialState>, ProductEvent>(productDecider);
+
+const productId = '6f1c2a4e-8b3d-4c5e-9f70-112233445566';
+const createdAt = '2026-11-26T10:00:00.000Z';
+const now = '2026-11-27T08:30:00.000Z';
+
+const created: ProductCreated = {
+  type: 'ProductCreated',
+  data: { productId, sku: 'MUG-001', title: 'Enamel mug', description: null, category: 'kitchen', price: '12.50', initialStock: 5, createdAt },
+};
+const discontinued: ProductDiscontinued = { type: 'ProductDiscontinued', data: { productId, discontinuedAt: createdAt } };
+
+/** One of each command that targets an existing product. */
+const onExisting: ProductCommand[] = [
+  { type: 'RenameProduct', productId, title: 'Steel mug', now },
+  { type: 'ChangeProductPrice', productId, price: '14.00', now },
+  { type: 'RestockProduct', productId, quantity: 3, now },
+  { type: 'DiscontinueProduct', productId, now },
+];
+
+describe('product decider - create', () => {
+  it('create - emits ProductCreated with the command time', () => {
+    spec.given([]).when({
+      type: 'CreateProduct', productId, sku: 'MUG-001', title: 'Enamel mug', description: 'Sturdy', category: 'kitchen',
+      price: '12.50', initialStock: 25, now,
+    }).then([{
+      type: 'ProductCreated',
+      data: { productId, sku: 'MUG-001', title: 'Enamel mug', description: 'Sturdy', category: 'kitchen', price: '12.50', initialStock: 25, createdAt: now },
+    }]);
+  });
+
+  it('create - an existing product is a CONFLICT on id', () => {
+    spec.given([created]).when({ ...createCommand(), now }).thenFails(ErrorCode.CONFLICT, { field: 'id' });
+  });
+
+  it('create - a discontinued product still exists: CONFLICT', () => {
+    spec.given([created, discontinued]).when({ ...createCommand(), now }).thenFails(ErrorCode.CONFLICT, { field: 'id' });
+  });
+});
+
+describe('product decider - rename', () => {
+  it('rename - emits ProductRenamed with the previous title and the command time', () => {
+    spec.given([created]).when({ type: 'RenameProduct', productId, title: 'Steel mug', now }).then([
+      { type: 'ProductRenamed', data: { productId, title: 'Steel mug', previousTitle: 'Enamel mug', renamedAt: now } },
+    ]);
+  });
+
+  it('rename - the previous title is the latest one, not the first', () => {
+    spec.given([created, { type: 'ProductRenamed', data: { productId, title: 'Steel mug', previousTitle: 'Enamel mug', renamedAt: createdAt } }])
+      .when({ type: 'RenameProduct', productId, title: 'Titanium mug', now })
+      .then([{ type: 'ProductRenamed', data: { productId, title: 'Titanium mug', previousTitle: 'Steel mug', renamedAt: now } }]);
+  });
+});
+
+describe('product decider - change price', () => {
+  it('change price - emits ProductPriceChanged with the previous price and the command time', () => {
+    spec.given([created]).when({ type: 'ChangeProductPrice', productId, price: '14.00', now }).then([
+      { type: 'ProductPriceChanged', data: { productId, price: '14.00', previousPrice: '12.50', changedAt: now } },
+    ]);
+  });
+
+  it('change price - the previous price is the latest one', () => {
+    spec.given([created, { type: 'ProductPriceChanged', data: { productId, price: '9.99', previousPrice: '12.50', changedAt: createdAt } }])
+      .when({ type: 'ChangeProductPrice', productId, price: '11.00', now })
+      .then([{ type: 'ProductPriceChanged', data: { productId, price: '11.00', previousPrice: '9.99', changedAt: now } }]);
+  });
+});
+
+describe('product decider - restock', () => {
+  it('restock - emits ProductRestocked with the quantity and the command time', () => {
+    spec.given([created]).when({ type: 'RestockProduct', productId, quantity: 3, now }).then([
+      { type: 'ProductRestocked', data: { productId, quantity: 3, restockedAt: now } },
+    ]);
+  });
+
+  it('restock - stock folds initial stock plus every restock', () => {
+    const state = fold(productDecider, [
+      created,
+      { type: 'ProductRestocked', data: { productId, quantity: 3, restockedAt: now } },
+      { type: 'ProductRestocked', data: { productId, quantity: 4, restockedAt: now } },
+    ]);
+    assert.deepEqual(state, { status: 'active', id: productId, sku: 'MUG-001', title: 'Enamel mug', price: '12.50', stock: 12 });
+  });
+});
+
+describe('product decider - discontinue', () => {
+  it('discontinue - emits ProductDiscontinued with the command time', () => {
+    spec.given([created]).when({ type: 'DiscontinueProduct', productId, now }).then([
+      { type: 'ProductDiscontinued', data: { productId, discontinuedAt: now } },
+    ]);
+  });
+});
+
+describe('product decider - rules on every command', () => {
+  for (const command of onExisting) {
+    it(`${command.type} - on an absent product is NOT_FOUND on id`, () => {
+      spec.given([]).when(command).thenFails(ErrorCode.NOT_FOUND, { field: 'id' });
+    });
+
+    it(`${command.type} - on a discontinued product is INVALID_STATE`, () => {
+      spec.given([created, discontinued]).when(command).thenFails(ErrorCode.INVALID_STATE, { details: { status: 'DISCONTINUED' } });
+    });
+  }
+
+  it('decide - is pure: the same history and command give the same events, and the history is not mutated', () => {
+    const history: ProductEvent[] = [created];
+    const snapshot = structuredClone(history);
+    for (const command of onExisting) {
+      const state = fold(productDecider, history);
+      assert.deepEqual(productDecider.decide(command, state), productDecider.decide(command, fold(productDecider, history)));
+    }
+    assert.deepEqual(history, snapshot);
+  });
+});
+
+function createCommand(): Omit<Extract<ProductCommand, { type: 'CreateProduct' }>, 'now'> {
+  return { type: 'CreateProduct', productId, sku: 'MUG-002', title: 'Another mug', description: null, category: 'kitchen', price: '3.00', initialStock: 0 };
+}
