@@ -65,3 +65,28 @@ export function requirePrice(value: unknown, field = 'price'): string {
   if (amount === '0.00') throw AppError.badInput(field, `${field} must be greater than 0`);
   return amount;
 }
+
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const REGION_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+
+/** An email, normalized: trimmed and lower-case. */
+export function requireEmail(value: unknown, field = 'email'): string {
+  const email = requireString(value, field, { min: 3, max: 254 }).toLowerCase();
+  if (!EMAIL_PATTERN.test(email)) throw AppError.badInput(field, `${field} must be an email address`);
+  return email;
+}
+
+/** A region code: 1-32 letters, digits, `_` or `-` (it names NATS subjects of sales notices). */
+export function requireRegion(value: unknown, field = 'region'): string {
+  const region = requireString(value, field, { max: 32 });
+  if (!REGION_PATTERN.test(region)) throw AppError.badInput(field, `${field} must be 1-32 letters, digits, "_" or "-"`);
+  return region;
+}
+
+/** An integer within [min, max]. */
+export function requireIntInRange(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw AppError.badInput(field, `${field} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}

@@ -9,13 +9,18 @@ import { subjectsFor, WRITE_QUEUE } from '../platform/subjects.js';
 import type { CommandMessage } from '../schema/commands/command-message.js';
 import { CommandExecutor } from './commands/command-executor.js';
 import type { CommandDefinition } from './commands/command-definition.js';
+import { customerCommands } from './commands/customer-commands.js';
+import { orderCommands } from './commands/order-commands.js';
 import { productCommands } from './commands/product-commands.js';
+import { reviewCommands } from './commands/review-commands.js';
 import { EventStore } from './event-store/event-store.js';
 import { writeMigrations } from './migrations/index.js';
 import { startOutboxRelay } from './outbox/outbox-relay.js';
 import { PublishWaiter } from './outbox/publish-waiter.js';
+import { startOrderSaga } from './sagas/order-saga.js';
 
-export const commandDefinitions: CommandDefinition[] = [...productCommands];
+/** The commands clients may send (saga steps are not among them). */
+export const commandDefinitions: CommandDefinition[] = [...productCommands, ...customerCommands, ...orderCommands, ...reviewCommands];
 
 export interface RunningService {
   stop(): Promise<void>;
@@ -29,11 +34,13 @@ export async function startWriteService(config: Config, logger: Logger = createL
   const subjects = subjectsFor(config.namespace);
   const orm = await openOrm({ url: config.writeDatabaseUrl, entities: [], migrations: writeMigrations });
   const nc = await connectNats(config.natsUrl, `${config.namespace}-write-service`, logger);
-  await ensureEventStream(nc, subjects);
-  const relay = startOutboxRelay({ databaseUrl: config.writeDatabaseUrl, nc, js: jetstream(nc), subjects, logger });
+  const jsm = await ensureEventStream(nc, subjects);
+  const js = jetstream(nc);
+  const relay = startOutboxRelay({ databaseUrl: config.writeDatabaseUrl, nc, js, subjects, logger });
   const waiter = new PublishWaiter(nc, subjects, orm);
   const store = new EventStore(orm, subjects);
   const executor = new CommandExecutor({ orm, store, waiter });
+  const saga = startOrderSaga({ orm, databaseUrl: config.writeDatabaseUrl, js, jsm, subjects, executor, logger });
   const endpoints = commandDefinitions.map((definition) =>
     serve(nc, subjects.command(definition.name), WRITE_QUEUE, (body) => executor.execute(definition, body as CommandMessage), logger),
   );
@@ -41,6 +48,7 @@ export async function startWriteService(config: Config, logger: Logger = createL
   return {
     async stop() {
       await Promise.all(endpoints.map((stop) => stop()));
+      await saga.stop();
       waiter.close();
       await relay.stop();
       await nc.drain().catch(() => undefined);

@@ -18,4 +18,9 @@ export interface ChangeProductPrice { type: 'ChangeProductPrice'; productId: str
 export interface RestockProduct { type: 'RestockProduct'; productId: string; quantity: number; now: string }
 export interface DiscontinueProduct { type: 'DiscontinueProduct'; productId: string; now: string }
 
-export type ProductCommand = CreateProduct | RenameProduct | ChangeProductPrice | RestockProduct | DiscontinueProduct;
+export type ProductCommand =
+  | CreateProduct | RenameProduct | ChangeProductPrice | RestockProduct | DiscontinueProduct | ReserveStock | ReleaseStock;
+
+/** Saga commands (not exposed through GraphQL): hold or give back stock for an order. */
+export interface ReserveStock { type: 'ReserveStock'; productId: string; orderId: string; quantity: number; now: string }
+export interface ReleaseStock { type: 'ReleaseStock'; productId: string; orderId: string; now: string }

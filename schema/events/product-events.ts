@@ -18,8 +18,14 @@ export type ProductPriceChanged = DomainEvent<'ProductPriceChanged', { productId
 export type ProductRestocked = DomainEvent<'ProductRestocked', { productId: string; quantity: number; restockedAt: string }>;
 export type ProductDiscontinued = DomainEvent<'ProductDiscontinued', { productId: string; discontinuedAt: string }>;
 
-export type ProductEvent = ProductCreated | ProductRenamed | ProductPriceChanged | ProductRestocked | ProductDiscontinued;
+/** Stock held for an order (by the order saga). Available = received - reserved. */
+export type StockReserved = DomainEvent<'StockReserved', { productId: string; orderId: string; quantity: number; reservedAt: string }>;
+/** An order's reservation given back (rejected or cancelled order). */
+export type StockReleased = DomainEvent<'StockReleased', { productId: string; orderId: string; quantity: number; releasedAt: string }>;
+
+export type ProductEvent =
+  | ProductCreated | ProductRenamed | ProductPriceChanged | ProductRestocked | ProductDiscontinued | StockReserved | StockReleased;
 
 export const PRODUCT_EVENT_TYPES: readonly ProductEvent['type'][] = [
-  'ProductCreated', 'ProductRenamed', 'ProductPriceChanged', 'ProductRestocked', 'ProductDiscontinued',
+  'ProductCreated', 'ProductRenamed', 'ProductPriceChanged', 'ProductRestocked', 'ProductDiscontinued', 'StockReserved', 'StockReleased',
 ];

@@ -34,3 +34,24 @@ export interface ProjectionStatus {
   lag: number;
   updatedAt: string | null;
 }
+
+export type OrderStatusArg = 'PENDING' | 'CONFIRMED' | 'REJECTED' | 'PAID' | 'SHIPPED' | 'CANCELLED';
+
+export interface OrdersArgs {
+  customerId?: string | null;
+  status?: OrderStatusArg | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface SalesByRegionArgs {
+  /** YYYY-MM-DD, inclusive. */
+  from: string;
+  to: string;
+  region?: string | null;
+}
+
+export interface TopProductsArgs {
+  /** 1-100, default 10. */
+  limit?: number | null;
+}

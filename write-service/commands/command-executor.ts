@@ -5,9 +5,18 @@ import type { CommandMessage, CommandResult } from '../../schema/commands/comman
 import { encodeConsistencyToken } from '../../schema/consistency-token.js';
 import { requireString } from '../../schema/validation.js';
 import { fold } from '../domain/decider.js';
-import { EventStore, IdempotencyKeyTaken, StreamVersionConflict, type IdempotencyClaim } from '../event-store/event-store.js';
+import { decidersByType } from '../domain/deciders.js';
+import { EventStore, IdempotencyKeyTaken, StreamVersionConflict, UniqueKeyTaken, type IdempotencyClaim } from '../event-store/event-store.js';
 import type { PublishWaiter } from '../outbox/publish-waiter.js';
-import type { CommandDefinition } from './command-definition.js';
+import type { CommandDefinition, StateLoader } from './command-definition.js';
+
+/** Idempotency keys of the write-service's own commands (sagas); clients may not use the prefix. */
+export const INTERNAL_KEY_PREFIX = 'saga:';
+
+export interface ExecuteOptions {
+  /** A command of the write-service itself (a saga step): no wait for publication, internal keys allowed. */
+  internal?: boolean;
+}
 
 export interface CommandExecutorOptions {
   orm: Orm;
@@ -28,20 +37,26 @@ export interface CommandExecutorOptions {
 export class CommandExecutor {
   constructor(private readonly options: CommandExecutorOptions) {}
 
-  async execute(definition: CommandDefinition, message: CommandMessage): Promise<CommandResult> {
+  async execute(definition: CommandDefinition, message: CommandMessage, options: ExecuteOptions = {}): Promise<CommandResult> {
     return inputFields(async () => {
       const input = message.input ?? {};
       const now = (this.options.clock?.() ?? new Date()).toISOString();
       const idempotencyKey = input.idempotencyKey === undefined || input.idempotencyKey === null
         ? undefined
         : requireString(input.idempotencyKey, 'idempotencyKey', { max: 200 });
+      if (!options.internal && idempotencyKey?.startsWith(INTERNAL_KEY_PREFIX)) {
+        throw AppError.badInput('idempotencyKey', `idempotencyKey may not start with "${INTERNAL_KEY_PREFIX}"`);
+      }
       let claim: IdempotencyClaim | undefined;
       if (idempotencyKey !== undefined) {
         claim = { key: idempotencyKey, command: definition.name, requestHash: hashRequest(definition.name, input) };
-        const replayed = await this.replay(message, claim);
+        const replayed = await this.replay(message, claim, options);
         if (replayed) return replayed;
       }
       const parsed = definition.parse(input, { now, newId: randomUUID });
+      const load: StateLoader = (type, id) => this.loadState(message.tenant, type, id);
+      const command = definition.enrich ? await definition.enrich(parsed.command, load) : parsed.command;
+      const uniqueKeys = definition.uniqueKeys?.(command) ?? [];
       const maxRetries = this.options.maxRetries ?? 10;
       for (let attempt = 0; ; attempt += 1) {
         const ref = { tenant: message.tenant, streamType: definition.aggregateType, streamId: parsed.aggregateId };
@@ -50,7 +65,13 @@ export class CommandExecutor {
           throw AppError.concurrencyConflict(parsed.expectedVersion, stream.version);
         }
         const state = fold(definition.decider, stream.events.map(({ type, data }) => ({ type, data })));
-        const events = definition.decider.decide(parsed.command, state);
+        const events = definition.decider.decide(command, state);
+        if (events.length === 0) {
+          // Nothing to change (e.g. a saga releasing stock twice): answer the current version.
+          const lastEventId = stream.events.at(-1)?.eventId;
+          const seq = lastEventId === undefined ? 0 : await this.publishedSeq(lastEventId, options);
+          return this.result(parsed.aggregateId, stream.version, seq, message.correlationId, false);
+        }
         const eventIds = this.options.store.newEventIds(events.length);
         const publication = this.options.waiter.expect(eventIds.at(-1)!);
         try {
@@ -62,14 +83,23 @@ export class CommandExecutor {
             occurredAt: now,
             metadata: { correlationId: message.correlationId, userId: message.userId },
             ...(claim ? { idempotency: claim } : {}),
+            ...(uniqueKeys.length > 0 ? { uniqueKeys } : {}),
           });
+          if (options.internal) {
+            publication.cancel();
+            return this.result(parsed.aggregateId, appended.version, 0, message.correlationId, false);
+          }
           const seq = await publication.published(this.options.publishTimeoutMs ?? 3000);
           return this.result(parsed.aggregateId, appended.version, seq, message.correlationId, false);
         } catch (error) {
           publication.cancel();
           if (error instanceof IdempotencyKeyTaken && claim) {
-            const replayed = await this.replay(message, claim);
+            const replayed = await this.replay(message, claim, options);
             if (replayed) return replayed;
+          }
+          if (error instanceof UniqueKeyTaken) {
+            const taken = uniqueKeys.find((key) => key.scope === error.scope) ?? uniqueKeys[0];
+            throw AppError.conflict(taken?.field ?? 'input', `${taken?.field ?? 'value'} ${error.value} is already taken`);
           }
           if (!(error instanceof StreamVersionConflict)) throw error;
           if (parsed.expectedVersion !== undefined || attempt >= maxRetries) {
@@ -82,7 +112,22 @@ export class CommandExecutor {
     });
   }
 
-  private async replay(message: CommandMessage, claim: IdempotencyClaim): Promise<CommandResult | undefined> {
+  /** The current state of an aggregate, folded from its events. */
+  async loadState(tenant: string, aggregateType: string, aggregateId: string): Promise<any> {
+    const decider = decidersByType[aggregateType];
+    if (!decider) throw new Error(`no decider for aggregate type ${aggregateType}`);
+    const stream = await this.options.store.load({ tenant, streamType: aggregateType, streamId: aggregateId });
+    return fold(decider, stream.events.map(({ type, data }) => ({ type, data })));
+  }
+
+  /** The stream sequence of a committed event (waiting for its publication unless internal). */
+  private async publishedSeq(eventId: string, options: ExecuteOptions): Promise<number | undefined> {
+    const seq = await this.options.waiter.lookup(eventId);
+    if (seq !== undefined || options.internal) return seq ?? 0;
+    return this.options.waiter.expect(eventId).published(this.options.publishTimeoutMs ?? 3000);
+  }
+
+  private async replay(message: CommandMessage, claim: IdempotencyClaim, options: ExecuteOptions): Promise<CommandResult | undefined> {
     const rows = await this.options.orm.em.fork().execute<IdempotencyRow[]>(
       'select command, request_hash, aggregate_id, version, last_event_id from idempotency_keys where tenant = ? and key = ?',
       [message.tenant, claim.key],
@@ -92,8 +137,7 @@ export class CommandExecutor {
     if (record.command !== claim.command || record.request_hash !== claim.requestHash) {
       throw AppError.conflict('idempotencyKey', 'this idempotency key was already used for a different request');
     }
-    let seq = await this.options.waiter.lookup(record.last_event_id);
-    if (seq === undefined) seq = await this.options.waiter.expect(record.last_event_id).published(this.options.publishTimeoutMs ?? 3000);
+    const seq = await this.publishedSeq(record.last_event_id, options);
     return this.result(record.aggregate_id, record.version, seq, message.correlationId, true);
   }
 

@@ -55,3 +55,15 @@ export const productCommands: ProductCommandDefinition[] = [
     return withExpectedVersion({ aggregateId: productId, command: { type: 'DiscontinueProduct', productId, now } }, input.expectedVersion);
   }),
 ];
+
+/** Saga steps on products: not served to clients. */
+export const reserveStock: ProductCommandDefinition = define('reserveStock', (input, { now }) => {
+  const productId = requireUuid(input.id, 'id');
+  const orderId = requireUuid(input.orderId, 'orderId');
+  return { aggregateId: productId, command: { type: 'ReserveStock', productId, orderId, quantity: requirePositiveInt(input.quantity, 'quantity'), now } };
+});
+
+export const releaseStock: ProductCommandDefinition = define('releaseStock', (input, { now }) => {
+  const productId = requireUuid(input.id, 'id');
+  return { aggregateId: productId, command: { type: 'ReleaseStock', productId, orderId: requireUuid(input.orderId, 'orderId'), now } };
+});

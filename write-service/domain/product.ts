@@ -9,7 +9,10 @@ export interface ExistingProduct {
   sku: string;
   title: string;
   price: string;
+  /** Units received (initial stock and restocks). */
   stock: number;
+  /** Units held per order; available = stock - sum of reservations. */
+  reservations: Readonly<Record<string, number>>;
 }
 export type ProductState = { status: 'absent' } | ExistingProduct;
 
@@ -21,7 +24,7 @@ export function evolve(state: ProductState, event: ProductEvent): ProductState {
   switch (event.type) {
     case 'ProductCreated': {
       const { productId, sku, title, price, initialStock } = event.data;
-      return { status: 'active', id: productId, sku, title, price, stock: initialStock };
+      return { status: 'active', id: productId, sku, title, price, stock: initialStock, reservations: {} };
     }
     case 'ProductRenamed':
       return state.status === 'absent' ? state : { ...state, title: event.data.title };
@@ -31,6 +34,13 @@ export function evolve(state: ProductState, event: ProductEvent): ProductState {
       return state.status === 'absent' ? state : { ...state, stock: state.stock + event.data.quantity };
     case 'ProductDiscontinued':
       return state.status === 'absent' ? state : { ...state, status: 'discontinued' };
+    case 'StockReserved':
+      return state.status === 'absent' ? state : { ...state, reservations: { ...state.reservations, [event.data.orderId]: event.data.quantity } };
+    case 'StockReleased': {
+      if (state.status === 'absent') return state;
+      const { [event.data.orderId]: _released, ...reservations } = state.reservations;
+      return { ...state, reservations };
+    }
     default: {
       const unknown: never = event;
       return unknown;
@@ -44,6 +54,13 @@ export function decide(command: ProductCommand, state: ProductState): ProductEve
     const { productId, sku, title, description, category, price, initialStock, now } = command;
     return [{ type: 'ProductCreated', data: { productId, sku, title, description, category, price, initialStock, createdAt: now } }];
   }
+  if (command.type === 'ReleaseStock') {
+    // Allowed in any state, and a no-op when nothing is held: the saga may release twice.
+    const quantity = state.status === 'absent' ? undefined : state.reservations[command.orderId];
+    if (quantity === undefined) return [];
+    return [{ type: 'StockReleased', data: { productId: command.productId, orderId: command.orderId, quantity, releasedAt: command.now } }];
+  }
+  if (command.type === 'ReserveStock') return reserve(command, state);
   const product = requireActive(state, command.productId);
   switch (command.type) {
     case 'RenameProduct':
@@ -59,6 +76,24 @@ export function decide(command: ProductCommand, state: ProductState): ProductEve
       return unknown;
     }
   }
+}
+
+export function availableQuantity(product: ExistingProduct): number {
+  return product.stock - Object.values(product.reservations).reduce((total, quantity) => total + quantity, 0);
+}
+
+/** Holds stock for an order, or refuses with the reason the saga puts on the order. */
+function reserve(command: Extract<ProductCommand, { type: 'ReserveStock' }>, state: ProductState): ProductEvent[] {
+  if (state.status === 'absent') throw AppError.notFound('product', command.productId, 'productId');
+  if (state.reservations[command.orderId] !== undefined) return []; // already held for this order
+  if (state.status === 'discontinued') {
+    throw AppError.invalidState(`product ${command.productId} is discontinued`, { reason: 'PRODUCT_DISCONTINUED', status: 'DISCONTINUED' });
+  }
+  const available = availableQuantity(state);
+  if (available < command.quantity) {
+    throw AppError.invalidState(`only ${available} of product ${command.productId} available`, { reason: 'OUT_OF_STOCK', available });
+  }
+  return [{ type: 'StockReserved', data: { productId: command.productId, orderId: command.orderId, quantity: command.quantity, reservedAt: command.now } }];
 }
 
 function requireActive(state: ProductState, productId: string): ExistingProduct {

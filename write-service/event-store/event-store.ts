@@ -22,6 +22,20 @@ export class IdempotencyKeyTaken extends Error {
   }
 }
 
+/** Raised when a unique-key reservation (e.g. an email) is held by another stream. */
+export class UniqueKeyTaken extends Error {
+  constructor(readonly scope: string, readonly value: string) {
+    super(`${scope} ${value} is already taken`);
+    this.name = 'UniqueKeyTaken';
+  }
+}
+
+/** A value that must be unique per tenant within a scope, reserved in the append's transaction. */
+export interface UniqueKey {
+  scope: string;
+  value: string;
+}
+
 export interface StreamRef {
   tenant: string;
   streamType: string;
@@ -47,6 +61,7 @@ export interface AppendRequest extends StreamRef {
   metadata: EventMetadata;
   occurredAt: string;
   idempotency?: IdempotencyClaim;
+  uniqueKeys?: UniqueKey[];
 }
 
 export interface AppendResult {
@@ -95,6 +110,10 @@ export class EventStore {
     try {
       await this.em().transactional(async (em) => {
         if (request.idempotency) await insertIdempotency(em, request, envelopes);
+        for (const key of request.uniqueKeys ?? []) {
+          await em.execute('insert into unique_keys (tenant, scope, value, stream_id) values (?, ?, ?, ?)',
+            [request.tenant, key.scope, key.value, request.streamId], 'run');
+        }
         await insertEvents(em, envelopes);
         await insertOutbox(em, subject, envelopes);
         await em.execute('select pg_notify(?, ?)', [OUTBOX_CHANNEL, ''], 'run');
@@ -104,6 +123,11 @@ export class EventStore {
         const constraint = (error as unknown as { constraint?: string }).constraint;
         if (constraint === 'idempotency_keys_pkey') throw new IdempotencyKeyTaken(request.idempotency?.key ?? '');
         if (constraint === 'events_stream_version') throw new StreamVersionConflict(request.streamId, request.expectedVersion);
+        if (constraint === 'unique_keys_pkey') {
+          const detail = String((error as unknown as { detail?: string }).detail ?? '');
+          const taken = (request.uniqueKeys ?? []).find((key) => detail.includes(`(${request.tenant}, ${key.scope}, ${key.value})`)) ?? request.uniqueKeys?.[0];
+          throw new UniqueKeyTaken(taken?.scope ?? '', taken?.value ?? '');
+        }
       }
       throw error;
     }

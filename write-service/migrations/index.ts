@@ -1,7 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261126000001EventStore } from './Migration20261126000001_event_store.js';
+import { Migration20261126000002UniqueKeysAndSagas } from './Migration20261126000002_unique_keys_and_sagas.js';
 
 /** Write database migrations, in order. */
 export const writeMigrations: MigrationObject[] = [
   { name: 'Migration20261126000001_event_store', class: Migration20261126000001EventStore },
+  { name: 'Migration20261126000002_unique_keys_and_sagas', class: Migration20261126000002UniqueKeysAndSagas },
 ];

@@ -1,0 +1,26 @@
+import { AppError } from '../../schema/errors.js';
+import type { CustomerCommand } from '../../schema/commands/customer-commands.js';
+import type { CustomerEvent } from '../../schema/events/customer-events.js';
+import type { Decider } from './decider.js';
+
+export type CustomerState =
+  | { status: 'absent' }
+  | { status: 'registered'; id: string; name: string; email: string; region: string };
+
+export function initialState(): CustomerState {
+  return { status: 'absent' };
+}
+
+export function evolve(_state: CustomerState, event: CustomerEvent): CustomerState {
+  const { customerId, name, email, region } = event.data;
+  return { status: 'registered', id: customerId, name, email, region };
+}
+
+/** Email uniqueness per tenant is not decided here: the append reserves the email in its transaction. */
+export function decide(command: CustomerCommand, state: CustomerState): CustomerEvent[] {
+  if (state.status !== 'absent') throw AppError.conflict('id', `customer ${command.customerId} already exists`);
+  const { customerId, name, email, region, now } = command;
+  return [{ type: 'CustomerRegistered', data: { customerId, name, email, region, registeredAt: now } }];
+}
+
+export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEvent> = { decide, evolve, initialState };

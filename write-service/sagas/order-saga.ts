@@ -1,0 +1,142 @@
+import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/nats-core';
+import type { Orm } from '../../platform/database.js';
+import { runAsLeader, sleep, type LeaderSession } from '../../platform/leader-lock.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Subjects } from '../../platform/subjects.js';
+import type { EventEnvelope } from '../../schema/events/envelope.js';
+import { ORDER, type OrderCancelled, type OrderLineData, type OrderPlaced } from '../../schema/events/order-events.js';
+import { upcast } from '../../schema/events/upcasters.js';
+import type { CommandDefinition } from '../commands/command-definition.js';
+import { INTERNAL_KEY_PREFIX, type CommandExecutor } from '../commands/command-executor.js';
+import { confirmOrder, rejectOrder } from '../commands/order-commands.js';
+import { releaseStock, reserveStock } from '../commands/product-commands.js';
+import type { OrderState } from '../domain/order.js';
+import { decideOnReservationFailure } from './order-saga-decisions.js';
+
+export interface OrderSagaOptions {
+  orm: Orm;
+  databaseUrl: string;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  subjects: Subjects;
+  executor: CommandExecutor;
+  logger: Logger;
+}
+
+const SAGA = 'order_saga';
+
+/**
+ * The order saga (process manager): on OrderPlaced it reserves stock line by line, then confirms
+ * the order, or rejects it and releases every partial reservation; on OrderCancelled it releases
+ * the order's stock. It runs in one write-service replica (advisory lock), reads order events
+ * from its own durable consumer, and moves its position only after a step completed, so a
+ * kill -9 resumes where it stopped. Every command it sends carries an idempotency key derived
+ * from the order, and products hold at most one reservation per order, so a repeated step
+ * never reserves or releases twice.
+ */
+export function startOrderSaga(options: OrderSagaOptions): { stop(): Promise<void> } {
+  return runAsLeader({
+    databaseUrl: options.databaseUrl,
+    lockName: `${options.subjects.stream}.saga.${SAGA}`,
+    logger: options.logger,
+    lead: (session, signal) => run(session, signal, options),
+  });
+}
+
+async function run(session: LeaderSession, signal: AbortSignal, options: OrderSagaOptions): Promise<void> {
+  const { js, jsm, subjects, orm } = options;
+  const log = options.logger.child({ saga: SAGA });
+  const em = orm.em.fork();
+  await em.execute('insert into saga_checkpoints (saga, position) values (?, 0) on conflict do nothing', [SAGA], 'run');
+  const rows = await em.execute<{ position: string }[]>('select position from saga_checkpoints where saga = ?', [SAGA]);
+  const position = Number(rows[0]?.position ?? 0);
+  const durable = subjects.consumer(SAGA);
+  await jsm.consumers.delete(subjects.stream, durable).catch(() => undefined);
+  await jsm.consumers.add(subjects.stream, {
+    durable_name: durable,
+    ack_policy: AckPolicy.Explicit,
+    filter_subject: subjects.event('*', ORDER, '*'),
+    ack_wait: nanos(60_000),
+    max_deliver: -1,
+    ...(position > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: position + 1 } : { deliver_policy: DeliverPolicy.All }),
+  });
+  const messages = await (await js.consumers.get(subjects.stream, durable)).consume({ max_messages: 100 });
+  const stop = () => messages.stop();
+  signal.addEventListener('abort', stop);
+  void session.lost.then(stop);
+  try {
+    for await (const msg of messages) {
+      const event = upcast(msg.json<EventEnvelope>());
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await handle(event, options);
+          break;
+        } catch (error) {
+          if (signal.aborted) return;
+          // A step failed for a reason that is not a business outcome (database or broker trouble):
+          // retry, never skip, or the order would stay PENDING with stock held.
+          log.warn({ err: error, eventId: event.eventId, attempt }, 'saga step failed; retrying');
+          await sleep(Math.min(100 * 2 ** attempt, 5000), signal);
+        }
+      }
+      await orm.em.fork().execute('update saga_checkpoints set position = ?, updated_at = now() where saga = ?', [msg.seq, SAGA], 'run');
+      msg.ack();
+    }
+  } finally {
+    signal.removeEventListener('abort', stop);
+    messages.stop();
+  }
+}
+
+async function handle(event: EventEnvelope, options: OrderSagaOptions): Promise<void> {
+  if (event.type === 'OrderPlaced') await place(event as EventEnvelope & OrderPlaced, options);
+  if (event.type === 'OrderCancelled') {
+    const { orderId, lines } = (event as EventEnvelope & OrderCancelled).data;
+    await releaseAll(event, orderId, lines, options);
+  }
+}
+
+async function place(event: EventEnvelope & OrderPlaced, options: OrderSagaOptions): Promise<void> {
+  const { orderId, lines } = event.data;
+  const order = await options.executor.loadState(event.tenant, ORDER, orderId) as OrderState;
+  if (order.status === 'REJECTED' || order.status === 'CANCELLED') return releaseAll(event, orderId, lines, options);
+  if (order.status !== 'PENDING') return; // already confirmed (and beyond) by an earlier run
+  for (const line of lines) {
+    try {
+      await step(event, reserveStock, `reserve:${line.productId}`, { id: line.productId, orderId, quantity: line.quantity }, options);
+    } catch (error) {
+      const decision = decideOnReservationFailure(error, line.productId);
+      if (!decision) throw error;
+      await step(event, rejectOrder, 'reject', { id: orderId, reason: decision.reason, productId: decision.productId }, options)
+        .catch((rejectError: unknown) => { if (!decideOnStepRefused(rejectError)) throw rejectError; });
+      return releaseAll(event, orderId, lines, options);
+    }
+  }
+  try {
+    await step(event, confirmOrder, 'confirm', { id: orderId }, options);
+  } catch (error) {
+    if (!decideOnStepRefused(error)) throw error;
+    await releaseAll(event, orderId, lines, options); // cancelled while its stock was being reserved
+  }
+}
+
+async function releaseAll(event: EventEnvelope, orderId: string, lines: readonly OrderLineData[], options: OrderSagaOptions): Promise<void> {
+  for (const line of lines) {
+    await step(event, releaseStock, `release:${line.productId}`, { id: line.productId, orderId }, options);
+  }
+}
+
+function decideOnStepRefused(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === 'INVALID_STATE';
+}
+
+function step(event: EventEnvelope, definition: CommandDefinition, key: string, input: Record<string, unknown>, options: OrderSagaOptions) {
+  const orderId = (event.data as { orderId: string }).orderId;
+  return options.executor.execute(definition, {
+    tenant: event.tenant,
+    userId: `${INTERNAL_KEY_PREFIX}${SAGA}`,
+    correlationId: event.metadata.correlationId,
+    input: { ...input, idempotencyKey: `${INTERNAL_KEY_PREFIX}${orderId}:${key}` },
+  }, { internal: true });
+}
