@@ -2,14 +2,22 @@ import 'reflect-metadata';
 import { printSchema, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
+import { AnalyticsResolver } from './resolvers/analytics-resolver.js';
 import { CatalogResolver } from './resolvers/catalog-resolver.js';
+import { CustomerResolver } from './resolvers/customer-resolver.js';
+import { OrderLineResolver, OrderResolver } from './resolvers/order-resolver.js';
 import { ProjectionsResolver } from './resolvers/projections-resolver.js';
+import { ReviewResolver } from './resolvers/review-resolver.js';
 
 /** The gateway's executable schema, built from the type-graphql classes in schema/graphql. */
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
   // Subscriptions bring their own source streams (view changes from NATS); type-graphql still
   // insists on a PubSub, so it gets an unused one.
-  return buildSchema({ resolvers: [CatalogResolver, ProjectionsResolver], validate: false, pubSub: createPubSub() });
+  return buildSchema({
+    resolvers: [CatalogResolver, CustomerResolver, OrderResolver, OrderLineResolver, ReviewResolver, AnalyticsResolver, ProjectionsResolver],
+    validate: false,
+    pubSub: createPubSub(),
+  });
 }
 
 /** The schema as committed in schema/schema.graphql (sorted, so that diffs stay readable). */

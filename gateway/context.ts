@@ -1,36 +1,61 @@
 import DataLoader from 'dataloader';
+import type { CustomerView } from '../schema/views/commerce-views.js';
 import type { ProductView } from '../schema/views/product-view.js';
 import type { Principal } from './auth.js';
 import type { Bus, CallContext } from './bus.js';
 import type { ViewHub } from './subscriptions/view-hub.js';
+
+type ByIdLoader<View> = (consistencyToken?: string | null) => DataLoader<string, View | null>;
 
 /** What every resolver sees: who asks, the correlation id, the bus and per-request loaders. */
 export interface GatewayContext extends CallContext {
   bus: Bus;
   views: ViewHub;
   /** Product lookups by id, batched into one read-service request per tick (and per token). */
-  productLoader(consistencyToken?: string | null): DataLoader<string, ProductView | null>;
+  productLoader: ByIdLoader<ProductView>;
+  /** Customer lookups by id, batched into one read-service request per tick (and per token). */
+  customerLoader: ByIdLoader<CustomerView>;
+  /**
+   * The consistency token a view object was read with, so that what is resolved from it
+   * (order.customer, order.lines.product, topProducts.product) is read with the same token.
+   */
+  readTokens: WeakMap<object, string>;
 }
 
 export function createContext(principal: Principal, correlationId: string, bus: Bus, views: ViewHub): GatewayContext {
-  const loaders = new Map<string, DataLoader<string, ProductView | null>>();
   const context: GatewayContext = {
     principal,
     correlationId,
     bus,
     views,
-    productLoader(token) {
-      const key = token ?? '';
-      let loader = loaders.get(key);
-      if (!loader) {
-        loader = new DataLoader<string, ProductView | null>(
-          (ids) => bus.query<(ProductView | null)[]>('productsByIds', { ids }, context, token),
-          { maxBatchSize: 500 },
-        );
-        loaders.set(key, loader);
-      }
-      return loader;
-    },
+    productLoader: byIdLoader<ProductView>('productsByIds', () => context),
+    customerLoader: byIdLoader<CustomerView>('customersByIds', () => context),
+    readTokens: new WeakMap(),
   };
   return context;
+}
+
+/**
+ * One DataLoader per consistency token over a `<view>sByIds` query ({ ids } -> answers aligned
+ * with ids). Batches per tick and asks each id once per batch, but keeps no cache between
+ * batches: a subscription keeps its context for its whole life, and a cache would freeze the
+ * nested views (order.customer, line.product) at their first value.
+ */
+function byIdLoader<View>(query: string, context: () => GatewayContext): ByIdLoader<View> {
+  const loaders = new Map<string, DataLoader<string, View | null>>();
+  return (token) => {
+    const key = token ?? '';
+    let loader = loaders.get(key);
+    if (!loader) {
+      loader = new DataLoader<string, View | null>(async (ids) => {
+        const ctx = context();
+        const distinct = [...new Set(ids)];
+        const answers = await ctx.bus.query<(View | null)[]>(query, { ids: distinct }, ctx, token);
+        const byId = new Map(distinct.map((id, i) => [id, answers[i] ?? null]));
+        return ids.map((id) => byId.get(id) ?? null);
+      }, { cache: false, maxBatchSize: 500 });
+      loaders.set(key, loader);
+    }
+    return loader;
+  };
 }

@@ -13,12 +13,21 @@ import { CheckpointTracker } from './consistency/checkpoint-tracker.js';
 import { readMigrations } from './migrations/index.js';
 import { startProjectionRunner } from './projection-runner/projection-runner.js';
 import type { Projection } from './projections/projection.js';
+import { customerViewProjection } from './projections/customer-view.js';
+import { orderViewProjection } from './projections/order-view.js';
 import { productViewProjection } from './projections/product-view.js';
+import { regionalSalesProjection } from './projections/regional-sales.js';
+import { topProductsProjection } from './projections/top-products.js';
+import { salesByRegionQuery, topProductsQuery } from './queries/analytics-queries.js';
+import { customerQuery, customersByIdsQuery } from './queries/customer-queries.js';
+import { orderQuery, ordersQuery } from './queries/order-queries.js';
 import { productQuery, productsByIdsQuery, productsQuery } from './queries/product-queries.js';
 import { projectionsQuery } from './queries/projections-query.js';
 import type { QueryDefinition } from './queries/query-definition.js';
 
-export const projections: Projection[] = [productViewProjection];
+export const projections: Projection[] = [
+  productViewProjection, orderViewProjection, customerViewProjection, regionalSalesProjection, topProductsProjection,
+];
 
 export interface ReadServiceOptions {
   /** Run the projections in this process (default); a query-only replica sets false. */
@@ -39,7 +48,11 @@ export async function startReadService(config: Config, logger: Logger = createLo
   await tracker.start();
   const runners = options.runProjections === false ? [] : projections.map((projection) =>
     startProjectionRunner({ projection, orm, databaseUrl: config.readDatabaseUrl, nc, js, jsm, subjects, logger }));
-  const queries: QueryDefinition[] = [productQuery, productsByIdsQuery, productsQuery, projectionsQuery(projections, jsm, subjects)];
+  const queries: QueryDefinition[] = [
+    productQuery, productsByIdsQuery, productsQuery,
+    customerQuery, customersByIdsQuery, orderQuery, ordersQuery, salesByRegionQuery, topProductsQuery,
+    projectionsQuery(projections, jsm, subjects),
+  ];
   const endpoints = queries.map((query) => serve(nc, subjects.query(query.name), READ_QUEUE, async (body) => {
     const message = body as QueryMessage;
     if (message.consistencyToken !== undefined && message.consistencyToken !== null) {

@@ -76,9 +76,9 @@ export function requireEmail(value: unknown, field = 'email'): string {
   return email;
 }
 
-/** A region code: 1-32 letters, digits, `_` or `-` (it names NATS subjects of sales notices). */
+/** A region code, lower-cased: 1-32 letters, digits, `_` or `-` (it names NATS subjects of sales notices). */
 export function requireRegion(value: unknown, field = 'region'): string {
-  const region = requireString(value, field, { max: 32 });
+  const region = requireString(value, field, { max: 32 }).toLowerCase();
   if (!REGION_PATTERN.test(region)) throw AppError.badInput(field, `${field} must be 1-32 letters, digits, "_" or "-"`);
   return region;
 }

@@ -1,12 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import type { ProductEvent } from '../../schema/events/product-events.js';
+import type { ReviewEvent } from '../../schema/events/review-events.js';
 import { PRODUCT_VIEW, type ProductView } from '../../schema/views/product-view.js';
+import type { ViewChange } from '../../schema/views/view-change.js';
+import { claim } from './applied-versions.js';
 import type { Projection } from './projection.js';
+
+const NAME = 'product_view';
 
 /** Columns of product_view in the order `toProductView` reads them. */
 export const PRODUCT_VIEW_COLUMNS =
-  'id, sku, title, description, category, price, available_quantity, average_rating, review_count, discontinued, version, updated_at';
+  'id, sku, title, description, category, price, available_quantity, average_rating, review_count, discontinued, version, revision, updated_at';
 
 export interface ProductViewRow {
   id: string;
@@ -20,10 +25,17 @@ export interface ProductViewRow {
   review_count: number;
   discontinued: boolean;
   version: number;
+  revision: number;
   updated_at: Date | string;
 }
 
-export function toProductView(row: ProductViewRow): ProductView {
+/**
+ * The product view with its `revision`: bumped by every change of the row, including reviews,
+ * which change the view but not the Product aggregate's `version`. Notices are ordered by it.
+ */
+export type ProductViewData = ProductView & { revision: number };
+
+export function toProductView(row: ProductViewRow): ProductViewData {
   return {
     id: row.id,
     sku: row.sku,
@@ -37,56 +49,80 @@ export function toProductView(row: ProductViewRow): ProductView {
     reviewCount: row.review_count,
     discontinued: row.discontinued,
     version: row.version,
+    revision: row.revision,
     updatedAt: new Date(row.updated_at).toISOString(),
   };
 }
 
 /**
- * Single-stream projection of Product events into product_view. An event applies only when
- * its version is above the row's, so duplicates and redeliveries change nothing (G3).
+ * Product events into product_view, single-stream: an event applies only when its version is
+ * above the row's, so duplicates and redeliveries change nothing (G3). Reviews are another
+ * aggregate: guarded per review stream by `claim`, they leave the product's version alone.
  */
 export const productViewProjection: Projection = {
-  name: 'product_view',
+  name: NAME,
   tables: ['product_view'],
   async apply(envelope: EventEnvelope, tx: EntityManager) {
-    if (envelope.aggregateType !== 'Product') return [];
-    const event = envelope as EventEnvelope & ProductEvent;
-    const { tenant, version, occurredAt } = envelope;
     let rows: ProductViewRow[];
-    switch (event.type) {
-      case 'ProductCreated': {
-        const d = event.data;
-        rows = await tx.execute<ProductViewRow[]>(
-          `insert into product_view (tenant, id, sku, title, description, category, price, available_quantity, version, created_at, updated_at)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           on conflict (tenant, id) do nothing returning ${PRODUCT_VIEW_COLUMNS}`,
-          [tenant, d.productId, d.sku, d.title, d.description, d.category, d.price, d.initialStock, version, d.createdAt, occurredAt],
-        );
-        break;
-      }
-      case 'ProductRenamed':
-        rows = await update(tx, envelope, 'title = ?', [event.data.title]);
-        break;
-      case 'ProductPriceChanged':
-        rows = await update(tx, envelope, 'price = ?', [event.data.price]);
-        break;
-      case 'ProductRestocked':
-        rows = await update(tx, envelope, 'available_quantity = available_quantity + ?', [event.data.quantity]);
-        break;
-      case 'ProductDiscontinued':
-        rows = await update(tx, envelope, 'discontinued = true', []);
-        break;
-      default:
-        return [];
-    }
-    return rows.map((row) => ({ tenant, view: PRODUCT_VIEW, key: row.id, version: row.version, data: toProductView(row) }));
+    if (envelope.aggregateType === 'Review') rows = await applyReview(tx, envelope as EventEnvelope & ReviewEvent);
+    else if (envelope.aggregateType === 'Product') rows = await applyProduct(tx, envelope as EventEnvelope & ProductEvent);
+    else return [];
+    return rows.map((row): Omit<ViewChange, 'position'> => (
+      { tenant: envelope.tenant, view: PRODUCT_VIEW, key: row.id, version: row.revision, data: toProductView(row) }));
   },
 };
 
+async function applyProduct(tx: EntityManager, event: EventEnvelope & ProductEvent): Promise<ProductViewRow[]> {
+  const { tenant, version, occurredAt } = event;
+  switch (event.type) {
+    case 'ProductCreated': {
+      const d = event.data;
+      return tx.execute<ProductViewRow[]>(
+        `insert into product_view (tenant, id, sku, title, description, category, price, available_quantity, version, revision, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+         on conflict (tenant, id) do nothing returning ${PRODUCT_VIEW_COLUMNS}`,
+        [tenant, d.productId, d.sku, d.title, d.description, d.category, d.price, d.initialStock, version, d.createdAt, occurredAt],
+      );
+    }
+    case 'ProductRenamed':
+      return update(tx, event, 'title = ?', [event.data.title]);
+    case 'ProductPriceChanged':
+      return update(tx, event, 'price = ?', [event.data.price]);
+    case 'ProductRestocked':
+      return update(tx, event, 'available_quantity = available_quantity + ?', [event.data.quantity]);
+    case 'ProductDiscontinued':
+      return update(tx, event, 'discontinued = true', []);
+    case 'StockReserved':
+      return update(tx, event, 'available_quantity = available_quantity - ?', [event.data.quantity]);
+    case 'StockReleased':
+      return update(tx, event, 'available_quantity = available_quantity + ?', [event.data.quantity]);
+    default:
+      return [];
+  }
+}
+
 function update(tx: EntityManager, event: EventEnvelope, assignments: string, params: unknown[]): Promise<ProductViewRow[]> {
   return tx.execute<ProductViewRow[]>(
-    `update product_view set ${assignments}, version = ?, updated_at = ?
+    `update product_view set ${assignments}, version = ?, revision = revision + 1, updated_at = ?
       where tenant = ? and id = ? and version < ? returning ${PRODUCT_VIEW_COLUMNS}`,
     [...params, event.version, event.occurredAt, event.tenant, event.aggregateId, event.version],
   );
+}
+
+/** A review moves the product's rating; the average is computed in SQL from the exact sum. */
+async function applyReview(tx: EntityManager, event: EventEnvelope & ReviewEvent): Promise<ProductViewRow[]> {
+  if (event.type !== 'ReviewAdded') return [];
+  if (!(await claim(tx, NAME, event))) return [];
+  const { productId, rating, addedAt } = event.data;
+  const rows = await tx.execute<ProductViewRow[]>(
+    `update product_view set rating_sum = rating_sum + ?, review_count = review_count + 1,
+        average_rating = round((rating_sum + ?)::numeric / (review_count + 1), 3),
+        revision = revision + 1, updated_at = greatest(updated_at, ?::timestamptz)
+      where tenant = ? and id = ? returning ${PRODUCT_VIEW_COLUMNS}`,
+    [rating, rating, addedAt, event.tenant, productId],
+  );
+  // Reviews are only accepted for existing products, whose creation is earlier in the stream:
+  // a miss is a bug to surface (dead letter), not a review to drop.
+  if (rows.length === 0) throw new Error(`ReviewAdded ${event.eventId}: product ${productId} is not in product_view`);
+  return rows;
 }

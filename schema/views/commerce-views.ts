@@ -12,6 +12,8 @@ export interface CustomerView {
   lastOrderAt: string | null;
   /** Version of the Customer aggregate. */
   version: number;
+  /** Bumped by every change of the row, also those from other aggregates (reviews, orders): subscribers order changes by it. */
+  revision: number;
 }
 
 export interface OrderLineView {

@@ -14,6 +14,8 @@ export interface ProductView {
   discontinued: boolean;
   version: number;
   updatedAt: string;
+  /** Bumped by every change of the row, also those from other aggregates (reviews, orders): subscribers order changes by it. */
+  revision: number;
 }
 
 export const PRODUCT_VIEW = 'product';

@@ -125,8 +125,10 @@ describe('catalog commands over HTTP', () => {
     const spy = nc.subscribe(`${system.config.namespace}.query.productsByIds`, { callback: () => { batches += 1; } });
     await nc.flush();
     try {
-      const aliases = products.map((p, i) => `p${i}: product(id: "${p.aggregateId}") { id title }`).join('\n');
-      const data = await gqlData<Record<string, { id: string }>>(system.graphqlUrl, `{ ${aliases} }`);
+      // One token that covers all five creations: the highest position.
+      const token = products.map((p) => p.consistencyToken).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4))).at(-1);
+      const aliases = products.map((p, i) => `p${i}: product(id: "${p.aggregateId}", consistencyToken: $token) { id title }`).join('\n');
+      const data = await gqlData<Record<string, { id: string }>>(system.graphqlUrl, `query($token: String) { ${aliases} }`, { token });
       assert.deepEqual(Object.values(data).map((p) => p.id), products.map((p) => p.aggregateId));
       await nc.flush();
       assert.equal(batches, 1);

@@ -88,7 +88,7 @@ describe('product decider - restock', () => {
       { type: 'ProductRestocked', data: { productId, quantity: 3, restockedAt: now } },
       { type: 'ProductRestocked', data: { productId, quantity: 4, restockedAt: now } },
     ]);
-    assert.deepEqual(state, { status: 'active', id: productId, sku: 'MUG-001', title: 'Enamel mug', price: '12.50', stock: 12 });
+    assert.deepEqual(state, { status: 'active', id: productId, sku: 'MUG-001', title: 'Enamel mug', price: '12.50', stock: 12, reservations: {} });
   });
 });
 

@@ -8,8 +8,9 @@ export interface Rejection {
 
 /**
  * What the saga does when a product refuses a reservation: reject the order with the product's
- * reason (OUT_OF_STOCK or PRODUCT_DISCONTINUED). Anything else is not a business outcome and
- * returns undefined: the step is retried.
+ * reason (OUT_OF_STOCK or PRODUCT_DISCONTINUED); a product that does not exist counts as
+ * discontinued. Anything else is not a business outcome and returns undefined: the step is
+ * retried.
  */
 export function decideOnReservationFailure(error: unknown, productId: string): Rejection | undefined {
   if (!(error instanceof AppError)) return undefined;

@@ -1,0 +1,67 @@
+import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { RegionalSales, TopProduct } from '../../schema/graphql/analytics-types.js';
+import { Product } from '../../schema/graphql/catalog-types.js';
+import { DateScalar } from '../../schema/graphql/scalars.js';
+import type { SalesByRegionArgs, TopProductsArgs } from '../../schema/queries/query-message.js';
+import { SALES_VIEW, type RegionalSalesView, type TopProductView } from '../../schema/views/commerce-views.js';
+import type { ProductView } from '../../schema/views/product-view.js';
+import type { GatewayContext } from '../context.js';
+import { ANY_KEY, regionKey } from '../subscriptions/view-hub.js';
+import { watchView } from '../subscriptions/watch-view.js';
+
+/** The Date scalar parses to a Date at UTC midnight; messages carry the YYYY-MM-DD it came from. */
+function isoDay(day: Date): string {
+  return day.toISOString().slice(0, 10);
+}
+
+/** The dashboards: regional daily sales and top products, read as they are. */
+@Resolver(() => TopProduct)
+export class AnalyticsResolver {
+  @Query(() => [RegionalSales])
+  salesByRegion(
+    @Arg('from', () => DateScalar) from: Date,
+    @Arg('to', () => DateScalar) to: Date,
+    @Arg('region', () => String, { nullable: true }) region: string | null,
+    @Arg('consistencyToken', () => String, { nullable: true }) consistencyToken: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<RegionalSalesView[]> {
+    const args: SalesByRegionArgs = { from: isoDay(from), to: isoDay(to), region };
+    return ctx.bus.query('salesByRegion', args, ctx, consistencyToken);
+  }
+
+  @Query(() => [TopProduct])
+  async topProducts(
+    @Arg('limit', () => Int, { nullable: true }) limit: number | null,
+    @Arg('consistencyToken', () => String, { nullable: true }) consistencyToken: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<TopProductView[]> {
+    const args: TopProductsArgs = { limit };
+    const top = await ctx.bus.query<TopProductView[]>('topProducts', args, ctx, consistencyToken);
+    if (consistencyToken) for (const entry of top) ctx.readTokens.set(entry, consistencyToken);
+    return top;
+  }
+
+  @FieldResolver(() => Product, { nullable: true })
+  product(@Root() top: TopProductView, @Ctx() ctx: GatewayContext): Promise<ProductView | null> {
+    return ctx.productLoader(ctx.readTokens.get(top)).load(top.productId);
+  }
+
+  @Subscription(() => RegionalSales, {
+    description: "Emits whenever a day's figures change for the region (all regions when omitted).",
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, { region?: string | null }, GatewayContext>) =>
+      watchView<RegionalSalesView>({
+        hub: context.views,
+        tenant: context.principal.tenant,
+        view: SALES_VIEW,
+        key: args.region === undefined || args.region === null ? ANY_KEY : regionKey(args.region, 'region'),
+        // Each (region, day) row has its own version: order changes within a row, never across.
+        rowOf: (sales) => `${sales.region}/${sales.day}`,
+      }),
+  })
+  salesUpdated(
+    @Root() sales: RegionalSalesView,
+    @Arg('region', () => String, { nullable: true }) _region: string | null,
+  ): RegionalSalesView {
+    return sales;
+  }
+}

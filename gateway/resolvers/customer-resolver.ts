@@ -1,0 +1,46 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import type { CommandResult as CommandResultMessage } from '../../schema/commands/command-message.js';
+import { CommandResult } from '../../schema/graphql/common-types.js';
+import { Customer, RegisterCustomerInput } from '../../schema/graphql/customer-types.js';
+import { CUSTOMER_VIEW, type CustomerView } from '../../schema/views/commerce-views.js';
+import type { GatewayContext } from '../context.js';
+import { uuidKey } from '../subscriptions/view-hub.js';
+import { watchView } from '../subscriptions/watch-view.js';
+
+/** Customers: translates GraphQL to customer commands and queries, nothing more. */
+@Resolver(() => Customer)
+export class CustomerResolver {
+  @Query(() => Customer, { nullable: true })
+  customer(
+    @Arg('id', () => ID) id: string,
+    @Arg('consistencyToken', () => String, { nullable: true }) consistencyToken: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<CustomerView | null> {
+    return ctx.customerLoader(consistencyToken).load(uuidKey(id, 'id'));
+  }
+
+  @Mutation(() => CommandResult)
+  registerCustomer(@Arg('input', () => RegisterCustomerInput) input: RegisterCustomerInput, @Ctx() ctx: GatewayContext): Promise<CommandResultMessage> {
+    return ctx.bus.command('registerCustomer', input, ctx);
+  }
+
+  @Subscription(() => Customer, {
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, { id: string; consistencyToken?: string | null }, GatewayContext>) => {
+      const id = uuidKey(args.id, 'id');
+      return watchView<CustomerView>({
+        hub: context.views,
+        tenant: context.principal.tenant,
+        view: CUSTOMER_VIEW,
+        key: id,
+        loadCurrent: () => context.bus.query<CustomerView | null>('customer', { id }, context, args.consistencyToken),
+      });
+    },
+  })
+  customerUpdated(
+    @Root() customer: CustomerView,
+    @Arg('id', () => ID) _id: string,
+    @Arg('consistencyToken', () => String, { nullable: true }) _consistencyToken: string | null,
+  ): CustomerView {
+    return customer;
+  }
+}

@@ -1,0 +1,103 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EventEnvelope } from '../../schema/events/envelope.js';
+import type { OrderEvent, OrderStatus } from '../../schema/events/order-events.js';
+import { ORDER_VIEW, type OrderLineView, type OrderTimelineEntryView, type OrderView } from '../../schema/views/commerce-views.js';
+import type { Projection } from './projection.js';
+
+/** Columns of order_view in the order `toOrderView` reads them. */
+export const ORDER_VIEW_COLUMNS = 'id, customer_id, status, lines, total, region, reason, placed_at, updated_at, timeline, version';
+
+export interface OrderViewRow {
+  id: string;
+  customer_id: string;
+  status: OrderStatus;
+  lines: OrderLineView[];
+  total: string;
+  region: string;
+  reason: string | null;
+  placed_at: Date | string;
+  updated_at: Date | string;
+  timeline: OrderTimelineEntryView[];
+  version: number;
+}
+
+export function toOrderView(row: OrderViewRow): OrderView {
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    status: row.status,
+    lines: row.lines,
+    total: row.total,
+    region: row.region,
+    reason: row.reason,
+    placedAt: new Date(row.placed_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+    timeline: row.timeline,
+    version: row.version,
+  };
+}
+
+/**
+ * Order events into order_view, single-stream: one row per order with its lines and a timeline
+ * entry per event. An event applies only when its version is above the row's (G3).
+ */
+export const orderViewProjection: Projection = {
+  name: 'order_view',
+  tables: ['order_view'],
+  async apply(envelope: EventEnvelope, tx: EntityManager) {
+    if (envelope.aggregateType !== 'Order') return [];
+    const event = envelope as EventEnvelope & OrderEvent;
+    let rows: OrderViewRow[];
+    switch (event.type) {
+      case 'OrderPlaced': {
+        const d = event.data;
+        const entry: OrderTimelineEntryView = { at: new Date(d.placedAt).toISOString(), event: event.type, detail: `total: ${d.total}` };
+        rows = await tx.execute<OrderViewRow[]>(
+          `insert into order_view (tenant, id, customer_id, status, lines, total, region, placed_at, updated_at, timeline, version)
+           values (?, ?, ?, 'PENDING', ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?)
+           on conflict (tenant, id) do nothing returning ${ORDER_VIEW_COLUMNS}`,
+          [event.tenant, event.aggregateId, d.customerId, JSON.stringify(d.lines.map(toLineView)), d.total, d.region,
+            d.placedAt, d.placedAt, JSON.stringify([entry]), event.version],
+        );
+        break;
+      }
+      case 'OrderConfirmed':
+        rows = await update(tx, event, 'CONFIRMED', null, event.data.confirmedAt, 'stock reserved');
+        break;
+      case 'OrderRejected':
+        rows = await update(tx, event, 'REJECTED', event.data.reason, event.data.rejectedAt,
+          `reason: ${event.data.reason}, product: ${event.data.productId}`);
+        break;
+      case 'OrderPaid':
+        rows = await update(tx, event, 'PAID', null, event.data.paidAt, `amount: ${event.data.amount}`);
+        break;
+      case 'OrderShipped':
+        rows = await update(tx, event, 'SHIPPED', null, event.data.shippedAt, null);
+        break;
+      case 'OrderCancelled': {
+        const { reason, previousStatus, cancelledAt } = event.data;
+        rows = await update(tx, event, 'CANCELLED', reason, cancelledAt,
+          reason ? `reason: ${reason}, was: ${previousStatus}` : `was: ${previousStatus}`);
+        break;
+      }
+      default:
+        return [];
+    }
+    return rows.map((row) => ({ tenant: event.tenant, view: ORDER_VIEW, key: row.id, version: row.version, data: toOrderView(row) }));
+  },
+};
+
+function toLineView({ productId, sku, title, quantity, unitPrice, lineTotal }: OrderLineView): OrderLineView {
+  return { productId, sku, title, quantity, unitPrice, lineTotal };
+}
+
+/** Moves the order to `status` (keeping the reason unless given one) and appends a timeline entry. */
+function update(tx: EntityManager, event: EventEnvelope, status: OrderStatus, reason: string | null, at: string, detail: string | null): Promise<OrderViewRow[]> {
+  const entry: OrderTimelineEntryView = { at: new Date(at).toISOString(), event: event.type, detail };
+  return tx.execute<OrderViewRow[]>(
+    `update order_view set status = ?, reason = coalesce(?, reason), timeline = timeline || ?::jsonb,
+        updated_at = ?, version = ?
+      where tenant = ? and id = ? and version < ? returning ${ORDER_VIEW_COLUMNS}`,
+    [status, reason, JSON.stringify([entry]), at, event.version, event.tenant, event.aggregateId, event.version],
+  );
+}

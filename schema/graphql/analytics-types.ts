@@ -1,0 +1,20 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Product } from './catalog-types.js';
+import { DateScalar, DecimalScalar } from './scalars.js';
+
+@ObjectType()
+export class RegionalSales {
+  @Field(() => String) region!: string;
+  @Field(() => DateScalar) day!: string;
+  @Field(() => Int) ordersCount!: number;
+  @Field(() => DecimalScalar) revenue!: string;
+}
+
+@ObjectType()
+export class TopProduct {
+  /** Resolved by TopProductResolver through the product DataLoader. */
+  @Field(() => Product, { nullable: true }) product?: Product | null;
+  @Field(() => ID) productId!: string;
+  @Field(() => Int) unitsSold!: number;
+  @Field(() => DecimalScalar) revenue!: string;
+}

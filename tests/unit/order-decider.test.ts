@@ -1,0 +1,304 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { OrderCommand, PlaceOrder, ProductSnapshot } from '../../schema/commands/order-commands.js';
+import { AppError, ErrorCode } from '../../schema/errors.js';
+import type { OrderEvent, OrderLineData, OrderPlaced, OrderStatus } from '../../schema/events/order-events.js';
+import type { ParseContext, StateLoader } from '../../write-service/commands/command-definition.js';
+import { MAX_ORDER_LINES, orderCommands } from '../../write-service/commands/order-commands.js';
+import { orderDecider, type OrderState } from '../../write-service/domain/order.js';
+import type { ProductState } from '../../write-service/domain/product.js';
+import type { CustomerState } from '../../write-service/domain/customer.js';
+import { deciderSpec } from '../support/decider-spec.js';
+
+const spec = deciderSpec<OrderCommand, OrderState, OrderEvent>(orderDecider);
+
+const orderId = '0d1e2f30-4a5b-4c6d-8e7f-8091a2b3c4d5';
+const customerId = '3c9d8e7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f';
+const mugId = '6f1c2a4e-8b3d-4c5e-9f70-112233445566';
+const teaId = '7a2d3b5f-9c4e-4d6f-8a81-223344556677';
+const placedAt = '2026-11-26T10:00:00.000Z';
+const paidAt = '2026-11-26T11:00:00.000Z';
+const now = '2026-11-27T08:30:00.000Z';
+
+const mug: ProductSnapshot = { sku: 'MUG-001', title: 'Enamel mug', price: '12.50', discontinued: false };
+const tea: ProductSnapshot = { sku: 'TEA-042', title: 'Green tea', price: '0.10', discontinued: false };
+
+/** A product id per index, for orders with many lines. */
+const productIdAt = (index: number) => `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
+
+const place = (overrides: Partial<PlaceOrder> = {}): PlaceOrder => ({
+  type: 'PlaceOrder', orderId, customerId, customerRegion: 'eu-west',
+  lines: [{ productId: mugId, quantity: 2, product: mug }, { productId: teaId, quantity: 3, product: tea }],
+  now, ...overrides,
+});
+
+const lines: OrderLineData[] = [
+  { productId: mugId, sku: 'MUG-001', title: 'Enamel mug', quantity: 2, unitPrice: '12.50', lineTotal: '25.00' },
+  { productId: teaId, sku: 'TEA-042', title: 'Green tea', quantity: 3, unitPrice: '0.10', lineTotal: '0.30' },
+];
+const total = '25.30';
+const region = 'eu-west';
+
+const placed: OrderPlaced = { type: 'OrderPlaced', data: { orderId, customerId, region, lines, total, placedAt } };
+const confirmed: OrderEvent = { type: 'OrderConfirmed', data: { orderId, customerId, region, lines, total, confirmedAt: placedAt } };
+const rejected: OrderEvent = { type: 'OrderRejected', data: { orderId, customerId, reason: 'OUT_OF_STOCK', productId: mugId, rejectedAt: placedAt } };
+const paid: OrderEvent = { type: 'OrderPaid', data: { orderId, customerId, region, amount: total, paidAt } };
+const shipped: OrderEvent = { type: 'OrderShipped', data: { orderId, customerId, shippedAt: paidAt } };
+const cancelledFromPending: OrderEvent = {
+  type: 'OrderCancelled',
+  data: { orderId, customerId, region, reason: null, previousStatus: 'PENDING', lines, total, paidAt: null, cancelledAt: placedAt },
+};
+
+/** A history that leaves the order in each status. */
+const histories: Record<OrderStatus, OrderEvent[]> = {
+  PENDING: [placed],
+  CONFIRMED: [placed, confirmed],
+  REJECTED: [placed, rejected],
+  PAID: [placed, confirmed, paid],
+  SHIPPED: [placed, confirmed, paid, shipped],
+  CANCELLED: [placed, cancelledFromPending],
+};
+const statuses = Object.keys(histories) as OrderStatus[];
+
+const confirm: OrderCommand = { type: 'ConfirmOrder', orderId, now };
+const reject: OrderCommand = { type: 'RejectOrder', orderId, reason: 'OUT_OF_STOCK', productId: mugId, now };
+const pay: OrderCommand = { type: 'PayOrder', orderId, amount: total, now };
+const ship: OrderCommand = { type: 'ShipOrder', orderId, now };
+const cancel: OrderCommand = { type: 'CancelOrder', orderId, reason: 'changed my mind', now };
+
+/** Which statuses each life-cycle command accepts. */
+const allowed: [OrderCommand, OrderStatus[]][] = [
+  [confirm, ['PENDING']],
+  [reject, ['PENDING']],
+  [pay, ['CONFIRMED']],
+  [ship, ['PAID']],
+  [cancel, ['PENDING', 'CONFIRMED', 'PAID']],
+];
+
+function assertBadInput(run: () => unknown, field: string): void {
+  assert.throws(run, (error: unknown) => {
+    assert.ok(error instanceof AppError, `expected an AppError, got ${String(error)}`);
+    assert.equal(error.code, ErrorCode.BAD_USER_INPUT);
+    assert.equal(error.field, field);
+    return true;
+  });
+}
+
+describe('order decider - place', () => {
+  it('place - captures sku, title and unit price from the product snapshot and starts with OrderPlaced', () => {
+    spec.given([]).when(place()).then([{ type: 'OrderPlaced', data: { orderId, customerId, region, lines, total, placedAt: now } }]);
+  });
+
+  it('place - the region is the customer\'s at placement', () => {
+    const [event] = orderDecider.decide(place({ customerRegion: 'ap-south' }), orderDecider.initialState());
+    assert.equal(event?.type === 'OrderPlaced' && event.data.region, 'ap-south');
+  });
+
+  it('place - line totals are exact decimal strings: 3 x "0.10" = "0.30"', () => {
+    const [event] = orderDecider.decide(place({ lines: [{ productId: teaId, quantity: 3, product: tea }] }), orderDecider.initialState());
+    assert.ok(event?.type === 'OrderPlaced');
+    assert.equal(event.data.lines[0]?.lineTotal, '0.30');
+    assert.equal(event.data.total, '0.30');
+  });
+
+  it('place - 1000 lines of cents add up without float error', () => {
+    const many = Array.from({ length: 1000 }, (_, index) => ({
+      productId: productIdAt(index), quantity: 1, product: { ...tea, price: index % 2 === 0 ? '0.10' : '0.07' },
+    }));
+    const [event] = orderDecider.decide(place({ lines: many }), orderDecider.initialState());
+    assert.ok(event?.type === 'OrderPlaced');
+    assert.equal(event.data.lines.length, 1000);
+    assert.equal(event.data.total, '85.00'); // 500 x 0.10 + 500 x 0.07
+  });
+
+  it('place - large quantities and prices stay exact', () => {
+    const [event] = orderDecider.decide(place({
+      lines: [{ productId: mugId, quantity: 10_000, product: { ...mug, price: '9999999999.99' } }, { productId: teaId, quantity: 7, product: { ...tea, price: '0.07' } }],
+    }), orderDecider.initialState());
+    assert.ok(event?.type === 'OrderPlaced');
+    assert.deepEqual(event.data.lines.map((line) => line.lineTotal), ['99999999999900.00', '0.49']);
+    assert.equal(event.data.total, '99999999999900.49');
+  });
+
+  it('place - an unknown customer is NOT_FOUND on customerId', () => {
+    spec.given([]).when(place({ customerRegion: null })).thenFails(ErrorCode.NOT_FOUND, { field: 'customerId' });
+  });
+
+  it('place - an unknown product is NOT_FOUND on its line', () => {
+    spec.given([]).when(place({ lines: [{ productId: mugId, quantity: 1, product: mug }, { productId: teaId, quantity: 1, product: null }] }))
+      .thenFails(ErrorCode.NOT_FOUND, { field: 'lines[1].productId' });
+  });
+
+  it('place - an existing order is a CONFLICT on id', () => {
+    for (const status of statuses) spec.given(histories[status]).when(place()).thenFails(ErrorCode.CONFLICT, { field: 'id' });
+  });
+});
+
+describe('order decider - life cycle', () => {
+  it('confirm - a PENDING order is confirmed, carrying its lines and total', () => {
+    spec.given([placed]).when(confirm).then([
+      { type: 'OrderConfirmed', data: { orderId, customerId, region, lines, total, confirmedAt: now } },
+    ]);
+  });
+
+  it('reject - a PENDING order is rejected with the reason and the product', () => {
+    spec.given([placed]).when({ type: 'RejectOrder', orderId, reason: 'PRODUCT_DISCONTINUED', productId: teaId, now }).then([
+      { type: 'OrderRejected', data: { orderId, customerId, reason: 'PRODUCT_DISCONTINUED', productId: teaId, rejectedAt: now } },
+    ]);
+  });
+
+  it('pay - a CONFIRMED order is paid with its total', () => {
+    spec.given([placed, confirmed]).when(pay).then([
+      { type: 'OrderPaid', data: { orderId, customerId, region, amount: total, paidAt: now } },
+    ]);
+  });
+
+  it('pay - "42" equals a total of "42.00"', () => {
+    const fortyTwo: OrderPlaced = {
+      type: 'OrderPlaced',
+      data: { orderId, customerId, region, lines: [{ ...lines[0]!, quantity: 1, unitPrice: '42.00', lineTotal: '42.00' }], total: '42.00', placedAt },
+    };
+    spec.given([fortyTwo, confirmed]).when({ type: 'PayOrder', orderId, amount: '42', now }).then([
+      { type: 'OrderPaid', data: { orderId, customerId, region, amount: '42.00', paidAt: now } },
+    ]);
+  });
+
+  it('pay - an amount other than the total is BAD_USER_INPUT on amount', () => {
+    for (const amount of ['25.29', '25.31', '0.00', '253.00', '2.53']) {
+      spec.given([placed, confirmed]).when({ type: 'PayOrder', orderId, amount, now }).thenFails(ErrorCode.BAD_USER_INPUT, { field: 'amount' });
+    }
+  });
+
+  it('ship - a PAID order is shipped', () => {
+    spec.given([placed, confirmed, paid]).when(ship).then([
+      { type: 'OrderShipped', data: { orderId, customerId, shippedAt: now } },
+    ]);
+  });
+
+  for (const [previousStatus, paidAtThen] of [['PENDING', null], ['CONFIRMED', null], ['PAID', paidAt]] as const) {
+    it(`cancel - from ${previousStatus}: carries previousStatus, lines, total and paidAt`, () => {
+      spec.given(histories[previousStatus]).when(cancel).then([{
+        type: 'OrderCancelled',
+        data: { orderId, customerId, region, reason: 'changed my mind', previousStatus, lines, total, paidAt: paidAtThen, cancelledAt: now },
+      }]);
+    });
+  }
+
+  for (const [command, accepted] of allowed) {
+    for (const status of statuses.filter((s) => !accepted.includes(s))) {
+      it(`${command.type} - refused when ${status}: INVALID_STATE with the current status`, () => {
+        spec.given(histories[status]).when(command).thenFails(ErrorCode.INVALID_STATE, { details: { status } });
+      });
+    }
+
+    it(`${command.type} - on an absent order is NOT_FOUND on id`, () => {
+      spec.given([]).when(command).thenFails(ErrorCode.NOT_FOUND, { field: 'id' });
+    });
+  }
+
+  it('pay - the state is checked before the amount', () => {
+    spec.given([placed]).when({ type: 'PayOrder', orderId, amount: '1.00', now }).thenFails(ErrorCode.INVALID_STATE, { details: { status: 'PENDING' } });
+  });
+
+  it('life cycle - PENDING -> CONFIRMED -> PAID -> SHIPPED, each step through decide', () => {
+    let history: OrderEvent[] = [];
+    for (const command of [place(), confirm, pay, ship]) {
+      history = [...history, ...orderDecider.decide(command, history.reduce(orderDecider.evolve, orderDecider.initialState()))];
+    }
+    assert.deepEqual(history.map((event) => event.type), ['OrderPlaced', 'OrderConfirmed', 'OrderPaid', 'OrderShipped']);
+    assert.equal(history.reduce(orderDecider.evolve, orderDecider.initialState()).status, 'SHIPPED');
+  });
+});
+
+describe('order commands - placeOrder parse', () => {
+  const newId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+  const context: ParseContext = { now, newId: () => newId };
+  const placeOrder = orderCommands.find((d) => d.name === 'placeOrder')!;
+  const parse = (input: Record<string, unknown>) => placeOrder.parse(input, context);
+  const validInput = { customerId, lines: [{ productId: mugId, quantity: 2 }, { productId: teaId, quantity: 3 }] };
+
+  it('parse - a valid order waits for enrichment: no region, no product snapshots yet', () => {
+    assert.deepEqual(parse(validInput), {
+      aggregateId: newId,
+      command: {
+        type: 'PlaceOrder', orderId: newId, customerId, customerRegion: null,
+        lines: [{ productId: mugId, quantity: 2, product: null }, { productId: teaId, quantity: 3, product: null }], now,
+      },
+    });
+    assert.equal(parse({ ...validInput, id: orderId.toUpperCase() }).aggregateId, orderId);
+  });
+
+  it('parse - no lines is BAD_USER_INPUT on lines', () => {
+    for (const lines of [[], undefined, null, 'x', {}]) assertBadInput(() => parse({ ...validInput, lines }), 'lines');
+  });
+
+  it(`parse - at most ${MAX_ORDER_LINES} lines`, () => {
+    const linesOf = (count: number) => Array.from({ length: count }, (_, index) => ({ productId: productIdAt(index), quantity: 1 }));
+    const { command } = parse({ ...validInput, lines: linesOf(100) });
+    assert.equal(command.type === 'PlaceOrder' && command.lines.length, 100);
+    assertBadInput(() => parse({ ...validInput, lines: linesOf(101) }), 'lines');
+  });
+
+  it('parse - quantity < 1 (or not an integer) is BAD_USER_INPUT on the line quantity', () => {
+    for (const quantity of [0, -1, 1.5, '2', null, undefined]) {
+      assertBadInput(() => parse({ ...validInput, lines: [{ productId: mugId, quantity: 1 }, { productId: teaId, quantity }] }), 'lines[1].quantity');
+    }
+  });
+
+  it('parse - a product on two lines is BAD_USER_INPUT on the second line', () => {
+    assertBadInput(() => parse({ ...validInput, lines: [{ productId: mugId, quantity: 1 }, { productId: teaId, quantity: 1 }, { productId: mugId, quantity: 2 }] }),
+      'lines[2].productId');
+  });
+
+  it('parse - the same product in another case is still a duplicate', () => {
+    assertBadInput(() => parse({ ...validInput, lines: [{ productId: mugId, quantity: 1 }, { productId: mugId.toUpperCase(), quantity: 1 }] }),
+      'lines[1].productId');
+  });
+
+  it('parse - bad UUIDs name their field', () => {
+    assertBadInput(() => parse({ ...validInput, id: 'order-1' }), 'id');
+    assertBadInput(() => parse({ ...validInput, customerId: 'ada' }), 'customerId');
+    assertBadInput(() => parse({ ...validInput, customerId: undefined }), 'customerId');
+    assertBadInput(() => parse({ ...validInput, lines: [{ productId: 'mug', quantity: 1 }] }), 'lines[0].productId');
+    assertBadInput(() => parse({ ...validInput, lines: [{ productId: mugId, quantity: 1 }, null] }), 'lines[1].productId');
+  });
+});
+
+describe('order commands - placeOrder enrich', () => {
+  const placeOrder = orderCommands.find((d) => d.name === 'placeOrder')!;
+  const customer: CustomerState = { status: 'registered', id: customerId, name: 'Ada', email: 'ada@example.com', region: 'eu-west' };
+  const mugState: ProductState = { status: 'active', id: mugId, sku: 'MUG-001', title: 'Enamel mug', price: '12.50', stock: 5, reservations: {} };
+  const loaderOf = (states: Record<string, unknown>): StateLoader => async <State>(type: string, id: string) =>
+    (states[`${type}:${id}`] ?? { status: 'absent' }) as State;
+  const parsed = () => placeOrder.parse({ customerId, lines: [{ productId: mugId, quantity: 2 }, { productId: teaId, quantity: 1 }] }, { now, newId: () => orderId }).command;
+
+  it('enrich - takes region, sku, title and price from the write-side states', async () => {
+    const command = await placeOrder.enrich!(parsed(), loaderOf({ [`Customer:${customerId}`]: customer, [`Product:${mugId}`]: mugState }));
+    assert.ok(command.type === 'PlaceOrder');
+    assert.equal(command.customerRegion, 'eu-west');
+    assert.deepEqual(command.lines.map((line) => line.product), [{ sku: 'MUG-001', title: 'Enamel mug', price: '12.50', discontinued: false }, null]);
+    spec.given([]).when(command).thenFails(ErrorCode.NOT_FOUND, { field: 'lines[1].productId' });
+  });
+
+  it('enrich - an unknown customer leaves no region: the decider answers NOT_FOUND on customerId', async () => {
+    const command = await placeOrder.enrich!(parsed(), loaderOf({ [`Product:${mugId}`]: mugState }));
+    assert.ok(command.type === 'PlaceOrder');
+    assert.equal(command.customerRegion, null);
+    spec.given([]).when(command).thenFails(ErrorCode.NOT_FOUND, { field: 'customerId' });
+  });
+});
+
+describe('order commands - payOrder parse', () => {
+  const payOrder = orderCommands.find((d) => d.name === 'payOrder')!;
+  const context: ParseContext = { now, newId: () => assert.fail('payOrder takes no generated id') };
+
+  it('parse - the amount is normalized to two decimals', () => {
+    assert.deepEqual(payOrder.parse({ id: orderId, amount: '42' }, context), {
+      aggregateId: orderId, command: { type: 'PayOrder', orderId, amount: '42.00', now },
+    });
+  });
+
+  it('parse - a malformed amount is BAD_USER_INPUT on amount', () => {
+    for (const amount of ['-1', '1.234', 'abc', 42, null]) assertBadInput(() => payOrder.parse({ id: orderId, amount }, context), 'amount');
+  });
+});
