@@ -77,5 +77,16 @@ describe('order saga under kill -9', () => {
     const report = await verifyNamespace(system.config);
     assert.deepEqual(report.differences, []);
     assert.ok(report.eventsReplayed > placed);
+
+    // And verify does see a difference when a live row is wrong.
+    const read = new pg.Client({ connectionString: system.config.readDatabaseUrl });
+    await read.connect();
+    try {
+      await read.query("update order_view set status = 'SHIPPED' where id = (select id from order_view limit 1)");
+    } finally {
+      await read.end();
+    }
+    const tampered = await verifyNamespace(system.config);
+    assert.deepEqual(tampered.differences.map((d) => [d.table, d.onlyLive.length, d.onlyReplay.length]), [['order_view', 1, 1]]);
   });
 });
