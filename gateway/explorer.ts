@@ -24,7 +24,8 @@ const ASSETS: Record<string, [string, string]> = {
 };
 
 // Short lines: the editor takes half the window, and long lines are cut off at its edge.
-const EXAMPLES = [
+function examples(today: string, monthAgo: string) {
+  return [
   {
     query: `# Create a product, then read it back with the
 # consistency token the mutation returns.
@@ -82,15 +83,55 @@ subscription WatchProduct($id: ID!) {
     variables: '{ "id": "00000000-0000-4000-8000-000000000000" }',
   },
   {
+    query: `# Recent orders with their customer and products
+# (nested fields are batched: one request each per page).
+# Run \`npm run seed\` first for a shop full of data.
+query Orders {
+  orders(first: 10) {
+    totalCount
+    edges {
+      node {
+        id status total region placedAt
+        customer { name email }
+        lines { quantity unitPrice product { title } }
+        timeline { at event detail }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+  },
+  {
+    query: `# The dashboard: paid sales per region and day,
+# and the best sellers, over the last 30 days.
+query Dashboard {
+  salesByRegion(from: "${monthAgo}", to: "${today}") {
+    region day ordersCount revenue
+  }
+  topProducts(limit: 5) {
+    unitsSold revenue product { title price }
+  }
+}`,
+  },
+  {
+    query: `# Live sales figures, all regions: run it, then pay
+# an order in another tab.
+subscription WatchSales {
+  salesUpdated { region day ordersCount revenue }
+}`,
+  },
+  {
     query: `# How fresh is each read model?
 query Freshness {
   projections { name position lag updatedAt }
 }`,
   },
-];
+  ];
+}
 
-function page(): string {
-  const config = JSON.stringify({ examples: EXAMPLES }).replaceAll('<', '\\u003c');
+function page(now = new Date()): string {
+  const day = (date: Date) => date.toISOString().slice(0, 10);
+  const config = JSON.stringify({ examples: examples(day(now), day(new Date(now.getTime() - 30 * 86_400_000))) }).replaceAll('<', '\\u003c');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -124,9 +165,8 @@ function page(): string {
 /** GraphiQL served from npm assets (no CDN: works offline), with example operations preloaded. */
 export function explorerRouter(): Router {
   const router = express.Router();
-  const html = page();
   const sendPage: express.RequestHandler = (_req, res) => {
-    res.type('html').set('Cache-Control', 'no-store').send(html);
+    res.type('html').set('Cache-Control', 'no-store').send(page());
   };
   router.get('/explorer', sendPage);
   router.get('/', (_req, res) => res.redirect('/explorer'));

@@ -20,7 +20,7 @@ const CHROMIUM_ARGS = [
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const artifacts = path.join(root, 'tests', '.artifacts');
 
-const EXAMPLE_TABS = ['CreateProduct', 'Catalog', 'WatchProduct', 'Freshness'];
+const EXAMPLE_TABS = ['CreateProduct', 'Catalog', 'WatchProduct', 'Orders', 'Dashboard', 'WatchSales', 'Freshness'];
 
 /** A fresh browser tab that may only talk to this machine, recording whatever else it tried and every error it hit. */
 interface OfflinePage {
