@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { gql, gqlData, SubscriptionRecorder, wsClient } from '../support/graphql-client.js';
 import { createProduct, PRODUCT_FIELDS } from '../support/catalog.js';
+import { registerCustomer } from '../support/commerce.js';
 import { TestSystem } from '../support/system.js';
 import { signToken } from '../support/tokens.js';
 import { waitFor } from '../support/wait.js';
@@ -75,6 +76,61 @@ describe('tenants and auth under AUTH_MODE=jwt (G8)', () => {
       aliceWatch.close();
       await bobClient.dispose();
       await aliceClient.dispose();
+    }
+  });
+
+  it('tenant B cannot read, list, pay, review or watch tenant A customers and orders', async () => {
+    const product = await createProduct(system.graphqlUrl, { initialStock: 5 }, alice);
+    const customer = await registerCustomer(system.graphqlUrl, { region: 'isolated' }, alice);
+    const placed = await gqlData<{ placeOrder: { aggregateId: string; consistencyToken: string } }>(system.graphqlUrl,
+      'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { aggregateId consistencyToken } }',
+      { input: { customerId: customer.aggregateId, lines: [{ productId: product.aggregateId, quantity: 1 }] } }, alice);
+    const orderId = placed.placeOrder.aggregateId;
+    const confirmed = await waitFor(async () => {
+      const { order } = await gqlData<{ order: { status: string; total: string } | null }>(system.graphqlUrl, 'query($id: ID!) { order(id: $id) { status total } }', { id: orderId }, alice);
+      return order?.status === 'CONFIRMED' ? order : undefined;
+    }, { what: "alice's order to be confirmed" });
+
+    const client = wsClient(system.graphqlUrl, { authorization: bob.authorization });
+    const bobSales = new SubscriptionRecorder(client, 'subscription { salesUpdated { region ordersCount } }');
+    const bobOrder = new SubscriptionRecorder(client, 'subscription($id: ID!) { orderUpdated(id: $id) { status } }', { id: orderId });
+    const bobsOwn = await createProduct(system.graphqlUrl, {}, bob);
+    const bobProduct = new SubscriptionRecorder(client, 'subscription($id: ID!, $t: String) { productUpdated(id: $id, consistencyToken: $t) { id } }',
+      { id: bobsOwn.aggregateId, t: bobsOwn.consistencyToken });
+    try {
+      // Subscriptions on one socket start in order: once this later one answers, the earlier ones listen.
+      await waitFor(() => bobProduct.values.length === 1, { what: "bob's own product view" });
+      // Bob's tenant has no such customer or order, whatever he tries.
+      const reads = await gqlData<{ customer: unknown; order: unknown; orders: { totalCount: number } }>(system.graphqlUrl,
+        'query($c: ID!, $o: ID!, $t: String) { customer(id: $c, consistencyToken: $t) { id } order(id: $o, consistencyToken: $t) { id } orders(customerId: $c, consistencyToken: $t) { totalCount } }',
+        { c: customer.aggregateId, o: orderId, t: placed.placeOrder.consistencyToken }, bob);
+      assert.deepEqual(reads, { customer: null, order: null, orders: { totalCount: 0 } });
+      const pay = await gql(system.graphqlUrl, 'mutation($input: PayOrderInput!) { payOrder(input: $input) { version } }', { input: { id: orderId, amount: confirmed.total } }, bob);
+      assert.equal(pay.errors?.[0]?.extensions?.code, 'NOT_FOUND');
+      const order = await gql(system.graphqlUrl, 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { version } }',
+        { input: { customerId: customer.aggregateId, lines: [{ productId: product.aggregateId, quantity: 1 }] } }, bob);
+      assert.equal(order.errors?.[0]?.extensions?.code, 'NOT_FOUND');
+      const review = await gql(system.graphqlUrl, 'mutation($input: AddReviewInput!) { addReview(input: $input) { version } }',
+        { input: { productId: product.aggregateId, customerId: customer.aggregateId, rating: 1 } }, bob);
+      assert.equal(review.errors?.[0]?.extensions?.code, 'NOT_FOUND');
+
+      // Alice pays: her sales change; Bob, watching all his regions and her order id, sees nothing.
+      const aliceClient = wsClient(system.graphqlUrl, { authorization: alice.authorization });
+      const aliceSales = new SubscriptionRecorder(aliceClient, 'subscription { salesUpdated(region: "isolated") { region ordersCount } }');
+      try {
+        await gqlData(system.graphqlUrl, 'mutation($input: PayOrderInput!) { payOrder(input: $input) { version } }', { input: { id: orderId, amount: confirmed.total } }, alice);
+        await waitFor(() => aliceSales.values.length > 0, { what: "alice's sales notice" });
+      } finally {
+        aliceSales.close();
+        await aliceClient.dispose();
+      }
+      assert.deepEqual(bobSales.values, []);
+      assert.deepEqual(bobOrder.values, []);
+    } finally {
+      bobSales.close();
+      bobOrder.close();
+      bobProduct.close();
+      await client.dispose();
     }
   });
 
