@@ -22,84 +22,17 @@ import { customerQuery, customersByIdsQuery } from '../../read-service/queries/c
 import { orderQuery, ordersQuery } from '../../read-service/queries/order-queries.js';
 import { productQuery } from '../../read-service/queries/product-queries.js';
 import type { QueryDefinition } from '../../read-service/queries/query-definition.js';
-import type { DomainEvent, EventEnvelope } from '../../schema/events/envelope.js';
-import type { OrderCancelled, OrderEvent, OrderLineData } from '../../schema/events/order-events.js';
-import type { ProductEvent } from '../../schema/events/product-events.js';
-import { reviewStreamId } from '../../schema/events/review-events.js';
-import { AppError } from '../../schema/errors.js';
+import type { EventEnvelope } from '../../schema/events/envelope.js';
 import type { Connection } from '../../schema/queries/query-message.js';
 import type { OrderView } from '../../schema/views/commerce-views.js';
 import type { ViewChange } from '../../schema/views/view-change.js';
-import { cleanupNamespace, testConfig, uniqueNamespace } from '../support/namespace.js';
+import { badInput } from '../support/assertions.js';
+import { customerRegistered, line, orderStory, review, stock } from '../support/commerce-events.js';
 import { created, productEnvelope, publishEvents } from '../support/events.js';
+import { cleanupNamespace, testConfig, uniqueNamespace } from '../support/namespace.js';
 import { waitFor } from '../support/wait.js';
 
 const PROJECTIONS = [productViewProjection, orderViewProjection, customerViewProjection, regionalSalesProjection, topProductsProjection];
-
-function envelope(tenant: string, aggregateType: string, aggregateId: string, version: number, event: DomainEvent): EventEnvelope {
-  return {
-    eventId: randomUUID(), type: event.type, schemaVersion: 1, tenant, aggregateType, aggregateId,
-    version, occurredAt: new Date().toISOString(), data: event.data, metadata: { correlationId: randomUUID() },
-  };
-}
-
-function customerRegistered(tenant: string, region = 'eu', name = 'Ada'): { id: string; event: EventEnvelope } {
-  const id = randomUUID();
-  return {
-    id,
-    event: envelope(tenant, 'Customer', id, 1, {
-      type: 'CustomerRegistered',
-      data: { customerId: id, name, email: `${id}@example.com`, region, registeredAt: '2026-02-01T09:00:00.000Z' },
-    }),
-  };
-}
-
-function line(productId: string, quantity: number, unitPrice: string, lineTotal: string): OrderLineData {
-  return { productId, sku: `SKU-${productId.slice(0, 4).toUpperCase()}`, title: 'Kettle', quantity, unitPrice, lineTotal };
-}
-
-/** One order's events in version order, as the write side would emit them. */
-function orderStory(tenant: string, customerId: string, region: string, lines: OrderLineData[], total: string) {
-  const orderId = randomUUID();
-  let version = 0;
-  const next = (event: OrderEvent) => envelope(tenant, 'Order', orderId, ++version, event);
-  const base = { orderId, customerId };
-  return {
-    orderId,
-    placed: (placedAt: string) => next({ type: 'OrderPlaced', data: { ...base, region, lines, total, placedAt } }),
-    confirmed: (confirmedAt: string) => next({ type: 'OrderConfirmed', data: { ...base, region, lines, total, confirmedAt } }),
-    rejected: (rejectedAt: string, productId: string) =>
-      next({ type: 'OrderRejected', data: { ...base, reason: 'OUT_OF_STOCK', productId, rejectedAt } }),
-    paid: (paidAt: string) => next({ type: 'OrderPaid', data: { ...base, region, amount: total, paidAt } }),
-    shipped: (shippedAt: string) => next({ type: 'OrderShipped', data: { ...base, shippedAt } }),
-    cancelled: (cancelledAt: string, previousStatus: OrderCancelled['data']['previousStatus'], paidAt: string | null, reason: string | null = null) =>
-      next({ type: 'OrderCancelled', data: { ...base, region, reason, previousStatus, lines, total, paidAt, cancelledAt } }),
-  };
-}
-
-function stock(tenant: string, productId: string, version: number, type: 'StockReserved' | 'StockReleased', quantity: number): EventEnvelope {
-  const at = new Date().toISOString();
-  const event: ProductEvent = type === 'StockReserved'
-    ? { type, data: { productId, orderId: randomUUID(), quantity, reservedAt: at } }
-    : { type, data: { productId, orderId: randomUUID(), quantity, releasedAt: at } };
-  return productEnvelope(tenant, productId, version, event);
-}
-
-function review(tenant: string, productId: string, rating: number): EventEnvelope {
-  const customerId = randomUUID();
-  return envelope(tenant, 'Review', reviewStreamId(productId, customerId), 1, {
-    type: 'ReviewAdded', data: { productId, customerId, rating, comment: null, addedAt: new Date().toISOString() },
-  });
-}
-
-function badInput(field: string) {
-  return (error: unknown) => {
-    assert.ok(error instanceof AppError, `expected an AppError, got ${String(error)}`);
-    assert.equal(error.code, 'BAD_USER_INPUT');
-    assert.equal(error.field, field);
-    return true;
-  };
-}
 
 describe('commerce projections', () => {
   let config: Config;

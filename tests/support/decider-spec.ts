@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { DomainEvent } from '../../schema/events/envelope.js';
 import { AppError, type ErrorCode } from '../../schema/errors.js';
+import type { ParseContext } from '../../write-service/commands/command-definition.js';
 import { fold, type Decider } from '../../write-service/domain/decider.js';
 
 export interface Outcome<Event> {
@@ -42,4 +43,20 @@ export function deciderSpec<Command, State, Event extends DomainEvent>(decider: 
       };
     },
   };
+}
+
+/**
+ * The context a command definition's `parse` gets, fixed for a test: the clock reads `now`
+ * and every generated id is `newId`, so a parsed command can be compared whole.
+ */
+export function parseContext(now: string, newId: string): ParseContext {
+  return { now, newId: () => newId };
+}
+
+/**
+ * The parse context for a command that must not generate an id (its id comes from the input):
+ * asking for one fails the test with "<command> takes no generated id".
+ */
+export function parseContextWithoutIds(now: string, command: string): ParseContext {
+  return { now, newId: () => assert.fail(`${command} takes no generated id`) };
 }

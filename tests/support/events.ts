@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Subjects } from '../../platform/subjects.js';
-import type { EventEnvelope } from '../../schema/events/envelope.js';
+import type { DomainEvent, EventEnvelope } from '../../schema/events/envelope.js';
 import type { ProductEvent } from '../../schema/events/product-events.js';
+
+/** An event envelope as the event store would write it: a fresh event id and correlation id, occurred now. */
+export function envelope(tenant: string, aggregateType: string, aggregateId: string, version: number, event: DomainEvent): EventEnvelope {
+  return {
+    eventId: randomUUID(), type: event.type, schemaVersion: 1, tenant, aggregateType, aggregateId,
+    version, occurredAt: new Date().toISOString(), data: event.data, metadata: { correlationId: randomUUID() },
+  };
+}
 
 /** A product event envelope as the event store would write it. */
 export function productEnvelope(tenant: string, productId: string, version: number, event: ProductEvent): EventEnvelope {
-  return {
-    eventId: randomUUID(), type: event.type, schemaVersion: 1, tenant, aggregateType: 'Product', aggregateId: productId,
-    version, occurredAt: new Date().toISOString(), data: event.data, metadata: { correlationId: randomUUID() },
-  };
+  return envelope(tenant, 'Product', productId, version, event);
 }
 
 export function created(productId: string, initialStock = 0): ProductEvent {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CustomerCommand, RegisterCustomer } from '../../schema/commands/customer-commands.js';
-import { AppError, ErrorCode } from '../../schema/errors.js';
+import { ErrorCode } from '../../schema/errors.js';
 import type { CustomerEvent, CustomerRegistered } from '../../schema/events/customer-events.js';
-import type { ParseContext } from '../../write-service/commands/command-definition.js';
 import { registerCustomer } from '../../write-service/commands/customer-commands.js';
 import { fold } from '../../write-service/domain/decider.js';
 import { customerDecider, type CustomerState } from '../../write-service/domain/customer.js';
-import { deciderSpec } from '../support/decider-spec.js';
+import { assertBadInput } from '../support/assertions.js';
+import { deciderSpec, parseContext } from '../support/decider-spec.js';
 
 const spec = deciderSpec<CustomerCommand, CustomerState, CustomerEvent>(customerDecider);
 
@@ -15,7 +15,7 @@ const customerId = '3c9d8e7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f';
 const newId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 const earlier = '2026-11-26T10:00:00.000Z';
 const now = '2026-11-27T08:30:00.000Z';
-const context: ParseContext = { now, newId: () => newId };
+const context = parseContext(now, newId);
 
 const register: RegisterCustomer = { type: 'RegisterCustomer', customerId, name: 'Ada Lovelace', email: 'ada@example.com', region: 'eu-west', now };
 const registered: CustomerRegistered = {
@@ -23,15 +23,6 @@ const registered: CustomerRegistered = {
   data: { customerId, name: 'Ada Lovelace', email: 'ada@example.com', region: 'eu-west', registeredAt: earlier },
 };
 const validInput = { name: 'Ada Lovelace', email: 'ada@example.com', region: 'eu-west' };
-
-function assertBadInput(run: () => unknown, field: string): void {
-  assert.throws(run, (error: unknown) => {
-    assert.ok(error instanceof AppError, `expected an AppError, got ${String(error)}`);
-    assert.equal(error.code, ErrorCode.BAD_USER_INPUT);
-    assert.equal(error.field, field);
-    return true;
-  });
-}
 
 describe('customer decider - register', () => {
   it('register - emits CustomerRegistered with the command time', () => {

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OrderCommand, PlaceOrder, ProductSnapshot } from '../../schema/commands/order-commands.js';
-import { AppError, ErrorCode } from '../../schema/errors.js';
+import { ErrorCode } from '../../schema/errors.js';
 import type { OrderEvent, OrderLineData, OrderPlaced, OrderStatus } from '../../schema/events/order-events.js';
-import type { ParseContext, StateLoader } from '../../write-service/commands/command-definition.js';
+import type { StateLoader } from '../../write-service/commands/command-definition.js';
 import { MAX_ORDER_LINES, orderCommands } from '../../write-service/commands/order-commands.js';
 import { orderDecider, type OrderState } from '../../write-service/domain/order.js';
 import type { ProductState } from '../../write-service/domain/product.js';
 import type { CustomerState } from '../../write-service/domain/customer.js';
-import { deciderSpec } from '../support/decider-spec.js';
+import { assertBadInput } from '../support/assertions.js';
+import { deciderSpec, parseContext, parseContextWithoutIds } from '../support/decider-spec.js';
 
 const spec = deciderSpec<OrderCommand, OrderState, OrderEvent>(orderDecider);
 
@@ -74,15 +75,6 @@ const allowed: [OrderCommand, OrderStatus[]][] = [
   [ship, ['PAID']],
   [cancel, ['PENDING', 'CONFIRMED', 'PAID']],
 ];
-
-function assertBadInput(run: () => unknown, field: string): void {
-  assert.throws(run, (error: unknown) => {
-    assert.ok(error instanceof AppError, `expected an AppError, got ${String(error)}`);
-    assert.equal(error.code, ErrorCode.BAD_USER_INPUT);
-    assert.equal(error.field, field);
-    return true;
-  });
-}
 
 describe('order decider - place', () => {
   it('place - captures sku, title and unit price from the product snapshot and starts with OrderPlaced', () => {
@@ -212,7 +204,7 @@ describe('order decider - life cycle', () => {
 
 describe('order commands - placeOrder parse', () => {
   const newId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
-  const context: ParseContext = { now, newId: () => newId };
+  const context = parseContext(now, newId);
   const placeOrder = orderCommands.find((d) => d.name === 'placeOrder')!;
   const parse = (input: Record<string, unknown>) => placeOrder.parse(input, context);
   const validInput = { customerId, lines: [{ productId: mugId, quantity: 2 }, { productId: teaId, quantity: 3 }] };
@@ -270,7 +262,7 @@ describe('order commands - placeOrder enrich', () => {
   const mugState: ProductState = { status: 'active', id: mugId, sku: 'MUG-001', title: 'Enamel mug', price: '12.50', stock: 5, reservations: {} };
   const loaderOf = (states: Record<string, unknown>): StateLoader => async <State>(type: string, id: string) =>
     (states[`${type}:${id}`] ?? { status: 'absent' }) as State;
-  const parsed = () => placeOrder.parse({ customerId, lines: [{ productId: mugId, quantity: 2 }, { productId: teaId, quantity: 1 }] }, { now, newId: () => orderId }).command;
+  const parsed = () => placeOrder.parse({ customerId, lines: [{ productId: mugId, quantity: 2 }, { productId: teaId, quantity: 1 }] }, parseContext(now, orderId)).command;
 
   it('enrich - takes region, sku, title and price from the write-side states', async () => {
     const command = await placeOrder.enrich!(parsed(), loaderOf({ [`Customer:${customerId}`]: customer, [`Product:${mugId}`]: mugState }));
@@ -290,7 +282,7 @@ describe('order commands - placeOrder enrich', () => {
 
 describe('order commands - payOrder parse', () => {
   const payOrder = orderCommands.find((d) => d.name === 'payOrder')!;
-  const context: ParseContext = { now, newId: () => assert.fail('payOrder takes no generated id') };
+  const context = parseContextWithoutIds(now, 'payOrder');
 
   it('parse - the amount is normalized to two decimals', () => {
     assert.deepEqual(payOrder.parse({ id: orderId, amount: '42' }, context), {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AddReview, ReviewCommand } from '../../schema/commands/review-commands.js';
-import { AppError, ErrorCode } from '../../schema/errors.js';
+import { ErrorCode } from '../../schema/errors.js';
 import type { ReviewAdded, ReviewEvent } from '../../schema/events/review-events.js';
-import type { ParseContext, StateLoader } from '../../write-service/commands/command-definition.js';
+import type { StateLoader } from '../../write-service/commands/command-definition.js';
 import { addReview } from '../../write-service/commands/review-commands.js';
 import { reviewDecider, type ReviewState } from '../../write-service/domain/review.js';
-import { deciderSpec } from '../support/decider-spec.js';
+import { assertBadInput } from '../support/assertions.js';
+import { deciderSpec, parseContextWithoutIds } from '../support/decider-spec.js';
 
 const spec = deciderSpec<ReviewCommand, ReviewState, ReviewEvent>(reviewDecider);
 
@@ -14,22 +15,13 @@ const productId = '6f1c2a4e-8b3d-4c5e-9f70-112233445566';
 const customerId = '3c9d8e7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f';
 const earlier = '2026-11-26T10:00:00.000Z';
 const now = '2026-11-27T08:30:00.000Z';
-const context: ParseContext = { now, newId: () => assert.fail('a review takes no generated id') };
+const context = parseContextWithoutIds(now, 'a review');
 
 const add: AddReview = {
   type: 'AddReview', productId, customerId, rating: 4, comment: 'Keeps tea hot', productExists: true, customerExists: true, now,
 };
 const added: ReviewAdded = { type: 'ReviewAdded', data: { productId, customerId, rating: 5, comment: null, addedAt: earlier } };
 const validInput = { productId, customerId, rating: 4, comment: 'Keeps tea hot' };
-
-function assertBadInput(run: () => unknown, field: string): void {
-  assert.throws(run, (error: unknown) => {
-    assert.ok(error instanceof AppError, `expected an AppError, got ${String(error)}`);
-    assert.equal(error.code, ErrorCode.BAD_USER_INPUT);
-    assert.equal(error.field, field);
-    return true;
-  });
-}
 
 describe('review decider - add', () => {
   it('add - emits ReviewAdded with the command time', () => {

@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeConsistencyToken, encodeConsistencyToken } from '../../schema/consistency-token.js';
-import { AppError, ErrorCode } from '../../schema/errors.js';
 import {
   optionalNonNegativeInt, optionalString, requireAmount, requirePositiveInt, requirePrice, requireSku, requireString, requireUuid,
 } from '../../schema/validation.js';
-import type { ParseContext } from '../../write-service/commands/command-definition.js';
 import { productCommands } from '../../write-service/commands/product-commands.js';
-
-/** Asserts that `run` throws BAD_USER_INPUT naming `field` (never looks at the message text). */
-function assertBadInput(run: () => unknown, field: string): void {
-  assert.throws(run, (error: unknown) => {
-    assert.ok(error instanceof AppError, `expected an AppError, got ${String(error)}`);
-    assert.equal(error.code, ErrorCode.BAD_USER_INPUT);
-    assert.equal(error.field, field);
-    return true;
-  });
-}
+import { assertBadInput } from '../support/assertions.js';
+import { parseContext } from '../support/decider-spec.js';
 
 const UUID = '0b7e5c52-3c1d-4e8a-9f01-5a6b7c8d9e0f';
 
@@ -110,7 +100,7 @@ describe('validation - uuids and integers', () => {
 describe('product commands - parse', () => {
   const now = '2026-11-27T08:30:00.000Z';
   const newId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
-  const context: ParseContext = { now, newId: () => newId };
+  const context = parseContext(now, newId);
   const parse = (name: string, input: Record<string, unknown>) => {
     const definition = productCommands.find((d) => d.name === name);
     assert.ok(definition, `no command ${name}`);
