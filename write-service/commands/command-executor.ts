@@ -4,9 +4,11 @@ import { AppError, ErrorCode } from '../../schema/errors.js';
 import type { CommandMessage, CommandResult } from '../../schema/commands/command-message.js';
 import { encodeConsistencyToken } from '../../schema/consistency-token.js';
 import { requireString } from '../../schema/validation.js';
-import { fold } from '../domain/decider.js';
 import { decidersByType } from '../domain/deciders.js';
-import { EventStore, IdempotencyKeyTaken, StreamVersionConflict, UniqueKeyTaken, type IdempotencyClaim } from '../event-store/event-store.js';
+import type { DomainEvent } from '../../schema/events/envelope.js';
+import type { Decider } from '../domain/decider.js';
+import { EventStore, IdempotencyKeyTaken, StreamVersionConflict, UniqueKeyTaken, type IdempotencyClaim, type StreamRef } from '../event-store/event-store.js';
+import { StateCache, type FoldedState } from '../event-store/state-cache.js';
 import type { PublishWaiter } from '../outbox/publish-waiter.js';
 import type { CommandDefinition, StateLoader } from './command-definition.js';
 
@@ -35,6 +37,8 @@ export interface CommandExecutorOptions {
  * idempotency key answers the first result (G6).
  */
 export class CommandExecutor {
+  private readonly cache = new StateCache();
+
   constructor(private readonly options: CommandExecutorOptions) {}
 
   async execute(definition: CommandDefinition, message: CommandMessage, options: ExecuteOptions = {}): Promise<CommandResult> {
@@ -60,15 +64,14 @@ export class CommandExecutor {
       const maxRetries = this.options.maxRetries ?? 10;
       for (let attempt = 0; ; attempt += 1) {
         const ref = { tenant: message.tenant, streamType: definition.aggregateType, streamId: parsed.aggregateId };
-        const stream = await this.options.store.load(ref);
+        const stream = await this.folded(ref, definition.decider);
         if (parsed.expectedVersion !== undefined && parsed.expectedVersion !== stream.version) {
           throw AppError.concurrencyConflict(parsed.expectedVersion, stream.version);
         }
-        const state = fold(definition.decider, stream.events.map(({ type, data }) => ({ type, data })));
-        const events = definition.decider.decide(command, state);
+        const events = definition.decider.decide(command, stream.state);
         if (events.length === 0) {
           // Nothing to change (e.g. a saga releasing stock twice): answer the current version.
-          const lastEventId = stream.events.at(-1)?.eventId;
+          const lastEventId = stream.lastEventId;
           const seq = lastEventId === undefined ? 0 : await this.publishedSeq(lastEventId, options);
           return this.result(parsed.aggregateId, stream.version, seq, message.correlationId, false);
         }
@@ -84,6 +87,11 @@ export class CommandExecutor {
             metadata: { correlationId: message.correlationId, userId: message.userId },
             ...(claim ? { idempotency: claim } : {}),
             ...(uniqueKeys.length > 0 ? { uniqueKeys } : {}),
+          });
+          this.cache.set(cacheKey(ref), {
+            state: events.reduce((state, event) => definition.decider.evolve(state, event), stream.state),
+            version: appended.version,
+            lastEventId: eventIds.at(-1),
           });
           if (options.internal) {
             publication.cancel();
@@ -102,8 +110,13 @@ export class CommandExecutor {
             throw AppError.conflict(taken?.field ?? 'input', `${taken?.field ?? 'value'} ${error.value} is already taken`);
           }
           if (!(error instanceof StreamVersionConflict)) throw error;
+          if (claim) {
+            // A twin request with the same key may have won the race on the stream itself.
+            const replayed = await this.replay(message, claim, options);
+            if (replayed) return replayed;
+          }
           if (parsed.expectedVersion !== undefined || attempt >= maxRetries) {
-            const current = (await this.options.store.load(ref)).version;
+            const current = (await this.folded(ref, definition.decider)).version;
             throw AppError.concurrencyConflict(parsed.expectedVersion ?? stream.version, current);
           }
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
@@ -116,8 +129,22 @@ export class CommandExecutor {
   async loadState(tenant: string, aggregateType: string, aggregateId: string): Promise<any> {
     const decider = decidersByType[aggregateType];
     if (!decider) throw new Error(`no decider for aggregate type ${aggregateType}`);
-    const stream = await this.options.store.load({ tenant, streamType: aggregateType, streamId: aggregateId });
-    return fold(decider, stream.events.map(({ type, data }) => ({ type, data })));
+    return (await this.folded({ tenant, streamType: aggregateType, streamId: aggregateId }, decider)).state;
+  }
+
+  /** The aggregate's state: the cached fold, brought up to date with the events after it. */
+  private async folded(ref: StreamRef, decider: Decider<any, any, DomainEvent>): Promise<FoldedState<any>> {
+    const key = cacheKey(ref);
+    const cached = this.cache.get(key);
+    const tail = await this.options.store.load(ref, cached?.version ?? 0);
+    if (cached && tail.events.length === 0) return cached;
+    const entry: FoldedState<any> = {
+      state: tail.events.reduce((state, { type, data }) => decider.evolve(state, { type, data }), cached?.state ?? decider.initialState()),
+      version: tail.version,
+      lastEventId: tail.events.at(-1)?.eventId ?? cached?.lastEventId,
+    };
+    if (entry.version > 0) this.cache.set(key, entry);
+    return entry;
   }
 
   /** The stream sequence of a committed event (waiting for its publication unless internal). */
@@ -158,6 +185,10 @@ interface IdempotencyRow {
   aggregate_id: string;
   version: number;
   last_event_id: string;
+}
+
+function cacheKey(ref: StreamRef): string {
+  return `${ref.tenant}\u0000${ref.streamType}\u0000${ref.streamId}`;
 }
 
 function hashRequest(command: string, input: Record<string, unknown>): string {

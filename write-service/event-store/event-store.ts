@@ -83,14 +83,15 @@ export class EventStore {
     return Array.from({ length: count }, () => randomUUID());
   }
 
-  async load(ref: StreamRef): Promise<LoadedStream> {
+  /** The stream's events after `afterVersion` (all of them by default), in version order. */
+  async load(ref: StreamRef, afterVersion = 0): Promise<LoadedStream> {
     const rows = await this.em().execute<EventRow[]>(
       `select event_id, type, schema_version, version, data, metadata, occurred_at
-         from events where tenant = ? and stream_type = ? and stream_id = ? order by version`,
-      [ref.tenant, ref.streamType, ref.streamId],
+         from events where tenant = ? and stream_type = ? and stream_id = ? and version > ? order by version`,
+      [ref.tenant, ref.streamType, ref.streamId, afterVersion],
     );
     const events = rows.map((row) => upcast(toEnvelope(ref, row)));
-    return { events, version: events.at(-1)?.version ?? 0 };
+    return { events, version: events.at(-1)?.version ?? afterVersion };
   }
 
   async append(request: AppendRequest): Promise<AppendResult> {
@@ -108,16 +109,9 @@ export class EventStore {
     }));
     const subject = this.subjects.event(request.tenant, request.streamType, request.streamId);
     try {
-      await this.em().transactional(async (em) => {
-        if (request.idempotency) await insertIdempotency(em, request, envelopes);
-        for (const key of request.uniqueKeys ?? []) {
-          await em.execute('insert into unique_keys (tenant, scope, value, stream_id) values (?, ?, ?, ?)',
-            [request.tenant, key.scope, key.value, request.streamId], 'run');
-        }
-        await insertEvents(em, envelopes);
-        await insertOutbox(em, subject, envelopes);
-        await em.execute('select pg_notify(?, ?)', [OUTBOX_CHANNEL, ''], 'run');
-      });
+      // One statement, so one round trip and atomic without an explicit transaction.
+      const { sql, params } = appendStatement(request, subject, envelopes);
+      await this.em().execute(sql, params, 'run');
     } catch (error) {
       if (error instanceof UniqueConstraintViolationException) {
         const constraint = (error as unknown as { constraint?: string }).constraint;
@@ -169,36 +163,31 @@ function placeholders(rows: number, columns: string[]): string {
   return Array.from({ length: rows }, () => row).join(', ');
 }
 
-async function insertIdempotency(em: EntityManager, request: AppendRequest, envelopes: EventEnvelope[]): Promise<void> {
-  const claim = request.idempotency!;
-  const last = envelopes.at(-1)!;
-  await em.execute(
-    `insert into idempotency_keys (tenant, key, command, request_hash, aggregate_id, version, last_event_id)
-     values (?, ?, ?, ?, ?, ?, ?)`,
-    [request.tenant, claim.key, claim.command, claim.requestHash, request.streamId, last.version, last.eventId],
-    'run',
-  );
-}
-
-async function insertEvents(em: EntityManager, envelopes: EventEnvelope[]): Promise<void> {
-  const columns = ['?', '?', '?', '?', '?', '?', '?', '?::jsonb', '?::jsonb', '?'];
-  const params = envelopes.flatMap((e) => [
-    e.eventId, e.tenant, e.aggregateType, e.aggregateId, e.version, e.type, e.schemaVersion,
-    JSON.stringify(e.data), JSON.stringify(e.metadata), e.occurredAt,
-  ]);
-  await em.execute(
-    `insert into events (event_id, tenant, stream_type, stream_id, version, type, schema_version, data, metadata, occurred_at)
-     values ${placeholders(envelopes.length, columns)}`,
-    params,
-    'run',
-  );
-}
-
-async function insertOutbox(em: EntityManager, subject: string, envelopes: EventEnvelope[]): Promise<void> {
-  const params = envelopes.flatMap((e) => [e.eventId, subject, JSON.stringify(e)]);
-  await em.execute(
-    `insert into outbox (event_id, subject, payload) values ${placeholders(envelopes.length, ['?', '?', '?::jsonb'])}`,
-    params,
-    'run',
-  );
+/**
+ * The append as one statement of data-modifying CTEs: the idempotency record, the unique-key
+ * reservations, the events, their outbox rows, and a NOTIFY for the relay (delivered at commit).
+ * Any unique violation (stream version, idempotency key, unique key) fails all of it.
+ */
+function appendStatement(request: AppendRequest, subject: string, envelopes: EventEnvelope[]): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (request.idempotency) {
+    const last = envelopes.at(-1)!;
+    parts.push(`idem as (insert into idempotency_keys (tenant, key, command, request_hash, aggregate_id, version, last_event_id)
+      values (?, ?, ?, ?, ?, ?, ?))`);
+    params.push(request.tenant, request.idempotency.key, request.idempotency.command, request.idempotency.requestHash, request.streamId, last.version, last.eventId);
+  }
+  (request.uniqueKeys ?? []).forEach((key, index) => {
+    parts.push(`unique${index} as (insert into unique_keys (tenant, scope, value, stream_id) values (?, ?, ?, ?))`);
+    params.push(request.tenant, key.scope, key.value, request.streamId);
+  });
+  parts.push(`appended as (insert into events (event_id, tenant, stream_type, stream_id, version, type, schema_version, data, metadata, occurred_at)
+    values ${placeholders(envelopes.length, ['?', '?', '?', '?', '?', '?', '?', '?::jsonb', '?::jsonb', '?'])})`);
+  for (const e of envelopes) {
+    params.push(e.eventId, e.tenant, e.aggregateType, e.aggregateId, e.version, e.type, e.schemaVersion, JSON.stringify(e.data), JSON.stringify(e.metadata), e.occurredAt);
+  }
+  parts.push(`queued as (insert into outbox (event_id, subject, payload) values ${placeholders(envelopes.length, ['?', '?', '?::jsonb'])})`);
+  for (const e of envelopes) params.push(e.eventId, subject, JSON.stringify(e));
+  params.push(OUTBOX_CHANNEL, '');
+  return { sql: `with ${parts.join(',\n')} select pg_notify(?, ?)`, params };
 }
