@@ -77,6 +77,11 @@ export class TestSystem {
     await exited;
   }
 
+  /** Process ids of the running services (for memory readings). */
+  pids(): Partial<Record<ServiceName, number>> {
+    return Object.fromEntries([...this.running.entries()].map(([service, running]) => [service, running.child.pid]));
+  }
+
   logs(service: ServiceName): string[] {
     return this.running.get(service)?.lines ?? [];
   }

@@ -1,0 +1,145 @@
+/**
+ * `npm run bench [-- --quick] [-- --url http://host:port/graphql]`: starts the system in a
+ * namespace of its own (or drives a running one), drives it from separate client processes,
+ * measures it next to the limits of its parts (PostgreSQL, NATS, bare HTTP, Apollo itself), prints
+ * a table with ratios and writes the raw figures to bench/results/<timestamp>.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openOrm, dropDatabase } from '../platform/database.js';
+import { subjectsFor } from '../platform/subjects.js';
+import { writeMigrations } from '../write-service/migrations/index.js';
+import { TestSystem } from '../tests/support/system.js';
+import { createFixtures } from './harness/fixtures.js';
+import { startLagProbe, type LagFigures } from './harness/lag-probe.js';
+import { measureProjectionLag, type ProjectionLag } from './harness/projection-lag.js';
+import { benchDist, rssMiB, runScript, startServer } from './harness/processes.js';
+import type { WorkerResult, WorkerSpec } from './load/http-worker.js';
+import type { LatencySummary } from './load/stats.js';
+
+const quick = process.argv.includes('--quick');
+const urlArg = process.argv.indexOf('--url');
+const externalUrl = urlArg > 0 ? process.argv[urlArg + 1] : undefined;
+const step = quick ? 4 : 20; // seconds per measured step
+const salt = Date.now().toString(36);
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+interface Row {
+  scenario: string;
+  target: string;
+  throughput: number;
+  latency: LatencySummary;
+  errors: number;
+  rssMiB?: Record<string, number | null>;
+  note?: string;
+}
+const rows: Row[] = [];
+const lags: Record<string, LagFigures> = {};
+
+// The limits of the parts first, with nothing else running on the machine.
+const baselineFixtures = { productIds: ['00000000-0000-4000-8000-000000000000'], customerIds: [], orderIds: [] };
+log('baselines');
+const bare = await startServer('baselines/bare-http.js');
+const bareMax = (await runScript<WorkerResult>('load/http-worker.js', { url: bare.url, kind: 'bare', mode: 'closed', concurrency: 32, durationS: step, fixtures: baselineFixtures, salt: 'baseline' })).throughput;
+bare.stop();
+const apollo = await startServer('baselines/apollo-constant.js');
+const apolloResult = await runScript<WorkerResult>('load/http-worker.js', { url: apollo.url, kind: 'constantProduct', mode: 'closed', concurrency: 32, durationS: step, fixtures: baselineFixtures, salt: 'baseline' });
+apollo.stop();
+const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const nats = await runScript<{ throughput: number; latency: LatencySummary }>('baselines/nats-request-reply.js', { url: natsUrl, durationS: step, inFlight: 32 });
+const pgUrl = `postgres://postgres@127.0.0.1:5432/bench_pg_${salt}`;
+const pgOrm = await openOrm({ url: pgUrl, entities: [], migrations: writeMigrations });
+await pgOrm.close();
+const postgres = await runScript<{ throughput: number; latency: LatencySummary }>('baselines/postgres-write.js', { url: pgUrl, durationS: step, concurrency: 8 });
+await dropDatabase(pgUrl);
+
+
+const system = externalUrl ? undefined : await TestSystem.start('bench');
+const url = externalUrl ?? system!.graphqlUrl;
+const memory = () => Object.fromEntries(Object.entries(system?.pids() ?? {}).map(([service, pid]) => [service, rssMiB(pid)]));
+
+log(`bench: ${quick ? 'quick' : 'full'} run against ${url}`);
+const fixtures = await createFixtures(url);
+const drive = async (scenario: string, spec: Partial<WorkerSpec> & Pick<WorkerSpec, 'kind' | 'mode'>): Promise<WorkerResult> => {
+  const result = await runScript<WorkerResult>('load/http-worker.js', { url, durationS: step, fixtures, salt: `${salt}${rows.length}`, ...spec });
+  const target = spec.mode === 'open' ? `${spec.rate}/s` : `${spec.concurrency} in flight`;
+  rows.push({ scenario, target, throughput: result.throughput, latency: result.latency, errors: result.errors, rssMiB: memory(), ...(result.errorSamples.length ? { note: result.errorSamples[0] } : {}) });
+  log(`  ${scenario} @ ${target}: ${result.throughput}/s p50 ${result.latency.p50} p99 ${result.latency.p99} ms, errors ${result.errors}`);
+  return result;
+};
+/** Steps the open-model rate up until p99 passes `limitMs` or errors pass 1%; returns the last rate that held. */
+const maxSustained = async (scenario: string, kind: WorkerSpec['kind'], rates: number[], limitMs: number) => {
+  let best = 0;
+  for (const rate of rates) {
+    const result = await drive(`${scenario} (search)`, { kind, mode: 'open', rate });
+    if (result.latency.p99 > limitMs || result.errors > result.sent * 0.01) break;
+    best = result.throughput;
+  }
+  return best;
+};
+
+// 1. Commands: a mix of createProduct, restockProduct and placeOrder at fixed arrival rates.
+for (const rate of quick ? [250, 500] : [250, 500, 1000]) await drive('commands mix', { kind: 'commandMix', mode: 'open', rate });
+const commandsMax = await maxSustained('commands mix', 'commandMix', quick ? [750, 1000] : [750, 1000, 1250, 1500, 2000], 100);
+
+// 2. Queries.
+await drive('product(id)', { kind: 'productById', mode: 'open', rate: 1000 });
+const productMax = (await drive('product(id) max', { kind: 'productById', mode: 'closed', concurrency: 32 })).throughput;
+const searchMax = (await drive('products(search, filter) max', { kind: 'productSearch', mode: 'closed', concurrency: 32 })).throughput;
+const orderMax = (await drive('order(id) with lines.product max', { kind: 'orderWithLines', mode: 'closed', concurrency: 32 })).throughput;
+
+// 3. Read-your-writes: a mutation then a query with its token.
+await drive('read-your-writes round trip', { kind: 'readYourWrites', mode: 'open', rate: 200 });
+
+// 4. Projection lag: events published straight into the stream at fixed rates until their
+//    view change is announced; then mutation -> push as a subscriber sees it, at a moderate rate.
+const projectionLags: ProjectionLag[] = [];
+if (!externalUrl) {
+  for (const rate of quick ? [500, 1000] : [500, 1000, 2000]) {
+    const lag = await measureProjectionLag(system!.config.natsUrl, subjectsFor(system!.config.namespace), rate, step);
+    projectionLags.push(lag);
+    log(`  projection lag @ ${rate}/s: ${lag.applied}/${lag.published} applied, p50 ${lag.publishToCommit.p50} p99 ${lag.publishToCommit.p99} ms`);
+  }
+  const probe = await startLagProbe(system!.config.natsUrl, subjectsFor(system!.config.namespace));
+  await drive('restocks while watching views', { kind: 'restockProduct', mode: 'open', rate: 200 });
+  lags['200/s'] = await probe.stop();
+}
+
+const ratio = (ours: number, theirs: number) => (theirs > 0 ? Math.round((ours / theirs) * 100) / 100 : 0);
+const comparisons = [
+  { what: 'commands max sustained (p99 < 100 ms) / PostgreSQL write pattern at 8 connections', ours: commandsMax, theirs: postgres.throughput, ratio: ratio(commandsMax, postgres.throughput) },
+  { what: 'product(id) max / Apollo Server constant answer', ours: productMax, theirs: apolloResult.throughput, ratio: ratio(productMax, apolloResult.throughput) },
+  { what: 'product(id) max / bare Node HTTP', ours: productMax, theirs: bareMax, ratio: ratio(productMax, bareMax) },
+  { what: 'product(id) max / NATS request-reply (32 in flight)', ours: productMax, theirs: nats.throughput, ratio: ratio(productMax, nats.throughput) },
+  { what: 'products(search) max / product(id) max', ours: searchMax, theirs: productMax, ratio: ratio(searchMax, productMax) },
+  { what: 'order(id) with lines.product max / product(id) max', ours: orderMax, theirs: productMax, ratio: ratio(orderMax, productMax) },
+];
+
+await system?.stop();
+
+const pad = (value: unknown, width: number) => String(value).padEnd(width);
+const table = [
+  `${pad('scenario', 36)} ${pad('target', 14)} ${pad('thru/s', 8)} ${pad('p50', 8)} ${pad('p95', 8)} ${pad('p99', 8)} ${pad('mean', 8)} ${pad('errors', 7)} RSS MiB (gateway/write/read)`,
+  ...rows.map((r) => `${pad(r.scenario, 36)} ${pad(r.target, 14)} ${pad(r.throughput, 8)} ${pad(r.latency.p50, 8)} ${pad(r.latency.p95, 8)} ${pad(r.latency.p99, 8)} ${pad(r.latency.mean, 8)} ${pad(r.errors, 7)} ${r.rssMiB ? `${r.rssMiB.gateway}/${r.rssMiB.write}/${r.rssMiB.read}` : ''}`),
+  '',
+  'projection lag: publish -> view committed and announced (ms)',
+  ...projectionLags.map((lag) => `${pad(`at ${lag.rate} events/s`, 36)} p50 ${lag.publishToCommit.p50}  p95 ${lag.publishToCommit.p95}  p99 ${lag.publishToCommit.p99}  (${lag.applied}/${lag.published} applied)`),
+  'mutation -> view change (ms)         command->view p50 / p99      publish->view p50 / p99',
+  ...Object.entries(lags).map(([rate, lag]) => `${pad(`restocks at ${rate}`, 36)} ${pad(`${lag.commandToView.p50} / ${lag.commandToView.p99}`, 28)} ${lag.publishToView.p50} / ${lag.publishToView.p99}`),
+  '',
+  'baselines: bare HTTP ' + bareMax + '/s; Apollo constant ' + apolloResult.throughput + '/s (p99 ' + apolloResult.latency.p99 + ' ms); NATS request/reply ' + nats.throughput + '/s (p99 ' + nats.latency.p99 + ' ms); PostgreSQL write pattern ' + postgres.throughput + ' tx/s (p99 ' + postgres.latency.p99 + ' ms)',
+  '',
+  'ratios (ours / theirs)',
+  ...comparisons.map((c) => `${pad(c.what, 84)} ${pad(`${c.ours} / ${c.theirs}`, 18)} ${c.ratio}`),
+].join('\n');
+process.stdout.write(`\n${table}\n`);
+
+const resultsDir = path.resolve(benchDist, '../../bench/results');
+mkdirSync(resultsDir, { recursive: true });
+const file = path.join(resultsDir, `${new Date().toISOString().replaceAll(':', '-')}.json`);
+writeFileSync(file, JSON.stringify({
+  at: new Date().toISOString(), quick, machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  rows, projectionLags, lags, baselines: { bareHttp: bareMax, apolloConstant: apolloResult, nats, postgres }, comparisons,
+}, null, 2));
+process.stdout.write(`\nraw figures: ${path.relative(process.cwd(), file)}\n`);
