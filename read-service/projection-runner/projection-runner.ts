@@ -49,7 +49,10 @@ export function startProjectionRunner(options: ProjectionRunnerOptions): { stop(
 }
 
 class Run {
+  /** Last event applied or skipped. */
   private checkpoint = 0;
+  /** The checkpoint as stored (behind `checkpoint` while only skipped events followed it). */
+  private persisted = 0;
   private readonly name: string;
   private readonly log: Logger;
 
@@ -60,6 +63,7 @@ class Run {
 
   async lead(session: LeaderSession, signal: AbortSignal): Promise<void> {
     this.checkpoint = await this.readCheckpoint();
+    this.persisted = this.checkpoint;
     const consumer = await this.resetConsumer();
     this.log.debug({ checkpoint: this.checkpoint }, 'consuming from checkpoint');
     const messages = await consumer.consume({ max_messages: this.options.maxBatch ?? 500 });
@@ -108,23 +112,39 @@ class Run {
     let changes: ViewChange[] = [];
     if (fresh.length > 0) {
       const last = fresh.at(-1)!.seq;
-      try {
-        changes = await this.transaction(last, async (tx) => {
-          const all: ViewChange[] = [];
-          for (const msg of fresh) all.push(...(await this.applyOne(tx, msg)));
-          return all;
-        });
-      } catch (error) {
-        if (error instanceof FencedOut) throw error;
-        this.log.warn({ err: error }, 'batch failed; applying its events one by one');
-        changes = await this.oneByOne(fresh);
+      if (!fresh.some((msg) => this.reads(msg))) {
+        // Nothing here for this projection: move on in memory; the position is written with the
+        // next batch that changes something, or after a second of quiet.
+        this.checkpoint = last;
+      } else {
+        try {
+          changes = await this.transaction(last, async (tx) => {
+            const all: ViewChange[] = [];
+            for (const msg of fresh) all.push(...(await this.applyOne(tx, msg)));
+            return all;
+          });
+        } catch (error) {
+          if (error instanceof FencedOut) throw error;
+          this.log.warn({ err: error }, 'batch failed; applying its events one by one');
+          changes = await this.oneByOne(fresh);
+        }
+        this.checkpoint = last;
+        await this.options.afterCommit?.(last);
       }
-      this.checkpoint = last;
-      await this.options.afterCommit?.(last);
+    } else if (batch.length === 0 && this.persisted < this.checkpoint) {
+      await this.transaction(this.checkpoint, async () => undefined); // quiet: persist the skipped-to position
     }
     for (const msg of batch) msg.ack();
-    this.log.debug({ from: batch[0]?.seq, to: batch.at(-1)?.seq, applied: fresh.length, checkpoint: this.checkpoint }, 'batch');
-    this.announce(changes);
+    if (fresh.length > 0) {
+      this.log.debug({ from: batch[0]?.seq, to: batch.at(-1)?.seq, applied: fresh.length, checkpoint: this.checkpoint }, 'batch');
+      this.announce(changes);
+    }
+  }
+
+  /** Whether a message is an event this projection reads (or not an event at all: that one must be dead-lettered). */
+  private reads(msg: JsMsg): boolean {
+    const event = parse(msg);
+    return event === undefined || this.options.projection.eventTypes.has(event.type);
   }
 
   private async oneByOne(events: JsMsg[]): Promise<ViewChange[]> {
@@ -165,18 +185,21 @@ class Run {
     return changes.map((change) => ({ ...change, position: msg.seq }));
   }
 
-  /** Runs `work` and moves the checkpoint to `position` in one transaction, fenced on the checkpoint read at start. */
+  /** Runs `work` and moves the stored checkpoint to `position` in one transaction, fenced on the stored position. */
   private async transaction<T>(position: number, work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.options.orm.em.fork().transactional(async (tx) => {
+    const result = await this.options.orm.em.fork().transactional(async (tx) => {
       const em = tx as EntityManager;
-      const rows = await em.execute<{ position: string }[]>(
-        'select position from projection_checkpoints where projection = ? for update', [this.name],
+      const outcome = await work(em);
+      // The fence: only the runner that knows the stored position may move it.
+      const moved = await em.execute<{ position: string }[]>(
+        'update projection_checkpoints set position = ?, updated_at = now() where projection = ? and position = ? returning position',
+        [position, this.name, this.persisted],
       );
-      if (Number(rows[0]?.position ?? -1) !== this.checkpoint) throw new FencedOut();
-      const result = await work(em);
-      await em.execute('update projection_checkpoints set position = ?, updated_at = now() where projection = ?', [position, this.name], 'run');
-      return result;
+      if (moved.length === 0) throw new FencedOut();
+      return outcome;
     });
+    this.persisted = position;
+    return result;
   }
 
   private announce(changes: ViewChange[]): void {
@@ -190,14 +213,18 @@ const IDLE = Symbol('idle');
 
 /**
  * Groups messages into batches of what has already arrived (up to `max`), so that a batch is
- * one message at low rates (low lag) and grows with load. (The iterator's getPending() cannot
+ * one message at low rates (low lag) and grows with load; an empty batch after a quiet second. (The iterator's getPending() cannot
  * tell: it overcounts once the client has queued a pull.)
  */
 async function* batches(messages: AsyncIterable<JsMsg>, max: number): AsyncGenerator<JsMsg[]> {
   const iterator = messages[Symbol.asyncIterator]();
   let next = iterator.next();
   for (;;) {
-    const head = await next;
+    const head = await Promise.race([next, new Promise<typeof IDLE>((resolve) => setTimeout(() => resolve(IDLE), 1000).unref())]);
+    if (head === IDLE) {
+      yield []; // a quiet second: lets the runner persist a position it only skipped to
+      continue;
+    }
     if (head.done) return;
     const batch = [head.value];
     next = iterator.next();

@@ -51,6 +51,7 @@ export function toCustomerView(row: CustomerViewRow): CustomerViewData {
 export const customerViewProjection: Projection = {
   name: NAME,
   tables: ['customer_view'],
+  eventTypes: new Set(['CustomerRegistered', 'OrderPlaced', 'OrderPaid', 'OrderCancelled']),
   async apply(envelope: EventEnvelope, tx: EntityManager) {
     let rows: CustomerViewRow[];
     if (envelope.aggregateType === 'Customer') rows = await applyCustomer(tx, envelope as EventEnvelope & CustomerEvent);

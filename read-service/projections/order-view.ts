@@ -44,6 +44,7 @@ export function toOrderView(row: OrderViewRow): OrderView {
 export const orderViewProjection: Projection = {
   name: 'order_view',
   tables: ['order_view'],
+  eventTypes: new Set(['OrderPlaced', 'OrderConfirmed', 'OrderRejected', 'OrderPaid', 'OrderShipped', 'OrderCancelled']),
   async apply(envelope: EventEnvelope, tx: EntityManager) {
     if (envelope.aggregateType !== 'Order') return [];
     const event = envelope as EventEnvelope & OrderEvent;

@@ -62,6 +62,7 @@ export function toProductView(row: ProductViewRow): ProductViewData {
 export const productViewProjection: Projection = {
   name: NAME,
   tables: ['product_view'],
+  eventTypes: new Set(['ProductCreated', 'ProductRenamed', 'ProductPriceChanged', 'ProductRestocked', 'ProductDiscontinued', 'StockReserved', 'StockReleased', 'ReviewAdded']),
   async apply(envelope: EventEnvelope, tx: EntityManager) {
     let rows: ProductViewRow[];
     if (envelope.aggregateType === 'Review') rows = await applyReview(tx, envelope as EventEnvelope & ReviewEvent);

@@ -12,5 +12,7 @@ export interface Projection {
   name: string;
   /** Tables it owns (rebuild and verify work on these). */
   tables: readonly string[];
+  /** The event types it reads; a batch holding none of them costs no transaction. */
+  eventTypes: ReadonlySet<string>;
   apply(event: EventEnvelope, tx: EntityManager): Promise<Omit<ViewChange, 'position'>[]>;
 }

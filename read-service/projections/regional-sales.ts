@@ -30,6 +30,7 @@ export function toRegionalSalesView(row: RegionalSalesRow): RegionalSalesView {
 export const regionalSalesProjection: Projection = {
   name: NAME,
   tables: ['regional_sales'],
+  eventTypes: new Set(['OrderPaid', 'OrderCancelled']),
   async apply(envelope: EventEnvelope, tx: EntityManager) {
     if (envelope.aggregateType !== 'Order') return [];
     const event = envelope as EventEnvelope & OrderEvent;

@@ -14,6 +14,7 @@ const NAME = 'top_products';
 export const topProductsProjection: Projection = {
   name: NAME,
   tables: ['top_products'],
+  eventTypes: new Set(['OrderConfirmed', 'OrderCancelled']),
   async apply(envelope: EventEnvelope, tx: EntityManager) {
     if (envelope.aggregateType !== 'Order') return [];
     const event = envelope as EventEnvelope & OrderEvent;

@@ -22,6 +22,7 @@ import { waitFor } from '../support/wait.js';
 const countingProjection: Projection = {
   name: 'counting',
   tables: ['event_counts'],
+  eventTypes: new Set(['ProductCreated', 'ProductRestocked']),
   async apply(event, tx) {
     await tx.execute('insert into event_counts (event_id, n) values (?, 1) on conflict (event_id) do update set n = event_counts.n + 1', [event.eventId], 'run');
     return [];
@@ -118,6 +119,27 @@ describe('projection runner', () => {
       const rows = await sql<{ title: string; available_quantity: number; version: number }>('select title, available_quantity, version from product_view where id = ?', [id]);
       assert.deepEqual(rows, [{ title: 'Kettle', available_quantity: 3, version: 3 }]);
     } finally {
+      await runner.stop();
+    }
+  });
+
+  it('events a projection does not read cost no transaction: the position is announced at once and stored after a quiet second', async () => {
+    const seen: number[] = [];
+    const sub = nc.subscribe(subjects.checkpoint('counting'), { callback: (_error, msg) => { seen.push(msg.json<{ position: number }>().position); } });
+    const runner = start(countingProjection);
+    try {
+      const id = randomUUID();
+      const before = await publishEvents(js, subjects, [productEnvelope(tenant, id, 1, created(id))]);
+      await waitFor(async () => (await checkpoint('counting')) >= before, { what: 'the created event to be applied' });
+      // Renames are not among the counting projection's event types.
+      const renames = Array.from({ length: 5 }, (_, i) => productEnvelope(tenant, id, i + 2, { type: 'ProductRenamed', data: { productId: id, title: `T${i}`, previousTitle: 'Kettle', renamedAt: new Date().toISOString() } }));
+      const last = await publishEvents(js, subjects, renames);
+      await waitFor(() => seen.some((position) => position >= last), { what: 'the skipped-to position to be announced' });
+      assert.ok((await checkpoint('counting')) < last, 'not stored while the batch only skipped');
+      await waitFor(async () => (await checkpoint('counting')) >= last, { timeoutMs: 5000, what: 'the position to be stored after a quiet second' });
+      assert.deepEqual(await sql('select event_id from event_counts where event_id in (?)', [renames.map((e) => e.eventId)]), []);
+    } finally {
+      sub.unsubscribe();
       await runner.stop();
     }
   });
