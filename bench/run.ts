@@ -68,6 +68,17 @@ const drive = async (scenario: string, spec: Partial<WorkerSpec> & Pick<WorkerSp
   log(`  ${scenario} @ ${target}: ${result.throughput}/s p50 ${result.latency.p50} p99 ${result.latency.p99} ms, errors ${result.errors}`);
   return result;
 };
+/** Waits until every read model has caught up (twice in a row), so that one scenario's backlog does not weigh on the next. */
+const settle = async () => {
+  let quiet = 0;
+  for (const deadline = Date.now() + 180_000; Date.now() < deadline && quiet < 2;) {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ projections { lag } }' }) });
+    const body = (await response.json()) as { data?: { projections: { lag: number }[] } };
+    quiet = body.data?.projections.every((p) => p.lag === 0) ? quiet + 1 : 0;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  if (quiet < 2) log('  (read models still behind after 180 s)');
+};
 /** Steps the open-model rate up until p99 passes `limitMs` or errors pass 1%; returns the last rate that held. */
 const maxSustained = async (scenario: string, kind: WorkerSpec['kind'], rates: number[], limitMs: number) => {
   let best = 0;
@@ -83,11 +94,15 @@ const maxSustained = async (scenario: string, kind: WorkerSpec['kind'], rates: n
 for (const rate of quick ? [250, 500] : [250, 500, 1000]) await drive('commands mix', { kind: 'commandMix', mode: 'open', rate });
 const commandsMax = await maxSustained('commands mix', 'commandMix', quick ? [750, 1000] : [750, 1000, 1250, 1500, 2000], 100);
 
+await settle();
+
 // 2. Queries.
 await drive('product(id)', { kind: 'productById', mode: 'open', rate: 1000 });
 const productMax = (await drive('product(id) max', { kind: 'productById', mode: 'closed', concurrency: 32 })).throughput;
 const searchMax = (await drive('products(search, filter) max', { kind: 'productSearch', mode: 'closed', concurrency: 32 })).throughput;
 const orderMax = (await drive('order(id) with lines.product max', { kind: 'orderWithLines', mode: 'closed', concurrency: 32 })).throughput;
+
+await settle();
 
 // 3. Read-your-writes: a mutation then a query with its token.
 await drive('read-your-writes round trip', { kind: 'readYourWrites', mode: 'open', rate: 200 });
@@ -96,14 +111,16 @@ await drive('read-your-writes round trip', { kind: 'readYourWrites', mode: 'open
 //    view change is announced; then mutation -> push as a subscriber sees it, at a moderate rate.
 const projectionLags: ProjectionLag[] = [];
 if (!externalUrl) {
+  await settle();
+  const probe = await startLagProbe(system!.config.natsUrl, subjectsFor(system!.config.namespace));
+  await drive('restocks while watching views', { kind: 'restockProduct', mode: 'open', rate: 200 });
+  lags['200/s'] = await probe.stop();
   for (const rate of quick ? [500, 1000] : [500, 1000, 2000]) {
+    await settle();
     const lag = await measureProjectionLag(system!.config.natsUrl, subjectsFor(system!.config.namespace), rate, step);
     projectionLags.push(lag);
     log(`  projection lag @ ${rate}/s: ${lag.applied}/${lag.published} applied, p50 ${lag.publishToCommit.p50} p99 ${lag.publishToCommit.p99} ms`);
   }
-  const probe = await startLagProbe(system!.config.natsUrl, subjectsFor(system!.config.namespace));
-  await drive('restocks while watching views', { kind: 'restockProduct', mode: 'open', rate: 200 });
-  lags['200/s'] = await probe.stop();
 }
 
 const ratio = (ours: number, theirs: number) => (theirs > 0 ? Math.round((ours / theirs) * 100) / 100 : 0);
