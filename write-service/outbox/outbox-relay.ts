@@ -62,6 +62,9 @@ async function relay(session: LeaderSession, signal: AbortSignal, options: Outbo
   const onAbort = () => wake?.();
   signal.addEventListener('abort', onAbort);
   let failures = 0;
+  // Whether every row read next is surely not in the stream yet: false on taking the lead (a
+  // previous leader may have published rows it did not mark) and after any failed publish.
+  let certain = false;
   try {
     while (!signal.aborted && !connectionLost) {
       // Armed before reading, so that a NOTIFY arriving during the read is not missed.
@@ -74,10 +77,14 @@ async function relay(session: LeaderSession, signal: AbortSignal, options: Outbo
         continue;
       }
       clearTimeout(timer);
-      const { acked, behindDuplicate } = await publishInOrder(rows, options);
+      const { acked, behindDuplicate } = await publishInOrder(rows, options, certain);
+      certain = acked.length === rows.length && acked.every(([, ack]) => !ack.duplicate);
       if (acked.length > 0) {
-        await markPublished(client, acked);
+        // Tell the waiting handlers first: the sequences are final once JetStream acknowledged
+        // them (a republish after a crash is answered with the same sequence), so the handlers
+        // need not wait for the marking round trip.
         options.nc.publish(options.subjects.published, encodeJson({ events: acked.map(([row, ack]) => [row.event_id, ack.seq]) } satisfies PublishedNotice));
+        await markPublished(client, acked);
       }
       if (behindDuplicate) {
         // Not a broker failure: resume at once from the refused row (at least one row moved).
@@ -124,14 +131,17 @@ interface Published {
  * earlier one, G2). Hence rows go one at a time, each awaited, until one is freshly stored; from
  * then on the stream's last message is the predecessor each publish names, and the rest is
  * pipelined, chained to it, where a duplicate can only cause a refusal, never an overtaking.
+ * When the previous batch was published whole and fresh, under the same leadership, no row
+ * read now can be in the stream, and the whole batch is pipelined at once.
  */
-async function publishInOrder(rows: OutboxRow[], options: OutboxRelayOptions): Promise<Published> {
+async function publishInOrder(rows: OutboxRow[], options: OutboxRelayOptions, certain: boolean): Promise<Published> {
   const timeout = options.publishTimeoutMs ?? 2000;
   const publish = (row: OutboxRow, previous: string | undefined) => options.js.publish(row.subject, encodeJson(row.payload),
     { msgID: row.event_id, timeout, ...(previous === undefined ? {} : { expect: { lastMsgID: previous } }) });
   const acked: [OutboxRow, PubAck][] = [];
   let next = 0;
-  while (next < rows.length) {
+  // When no row can be a duplicate, the first needs no round trip of its own.
+  while (!certain && next < rows.length) {
     const row = rows[next]!;
     next += 1;
     try {
