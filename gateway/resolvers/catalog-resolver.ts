@@ -8,19 +8,8 @@ import type { CommandResult as CommandResultMessage } from '../../schema/command
 import type { Connection } from '../../schema/queries/query-message.js';
 import { PRODUCT_VIEW, type ProductView } from '../../schema/views/product-view.js';
 import type { GatewayContext } from '../context.js';
+import { uuidKey } from '../subscriptions/view-hub.js';
 import { watchView } from '../subscriptions/watch-view.js';
-import { AppError } from '../../schema/errors.js';
-import { requireUuid } from '../../schema/validation.js';
-import { toGraphQLError } from '../errors.js';
-
-/** Ids are checked here so that one bad id fails only its own field, not the whole batch. */
-function checkedId(id: string): string {
-  try {
-    return requireUuid(id, 'id');
-  } catch (error) {
-    throw error instanceof AppError ? toGraphQLError(error) : error;
-  }
-}
 
 /** The catalog: translates GraphQL to product commands and queries, nothing more. */
 @Resolver(() => Product)
@@ -31,7 +20,8 @@ export class CatalogResolver {
     @Arg('consistencyToken', () => String, { nullable: true }) consistencyToken: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<ProductView | null> {
-    return ctx.productLoader(consistencyToken).load(checkedId(id));
+    // Checked here, so that one bad id fails its own field, not the whole batch.
+    return ctx.productLoader(consistencyToken).load(uuidKey(id, 'id'));
   }
 
   @Query(() => ProductConnection)
@@ -79,7 +69,7 @@ export class CatalogResolver {
         hub: context.views,
         tenant: context.principal.tenant,
         view: PRODUCT_VIEW,
-        key: checkedId(args.id),
+        key: uuidKey(args.id, 'id'),
         loadCurrent: () => context.bus.query<ProductView | null>('product', { id: args.id }, context, args.consistencyToken),
       }),
   })
