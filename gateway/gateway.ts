@@ -76,6 +76,9 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
+    // The process's signal handling (platform/process.ts) stops the gateway; Apollo's own
+    // handlers would race it and leave the process hanging until the forced exit.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
