@@ -238,7 +238,15 @@ async function* batches(messages: AsyncIterable<JsMsg>, max: number): AsyncGener
   }
 }
 
+/** Decoded envelopes, so that deciding whether a batch concerns the projection and applying it decode each message once. */
+const decoded = new WeakMap<JsMsg, EventEnvelope | null>();
+
 function parse(msg: JsMsg): EventEnvelope | undefined {
+  if (!decoded.has(msg)) decoded.set(msg, decode(msg) ?? null);
+  return decoded.get(msg) ?? undefined;
+}
+
+function decode(msg: JsMsg): EventEnvelope | undefined {
   try {
     const value = msg.json<EventEnvelope>();
     return value && typeof value === 'object' && typeof value.type === 'string' && typeof value.tenant === 'string' ? value : undefined;
