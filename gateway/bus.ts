@@ -17,13 +17,9 @@ export interface CallContext {
  * to the read-service queue group. Service errors come back as coded GraphQL errors.
  */
 export class Bus {
-  /** Requests sent, by subject kind; tests count them (one per DataLoader batch). */
-  readonly sent = { commands: 0, queries: 0 };
-
   constructor(private readonly nc: NatsConnection, private readonly subjects: Subjects, private readonly timeoutMs: number) {}
 
   async command(name: string, input: object, ctx: CallContext): Promise<CommandResult> {
-    this.sent.commands += 1;
     const body: CommandMessage = {
       tenant: ctx.principal.tenant, userId: ctx.principal.userId, correlationId: ctx.correlationId,
       input: JSON.parse(JSON.stringify(input)) as Record<string, unknown>,
@@ -32,7 +28,6 @@ export class Bus {
   }
 
   async query<T>(name: string, args: object, ctx: CallContext, consistencyToken?: string | null): Promise<T> {
-    this.sent.queries += 1;
     const body: QueryMessage = {
       tenant: ctx.principal.tenant, correlationId: ctx.correlationId, args: JSON.parse(JSON.stringify(args)) as Record<string, unknown>,
       ...(consistencyToken ? { consistencyToken } : {}),

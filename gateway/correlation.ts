@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { CORRELATION_HEADER } from '../platform/messaging.js';
 
-export const CORRELATION_HEADER = 'x-correlation-id';
 const VALID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The caller's X-Correlation-ID when it is sane, else a new one. */
@@ -14,7 +14,7 @@ export function correlationMiddleware(): RequestHandler {
   return (req, res, next) => {
     const id = correlationIdOf(req.get(CORRELATION_HEADER));
     res.locals.correlationId = id;
-    res.set('X-Correlation-ID', id);
+    res.set(CORRELATION_HEADER, id);
     next();
   };
 }

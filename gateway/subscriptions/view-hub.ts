@@ -84,9 +84,4 @@ export class ViewHub {
       }
     };
   }
-
-  /** Distinct NATS subscriptions held (for metrics and tests). */
-  get topicCount(): number {
-    return this.topics.size;
-  }
 }

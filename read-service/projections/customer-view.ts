@@ -23,13 +23,7 @@ export interface CustomerViewRow {
   revision: number;
 }
 
-/**
- * The customer view with its `revision`: bumped by every change of the row. Order events change
- * the view but not the Customer aggregate's `version`; notices are ordered by the revision.
- */
-export type CustomerViewData = CustomerView & { revision: number };
-
-export function toCustomerView(row: CustomerViewRow): CustomerViewData {
+export function toCustomerView(row: CustomerViewRow): CustomerView {
   return {
     id: row.id,
     name: row.name,

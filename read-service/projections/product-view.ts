@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
-import type { ProductEvent } from '../../schema/events/product-events.js';
+import { PRODUCT_EVENT_TYPES, type ProductEvent } from '../../schema/events/product-events.js';
 import type { ReviewEvent } from '../../schema/events/review-events.js';
 import { PRODUCT_VIEW, type ProductView } from '../../schema/views/product-view.js';
 import type { ViewChange } from '../../schema/views/view-change.js';
@@ -29,13 +29,7 @@ export interface ProductViewRow {
   updated_at: Date | string;
 }
 
-/**
- * The product view with its `revision`: bumped by every change of the row, including reviews,
- * which change the view but not the Product aggregate's `version`. Notices are ordered by it.
- */
-export type ProductViewData = ProductView & { revision: number };
-
-export function toProductView(row: ProductViewRow): ProductViewData {
+export function toProductView(row: ProductViewRow): ProductView {
   return {
     id: row.id,
     sku: row.sku,
@@ -62,7 +56,7 @@ export function toProductView(row: ProductViewRow): ProductViewData {
 export const productViewProjection: Projection = {
   name: NAME,
   tables: ['product_view'],
-  eventTypes: new Set(['ProductCreated', 'ProductRenamed', 'ProductPriceChanged', 'ProductRestocked', 'ProductDiscontinued', 'StockReserved', 'StockReleased', 'ReviewAdded']),
+  eventTypes: new Set([...PRODUCT_EVENT_TYPES, 'ReviewAdded']),
   async apply(envelope: EventEnvelope, tx: EntityManager) {
     let rows: ProductViewRow[];
     if (envelope.aggregateType === 'Review') rows = await applyReview(tx, envelope as EventEnvelope & ReviewEvent);

@@ -1,11 +1,12 @@
 import { AppError } from '../../schema/errors.js';
 import { requireUuid } from '../../schema/validation.js';
-import { CUSTOMER_VIEW_COLUMNS, customerViewProjection, toCustomerView, type CustomerViewData, type CustomerViewRow } from '../projections/customer-view.js';
+import { CUSTOMER_VIEW_COLUMNS, customerViewProjection, toCustomerView, type CustomerViewRow } from '../projections/customer-view.js';
+import type { CustomerView } from '../../schema/views/commerce-views.js';
 import type { QueryDefinition } from './query-definition.js';
 
 const READS = [customerViewProjection.name];
 
-export const customerQuery: QueryDefinition<{ id: unknown }, CustomerViewData | null> = {
+export const customerQuery: QueryDefinition<{ id: unknown }, CustomerView | null> = {
   name: 'customer',
   reads: READS,
   async handle(args, { tenant, em }) {
@@ -18,7 +19,7 @@ export const customerQuery: QueryDefinition<{ id: unknown }, CustomerViewData | 
 };
 
 /** The batch behind the gateway's customer DataLoader: one request, answers in the order asked. */
-export const customersByIdsQuery: QueryDefinition<{ ids: unknown }, (CustomerViewData | null)[]> = {
+export const customersByIdsQuery: QueryDefinition<{ ids: unknown }, (CustomerView | null)[]> = {
   name: 'customersByIds',
   reads: READS,
   async handle(args, { tenant, em }) {

@@ -1,4 +1,4 @@
-import type { OrderStatus } from '../events/order-events.js';
+import type { OrderLineData, OrderStatus } from '../events/order-events.js';
 
 /** The customer read model. */
 export interface CustomerView {
@@ -16,14 +16,8 @@ export interface CustomerView {
   revision: number;
 }
 
-export interface OrderLineView {
-  productId: string;
-  sku: string;
-  title: string;
-  quantity: number;
-  unitPrice: string;
-  lineTotal: string;
-}
+/** As captured at placement (the event's line). */
+export type OrderLineView = OrderLineData;
 
 export interface OrderTimelineEntryView {
   at: string;
