@@ -21,6 +21,8 @@ import { createContext, type GatewayContext } from './context.js';
 import { correlationIdOf, correlationMiddleware } from './correlation.js';
 import { formatError, toGraphQLError } from './errors.js';
 import { explorerRouter } from './explorer.js';
+import { DocumentCache } from './subscriptions/document-cache.js';
+import { createSharedSubscribe } from './subscriptions/shared-subscribe.js';
 import { ViewHub } from './subscriptions/view-hub.js';
 
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
@@ -46,8 +48,10 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const httpServer = http.createServer(app);
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const principals = new WeakMap<object, Principal>();
+  const documents = new DocumentCache(schema);
   const wsCleanup = useServer<Record<string, unknown>>({
     schema,
+    subscribe: createSharedSubscribe(),
     connectionInitWaitTimeout: 5000,
     onConnect: async (ctx) => {
       try {
@@ -58,11 +62,13 @@ export async function startGateway(config: Config, logger: Logger = createLogger
         return false;
       }
     },
-    onSubscribe: (ctx) => {
+    onSubscribe: (ctx, _id, payload) => {
       if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
         return [new GraphQLError(`at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`, { extensions: { code: 'RATE_LIMITED' } })];
       }
-      return undefined;
+      const document = documents.get(payload.query);
+      if (!('kind' in document)) return document; // syntax or validation errors
+      return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
     },
     context: (ctx, _id, payload): GatewayContext => {
       const principal = principals.get(ctx);

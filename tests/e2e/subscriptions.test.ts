@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { gqlData, SubscriptionRecorder, wsClient } from '../support/graphql-client.js';
+import { connect } from '@nats-io/transport-node';
+import { gql, gqlData, SubscriptionRecorder, wsClient } from '../support/graphql-client.js';
 import { createProduct, type CommandResultData } from '../support/catalog.js';
+import { PAY_ORDER, placeOrder, registerCustomer } from '../support/commerce.js';
 import { TestSystem } from '../support/system.js';
 import { waitFor } from '../support/wait.js';
 
@@ -86,6 +88,61 @@ describe('productUpdated over WebSocket', () => {
     } finally {
       bad.close();
       future.close();
+      await client.dispose();
+    }
+  });
+
+  it('identical subscriptions are executed once per change, not once per subscriber', async () => {
+    const product = await createProduct(system.graphqlUrl, { price: '4.00', initialStock: 10 });
+    const customer = await registerCustomer(system.graphqlUrl);
+    const placed = (await placeOrder(system.graphqlUrl, customer.aggregateId, [{ productId: product.aggregateId, quantity: 1 }])).data!.placeOrder;
+    const watchQuery = 'subscription($id: ID!) { orderUpdated(id: $id) { status version lines { quantity product { id title } } } }';
+    type WatchedOrder = { orderUpdated: { status: string; version: number; lines: { quantity: number; product: { id: string; title: string } | null }[] } };
+    const sockets = [wsClient(system.graphqlUrl), wsClient(system.graphqlUrl)];
+    const watchers = Array.from({ length: 8 }, (_, i) => new SubscriptionRecorder<WatchedOrder>(sockets[i % 2]!, watchQuery, { id: placed.aggregateId }));
+    // The same fields in another order: another document, so a group of its own.
+    const other = new SubscriptionRecorder<WatchedOrder>(sockets[0]!, watchQuery.replace('status version', 'version status'), { id: placed.aggregateId });
+    const nc = await connect({ servers: system.config.natsUrl });
+    let productLoads = 0;
+    const spy = nc.subscribe(`${system.config.namespace}.query.productsByIds`, { callback: () => { productLoads += 1; } });
+    await nc.flush();
+    try {
+      await waitFor(() => [...watchers, other].every((w) => w.values.some((v) => v.orderUpdated.status === 'CONFIRMED')), { what: 'every watcher to see CONFIRMED' });
+      const before = productLoads;
+      const paid = await gql(system.graphqlUrl, PAY_ORDER, { input: { id: placed.aggregateId, amount: '4.00' } });
+      assert.deepEqual(paid.errors, undefined);
+      await waitFor(() => [...watchers, other].every((w) => w.values.some((v) => v.orderUpdated.status === 'PAID')), { what: 'every watcher to see PAID' });
+      await nc.flush();
+      // Nine subscribers in two groups: the nested product is loaded once per group.
+      assert.equal(productLoads - before, 2);
+      for (const w of [...watchers, other]) {
+        const last = w.values.at(-1)!.orderUpdated;
+        assert.deepEqual([last.status, last.lines[0]?.product?.id], ['PAID', product.aggregateId]);
+        assert.deepEqual(w.errors, []);
+      }
+    } finally {
+      spy.unsubscribe();
+      await nc.close();
+      for (const w of [...watchers, other]) w.close();
+      await Promise.all(sockets.map((socket) => socket.dispose()));
+    }
+  });
+
+  it('a subscription that does not parse or validate fails with a coded error, and the socket stays usable', async () => {
+    const client = wsClient(system.graphqlUrl);
+    const broken = new SubscriptionRecorder(client, 'subscription { productUpdated(id: ', {});
+    const invalid = new SubscriptionRecorder(client, 'subscription { productUpdated(id: "x") { nosuchfield } }', {});
+    const created = await createProduct(system.graphqlUrl);
+    const fine = new SubscriptionRecorder<Watched>(client, WATCH, { id: created.aggregateId });
+    try {
+      await waitFor(() => broken.errors.length > 0 && invalid.errors.length > 0 && fine.values.length > 0, { what: 'both errors and the good subscription' });
+      // An operation refused before it starts arrives as graphql-ws's `error` message: a list of errors.
+      const codeOf = (error: unknown) => ((Array.isArray(error) ? error[0] : error) as { extensions?: { code?: string } }).extensions?.code;
+      assert.equal(codeOf(broken.errors[0]), 'GRAPHQL_PARSE_FAILED');
+      assert.equal(codeOf(invalid.errors[0]), 'GRAPHQL_VALIDATION_FAILED');
+      assert.equal(fine.values[0]!.productUpdated.id, created.aggregateId);
+    } finally {
+      for (const w of [broken, invalid, fine]) w.close();
       await client.dispose();
     }
   });
