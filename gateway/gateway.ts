@@ -11,6 +11,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../platform/config.js';
 import { createLogger, type Logger } from '../platform/logger.js';
+import { Metrics } from '../platform/metrics.js';
 import { connectNats } from '../platform/nats.js';
 import { subjectsFor } from '../platform/subjects.js';
 import { AppError } from '../schema/errors.js';
@@ -21,6 +22,7 @@ import { createContext, type GatewayContext } from './context.js';
 import { correlationIdOf, correlationMiddleware } from './correlation.js';
 import { formatError, toGraphQLError } from './errors.js';
 import { explorerRouter } from './explorer.js';
+import { metricsPlugin } from './metrics-plugin.js';
 import { DocumentCache } from './subscriptions/document-cache.js';
 import { createSharedSubscribe } from './subscriptions/shared-subscribe.js';
 import { ViewHub } from './subscriptions/view-hub.js';
@@ -42,6 +44,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const views = new ViewHub(nc, subjects);
   const auth = createAuthenticator(config.authMode, config.jwtSecret);
   const schema = await buildGatewaySchema();
+  const metrics = new Metrics('gateway');
 
   const app = express();
   app.disable('x-powered-by');
@@ -89,12 +92,16 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       ApolloServerPluginLandingPageDisabled(),
+      metricsPlugin(metrics),
     ],
   });
   await apollo.start();
 
   app.use(correlationMiddleware());
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  app.get('/metrics', (_req, res, next) => {
+    metrics.expose().then(({ contentType, body }) => { res.type(contentType).send(body); }, next);
+  });
   app.use(explorerRouter());
   app.use('/graphql', express.json({ limit: '100kb' }), expressMiddleware(apollo, {
     context: async ({ req, res }) => {
@@ -113,7 +120,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   });
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  logger.info({ namespace: config.namespace, url: `${url}/graphql`, explorer: `${url}/explorer` }, 'gateway ready');
+  logger.info({ namespace: config.namespace, url: `${url}/graphql`, explorer: `${url}/explorer`, metrics: `${url}/metrics` }, 'gateway ready');
   return {
     url,
     bus,

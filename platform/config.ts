@@ -20,6 +20,8 @@ export interface Config {
   consistencyTimeoutMs: number;
   logLevel: string;
   production: boolean;
+  /** Where the write- and read-service serve GET /metrics (0: any free port); absent: not served. The gateway serves /metrics on its own port. */
+  metricsPort?: number;
 }
 
 const NAMESPACE_PATTERN = /^[a-z][a-z0-9_]{0,39}$/;
@@ -52,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     consistencyTimeoutMs: integer(env.CONSISTENCY_TIMEOUT_MS, 3000, 'CONSISTENCY_TIMEOUT_MS'),
     logLevel: env.LOG_LEVEL ?? 'info',
     production,
+    ...(env.METRICS_PORT ? { metricsPort: integer(env.METRICS_PORT, 0, 'METRICS_PORT') } : {}),
   };
 }
 

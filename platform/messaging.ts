@@ -14,17 +14,19 @@ export function encodeJson(value: unknown): Uint8Array {
 }
 
 export type RequestHandler = (body: unknown, msg: Msg) => Promise<unknown>;
+/** Told of every answered request: `ok` or the error code, and the seconds it took. */
+export type AnswerObserver = (outcome: string, seconds: number) => void;
 
 /**
  * Serves a request/reply endpoint in a queue group. Each request runs concurrently; whatever
  * it throws becomes an error reply (an unknown error becomes INTERNAL_SERVER_ERROR, logged).
  */
-export function serve(nc: NatsConnection, subject: string, queue: string, handler: RequestHandler, logger: Logger): () => Promise<void> {
+export function serve(nc: NatsConnection, subject: string, queue: string, handler: RequestHandler, logger: Logger, observe?: AnswerObserver): () => Promise<void> {
   const sub = nc.subscribe(subject, { queue });
   const inFlight = new Set<Promise<void>>();
   const loop = (async () => {
     for await (const msg of sub) {
-      const task = answer(msg, handler, logger).finally(() => inFlight.delete(task));
+      const task = answer(msg, handler, logger, observe).finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
   })();
@@ -35,7 +37,8 @@ export function serve(nc: NatsConnection, subject: string, queue: string, handle
   };
 }
 
-async function answer(msg: Msg, handler: RequestHandler, logger: Logger): Promise<void> {
+async function answer(msg: Msg, handler: RequestHandler, logger: Logger, observe?: AnswerObserver): Promise<void> {
+  const started = performance.now();
   let reply: Reply<unknown>;
   try {
     const body: unknown = msg.json();
@@ -44,6 +47,7 @@ async function answer(msg: Msg, handler: RequestHandler, logger: Logger): Promis
     reply = { ok: false, error: toErrorPayload(error, logger, msg.subject) };
   }
   if (msg.reply) msg.respond(encodeJson(reply));
+  observe?.(reply.ok ? 'ok' : reply.error.code, (performance.now() - started) / 1000);
 }
 
 export function toErrorPayload(error: unknown, logger: Logger, where: string): ErrorPayload {

@@ -5,6 +5,7 @@ import { openOrm } from '../platform/database.js';
 import { ensureEventStream } from '../platform/event-stream.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { serve } from '../platform/messaging.js';
+import { Metrics, startMetricsServer } from '../platform/metrics.js';
 import { connectNats } from '../platform/nats.js';
 import { READ_QUEUE, subjectsFor } from '../platform/subjects.js';
 import { decodeConsistencyToken } from '../schema/consistency-token.js';
@@ -53,6 +54,7 @@ export async function startReadService(config: Config, logger: Logger = createLo
     customerQuery, customersByIdsQuery, orderQuery, ordersQuery, salesByRegionQuery, topProductsQuery,
     projectionsQuery(projections, jsm, subjects),
   ];
+  const metrics = new Metrics('read-service');
   const endpoints = queries.map((query) => serve(nc, subjects.query(query.name), READ_QUEUE, async (body) => {
     const message = body as QueryMessage;
     if (message.consistencyToken !== undefined && message.consistencyToken !== null) {
@@ -60,11 +62,13 @@ export async function startReadService(config: Config, logger: Logger = createLo
       await tracker.waitFor(query.reads, position, config.consistencyTimeoutMs, message.consistencyToken);
     }
     return query.handle(message.args ?? {}, { tenant: message.tenant, em: orm.em.fork() as EntityManager });
-  }, logger));
-  logger.info({ namespace: config.namespace, queries: queries.map((q) => q.name) }, 'read-service ready');
+  }, logger, (outcome, seconds) => metrics.queryDuration.observe({ query: query.name, outcome }, seconds)));
+  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
+  logger.info({ namespace: config.namespace, queries: queries.map((q) => q.name), metrics: metricsServer?.url }, 'read-service ready');
   return {
     async stop() {
       await Promise.all(endpoints.map((stop) => stop()));
+      await metricsServer?.close();
       await Promise.all(runners.map((runner) => runner.stop()));
       tracker.stop();
       await nc.drain().catch(() => undefined);

@@ -4,6 +4,7 @@ import { openOrm } from '../platform/database.js';
 import { ensureEventStream } from '../platform/event-stream.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { serve } from '../platform/messaging.js';
+import { Metrics, startMetricsServer } from '../platform/metrics.js';
 import { connectNats } from '../platform/nats.js';
 import { subjectsFor, WRITE_QUEUE } from '../platform/subjects.js';
 import type { CommandMessage } from '../schema/commands/command-message.js';
@@ -41,13 +42,17 @@ export async function startWriteService(config: Config, logger: Logger = createL
   const store = new EventStore(orm, subjects);
   const executor = new CommandExecutor({ orm, store, waiter });
   const saga = startOrderSaga({ orm, databaseUrl: config.writeDatabaseUrl, js, jsm, subjects, executor, logger });
+  const metrics = new Metrics('write-service');
   const endpoints = commandDefinitions.map((definition) =>
-    serve(nc, subjects.command(definition.name), WRITE_QUEUE, (body) => executor.execute(definition, body as CommandMessage), logger),
+    serve(nc, subjects.command(definition.name), WRITE_QUEUE, (body) => executor.execute(definition, body as CommandMessage), logger,
+      (outcome, seconds) => metrics.commandDuration.observe({ command: definition.name, outcome }, seconds)),
   );
-  logger.info({ namespace: config.namespace, commands: commandDefinitions.map((d) => d.name) }, 'write-service ready');
+  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
+  logger.info({ namespace: config.namespace, commands: commandDefinitions.map((d) => d.name), metrics: metricsServer?.url }, 'write-service ready');
   return {
     async stop() {
       await Promise.all(endpoints.map((stop) => stop()));
+      await metricsServer?.close();
       await saga.stop();
       waiter.close();
       await relay.stop();

@@ -1,0 +1,64 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+/** Seconds: from a fraction of a millisecond up to the request timeout. */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/**
+ * The Prometheus metrics of one process, named once here (DESIGN §6). Every service has the
+ * process defaults (CPU, memory, event-loop lag) labelled with its name, and the metrics of its
+ * own part of the path.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  /** Write-service: one command, from request received to reply sent. */
+  readonly commandDuration = new Histogram({
+    name: 'cqrs_command_processing_duration_seconds', help: 'Time to handle a command, from request to reply', labelNames: ['command', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS, registers: [this.registry],
+  });
+  /** Read-service: one query, from request received to reply sent (consistency waits included). */
+  readonly queryDuration = new Histogram({
+    name: 'cqrs_query_api_latency_seconds', help: 'Time to answer a query, from request to reply', labelNames: ['query', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS, registers: [this.registry],
+  });
+
+  /** Gateway: one GraphQL operation over HTTP, from request to response. */
+  readonly graphqlDuration = new Histogram({
+    name: 'cqrs_graphql_request_duration_seconds', help: 'Time to answer a GraphQL request over HTTP', labelNames: ['operation', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS, registers: [this.registry],
+  });
+
+  constructor(service: string) {
+    this.registry.setDefaultLabels({ service });
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The text exposition format, for GET /metrics. */
+  async expose(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+/** An HTTP listener serving only GET /metrics (for the services that have no HTTP server of their own). */
+export async function startMetricsServer(metrics: Metrics, port: number, host: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'GET' || req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    metrics.expose().then(
+      ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound}/metrics`,
+    close: () => new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+  };
+}
