@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --url http://host:port/graphql]`: starts the system in a
+ * `npm run bench [-- --quick] [-- --url http://host:port/graphql] [-- --only live,lag]`: starts the system in a
  * namespace of its own (or drives a running one), drives it from separate client processes,
  * measures it next to the limits of its parts (PostgreSQL, NATS, bare HTTP, Apollo itself), prints
  * a table with ratios and writes the raw figures to bench/results/<timestamp>.json.
@@ -13,7 +13,8 @@ import { openOrm, dropDatabase } from '../platform/database.js';
 import { subjectsFor } from '../platform/subjects.js';
 import { writeMigrations } from '../write-service/migrations/index.js';
 import { TestSystem } from '../tests/support/system.js';
-import { createFixtures } from './harness/fixtures.js';
+import { createFixtures, createProducts } from './harness/fixtures.js';
+import { measureLiveViews, type LiveViewsFigures } from './harness/live-views.js';
 import { startLagProbe, type LagFigures } from './harness/lag-probe.js';
 import { measureProjectionLag, type ProjectionLag } from './harness/projection-lag.js';
 import { benchDist, rssMiB, runScript, startServer } from './harness/processes.js';
@@ -23,6 +24,10 @@ import type { LatencySummary } from './load/stats.js';
 const quick = process.argv.includes('--quick');
 const urlArg = process.argv.indexOf('--url');
 const externalUrl = urlArg > 0 ? process.argv[urlArg + 1] : undefined;
+const onlyArg = process.argv.indexOf('--only');
+/** Scenario groups to run (all by default): baselines, commands, queries, ryw, lag, live. */
+const only = onlyArg > 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : undefined;
+const runs = (group: string) => !only || only.has(group);
 const step = quick ? 4 : 20; // seconds per measured step
 const salt = Date.now().toString(36);
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -40,22 +45,27 @@ const rows: Row[] = [];
 const lags: Record<string, LagFigures> = {};
 
 // The limits of the parts first, with nothing else running on the machine.
-const baselineFixtures = { productIds: ['00000000-0000-4000-8000-000000000000'], customerIds: [], orderIds: [] };
-log('baselines');
-const bare = await startServer('baselines/bare-http.js');
-const bareMax = (await runScript<WorkerResult>('load/http-worker.js', { url: bare.url, kind: 'bare', mode: 'closed', concurrency: 32, durationS: step, fixtures: baselineFixtures, salt: 'baseline' })).throughput;
-bare.stop();
-const apollo = await startServer('baselines/apollo-constant.js');
-const apolloResult = await runScript<WorkerResult>('load/http-worker.js', { url: apollo.url, kind: 'constantProduct', mode: 'closed', concurrency: 32, durationS: step, fixtures: baselineFixtures, salt: 'baseline' });
-apollo.stop();
-const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const nats = await runScript<{ throughput: number; latency: LatencySummary }>('baselines/nats-request-reply.js', { url: natsUrl, durationS: step, inFlight: 32 });
-const pgUrl = `postgres://postgres@127.0.0.1:5432/bench_pg_${salt}`;
-const pgOrm = await openOrm({ url: pgUrl, entities: [], migrations: writeMigrations });
-await pgOrm.close();
-const postgres = await runScript<{ throughput: number; latency: LatencySummary }>('baselines/postgres-write.js', { url: pgUrl, durationS: step, concurrency: 8 });
-await dropDatabase(pgUrl);
-
+let bareMax = 0;
+let apolloResult = { throughput: 0, latency: { p99: 0 } as LatencySummary };
+let nats = { throughput: 0, latency: { p99: 0 } as LatencySummary };
+let postgres = { throughput: 0, latency: { p99: 0 } as LatencySummary };
+if (runs('baselines')) {
+  const baselineFixtures = { productIds: ['00000000-0000-4000-8000-000000000000'], customerIds: [], orderIds: [] };
+  log('baselines');
+  const bare = await startServer('baselines/bare-http.js');
+  bareMax = (await runScript<WorkerResult>('load/http-worker.js', { url: bare.url, kind: 'bare', mode: 'closed', concurrency: 32, durationS: step, fixtures: baselineFixtures, salt: 'baseline' })).throughput;
+  bare.stop();
+  const apollo = await startServer('baselines/apollo-constant.js');
+  apolloResult = await runScript<WorkerResult>('load/http-worker.js', { url: apollo.url, kind: 'constantProduct', mode: 'closed', concurrency: 32, durationS: step, fixtures: baselineFixtures, salt: 'baseline' });
+  apollo.stop();
+  const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  nats = await runScript<{ throughput: number; latency: LatencySummary }>('baselines/nats-request-reply.js', { url: natsUrl, durationS: step, inFlight: 32 });
+  const pgUrl = `postgres://postgres@127.0.0.1:5432/bench_pg_${salt}`;
+  const pgOrm = await openOrm({ url: pgUrl, entities: [], migrations: writeMigrations });
+  await pgOrm.close();
+  postgres = await runScript<{ throughput: number; latency: LatencySummary }>('baselines/postgres-write.js', { url: pgUrl, durationS: step, concurrency: 8 });
+  await dropDatabase(pgUrl);
+}
 
 const system = externalUrl ? undefined : await TestSystem.start('bench');
 const url = externalUrl ?? system!.graphqlUrl;
@@ -88,7 +98,7 @@ const sagaCaughtUp = async (): Promise<boolean> => {
 const settle = async () => {
   let quiet = 0;
   for (const deadline = Date.now() + 180_000; Date.now() < deadline && quiet < 2;) {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ projections { lag } }' }) });
+    const response = await fetch(system?.graphqlUrl ?? url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ projections { lag } }' }) });
     const body = (await response.json()) as { data?: { projections: { lag: number }[] } };
     const sagaIdle = await sagaCaughtUp();
     quiet = sagaIdle && body.data?.projections.every((p) => p.lag === 0) ? quiet + 1 : 0;
@@ -108,33 +118,42 @@ const maxSustained = async (scenario: string, kind: WorkerSpec['kind'], rates: n
   return best;
 };
 
-// 1. Commands: a mix of createProduct, restockProduct and placeOrder at fixed arrival rates,
-//    then the highest rate whose p99 stays under 100 ms (stepping up from the fixed ones).
 let commandsMax = 0;
-for (const rate of quick ? [250, 500] : [250, 500, 1000]) {
-  const result = await drive('commands mix', { kind: 'commandMix', mode: 'open', rate });
-  if (result.latency.p99 <= 100 && result.errors <= result.sent * 0.01) commandsMax = Math.max(commandsMax, result.throughput);
+if (runs('commands')) {
+  // 1. Commands: a mix of createProduct, restockProduct and placeOrder at fixed arrival rates,
+  //    then the highest rate whose p99 stays under 100 ms (stepping up from the fixed ones).
+  for (const rate of quick ? [250, 500] : [250, 500, 1000]) {
+    const result = await drive('commands mix', { kind: 'commandMix', mode: 'open', rate });
+    if (result.latency.p99 <= 100 && result.errors <= result.sent * 0.01) commandsMax = Math.max(commandsMax, result.throughput);
+    await settle();
+  }
+  commandsMax = Math.max(commandsMax, await maxSustained('commands mix', 'commandMix', quick ? [375] : [375, 625, 750, 1250, 1500].filter((rate) => rate > commandsMax), 100));
+
   await settle();
 }
-commandsMax = Math.max(commandsMax, await maxSustained('commands mix', 'commandMix', quick ? [375] : [375, 625, 750, 1250, 1500].filter((rate) => rate > commandsMax), 100));
 
-await settle();
+let productMax = 0;
+let searchMax = 0;
+let orderMax = 0;
+if (runs('queries')) {
+  // 2. Queries.
+  await drive('product(id)', { kind: 'productById', mode: 'open', rate: 1000 });
+  productMax = (await drive('product(id) max', { kind: 'productById', mode: 'closed', concurrency: 32 })).throughput;
+  searchMax = (await drive('products(search, filter) max', { kind: 'productSearch', mode: 'closed', concurrency: 32 })).throughput;
+  orderMax = (await drive('order(id) with lines.product max', { kind: 'orderWithLines', mode: 'closed', concurrency: 32 })).throughput;
 
-// 2. Queries.
-await drive('product(id)', { kind: 'productById', mode: 'open', rate: 1000 });
-const productMax = (await drive('product(id) max', { kind: 'productById', mode: 'closed', concurrency: 32 })).throughput;
-const searchMax = (await drive('products(search, filter) max', { kind: 'productSearch', mode: 'closed', concurrency: 32 })).throughput;
-const orderMax = (await drive('order(id) with lines.product max', { kind: 'orderWithLines', mode: 'closed', concurrency: 32 })).throughput;
+  await settle();
+}
 
-await settle();
-
-// 3. Read-your-writes: a mutation then a query with its token.
-await drive('read-your-writes round trip', { kind: 'readYourWrites', mode: 'open', rate: 200 });
+if (runs('ryw')) {
+  // 3. Read-your-writes: a mutation then a query with its token.
+  await drive('read-your-writes round trip', { kind: 'readYourWrites', mode: 'open', rate: 200 });
+}
 
 // 4. Projection lag: events published straight into the stream at fixed rates until their
 //    view change is announced; then mutation -> push as a subscriber sees it, at a moderate rate.
 const projectionLags: ProjectionLag[] = [];
-if (!externalUrl) {
+if (!externalUrl && runs('lag')) {
   await settle();
   const probe = await startLagProbe(system!.config.natsUrl, subjectsFor(system!.config.namespace));
   await drive('restocks while watching views', { kind: 'restockProduct', mode: 'open', rate: 200 });
@@ -144,6 +163,25 @@ if (!externalUrl) {
     const lag = await measureProjectionLag(system!.config.natsUrl, subjectsFor(system!.config.namespace), rate, step);
     projectionLags.push(lag);
     log(`  projection lag @ ${rate}/s: ${lag.applied}/${lag.published} applied, p50 ${lag.publishToCommit.p50} p99 ${lag.publishToCommit.p99} ms`);
+  }
+}
+
+// 5. Live views: thousands of graphql-ws subscribers spread over 1,000 products (100 changes/s),
+//    then all on one product (1 change/s). Restarts the gateway, so it runs after the others.
+const liveViews: LiveViewsFigures[] = [];
+if (!externalUrl && runs('live')) {
+  await settle();
+  const spread = await createProducts(system!.graphqlUrl, 1000, `LV-${salt}`.toUpperCase());
+  const hot = await createProducts(system!.graphqlUrl, 1, `HOT-${salt}`.toUpperCase());
+  const phases = quick
+    ? [{ productIds: spread, subscribers: 1000, changesPerSecond: 100 }, { productIds: hot, subscribers: 1000, changesPerSecond: 1 }]
+    : [1000, 5000, 10_000].map((subscribers) => ({ productIds: spread, subscribers, changesPerSecond: 100 }))
+      .concat([1000, 10_000].map((subscribers) => ({ productIds: hot, subscribers, changesPerSecond: 1 })));
+  for (const phase of phases) {
+    await settle();
+    const figures = await measureLiveViews({ system: system!, durationS: step, salt: `${salt}lv${liveViews.length}`, ...phase });
+    liveViews.push(figures);
+    log(`  live views ${figures.shape} ${figures.subscribers} subscribers: push p50 ${figures.push.p50} p99 ${figures.push.p99} ms, delivered ${figures.delivered}, lost ${figures.lost}, reordered ${figures.reordered}, ${figures.kibPerSubscriber} KiB/subscriber`);
   }
 }
 
@@ -166,6 +204,8 @@ const table = [
   '',
   'projection lag: publish -> view committed and announced (ms)',
   ...projectionLags.map((lag) => `${pad(`at ${lag.rate} events/s`, 36)} p50 ${lag.publishToCommit.p50}  p95 ${lag.publishToCommit.p95}  p99 ${lag.publishToCommit.p99}  (${lag.applied}/${lag.published} applied)`),
+  'live views: projection announces a change -> pushed to each subscriber (ms)',
+  ...liveViews.map((v) => `${pad(`${v.shape}, ${v.subscribers} subscribers on ${v.products} product(s), ${v.changesPerSecond} changes/s`, 60)} p50 ${v.push.p50}  p95 ${v.push.p95}  p99 ${v.push.p99}  delivered ${v.delivered}  lost ${v.lost}  reordered ${v.reordered}  connect ${v.connectS} s  gateway ${v.gatewayRssMiB.before}->${v.gatewayRssMiB.connected}->${v.gatewayRssMiB.after} MiB (${v.kibPerSubscriber} KiB/subscriber)`),
   'mutation -> view change (ms)         command->view p50 / p99      publish->view p50 / p99',
   ...Object.entries(lags).map(([rate, lag]) => `${pad(`restocks at ${rate}`, 36)} ${pad(`${lag.commandToView.p50} / ${lag.commandToView.p99}`, 28)} ${lag.publishToView.p50} / ${lag.publishToView.p99}`),
   '',
@@ -181,6 +221,6 @@ mkdirSync(resultsDir, { recursive: true });
 const file = path.join(resultsDir, `${new Date().toISOString().replaceAll(':', '-')}.json`);
 writeFileSync(file, JSON.stringify({
   at: new Date().toISOString(), quick, machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-  rows, projectionLags, lags, baselines: { bareHttp: bareMax, apolloConstant: apolloResult, nats, postgres }, comparisons,
+  rows, projectionLags, lags, liveViews, baselines: { bareHttp: bareMax, apolloConstant: apolloResult, nats, postgres }, comparisons,
 }, null, 2));
 process.stdout.write(`\nraw figures: ${path.relative(process.cwd(), file)}\n`);
