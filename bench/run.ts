@@ -15,6 +15,7 @@ import { writeMigrations } from '../write-service/migrations/index.js';
 import { TestSystem } from '../tests/support/system.js';
 import { createFixtures, createProducts } from './harness/fixtures.js';
 import { measureLiveViews, type LiveViewsFigures } from './harness/live-views.js';
+import { measureScaleOut, type ScaleOutFigures } from './harness/scale-out.js';
 import { startLagProbe, type LagFigures } from './harness/lag-probe.js';
 import { measureProjectionLag, type ProjectionLag } from './harness/projection-lag.js';
 import { benchDist, rssMiB, runScript, startServer } from './harness/processes.js';
@@ -25,7 +26,7 @@ const quick = process.argv.includes('--quick');
 const urlArg = process.argv.indexOf('--url');
 const externalUrl = urlArg > 0 ? process.argv[urlArg + 1] : undefined;
 const onlyArg = process.argv.indexOf('--only');
-/** Scenario groups to run (all by default): baselines, commands, queries, ryw, lag, live. */
+/** Scenario groups to run (all by default): baselines, commands, queries, ryw, lag, live, scale. */
 const only = onlyArg > 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : undefined;
 const runs = (group: string) => !only || only.has(group);
 const step = quick ? 4 : 20; // seconds per measured step
@@ -67,7 +68,7 @@ if (runs('baselines')) {
   await dropDatabase(pgUrl);
 }
 
-const system = externalUrl ? undefined : await TestSystem.start('bench');
+const system = externalUrl ? undefined : await TestSystem.start('bench', { METRICS_PORT: '0' });
 const url = externalUrl ?? system!.graphqlUrl;
 const memory = () => Object.fromEntries(Object.entries(system?.pids() ?? {}).map(([service, pid]) => [service, rssMiB(pid)]));
 
@@ -185,6 +186,14 @@ if (!externalUrl && runs('live')) {
   }
 }
 
+// 7. Scale-out: two replicas of each service against one.
+let scaleOut: ScaleOutFigures | undefined;
+if (!externalUrl && runs('scale')) {
+  await settle();
+  scaleOut = await measureScaleOut({ system: system!, fixtures, durationS: step, salt: `${salt}so` });
+  log(`  scale-out: ${JSON.stringify(scaleOut)}`);
+}
+
 const ratio = (ours: number, theirs: number) => (theirs > 0 ? Math.round((ours / theirs) * 100) / 100 : 0);
 const comparisons = [
   { what: 'commands max sustained (p99 < 100 ms) / PostgreSQL write pattern at 8 connections', ours: commandsMax, theirs: postgres.throughput, ratio: ratio(commandsMax, postgres.throughput) },
@@ -206,6 +215,12 @@ const table = [
   ...projectionLags.map((lag) => `${pad(`at ${lag.rate} events/s`, 36)} p50 ${lag.publishToCommit.p50}  p95 ${lag.publishToCommit.p95}  p99 ${lag.publishToCommit.p99}  (${lag.applied}/${lag.published} applied)`),
   'live views: projection announces a change -> pushed to each subscriber (ms)',
   ...liveViews.map((v) => `${pad(`${v.shape}, ${v.subscribers} subscribers on ${v.products} product(s), ${v.changesPerSecond} changes/s`, 60)} p50 ${v.push.p50}  p95 ${v.push.p95}  p99 ${v.push.p99}  delivered ${v.delivered}  lost ${v.lost}  reordered ${v.reordered}  connect ${v.connectS} s  gateway ${v.gatewayRssMiB.before}->${v.gatewayRssMiB.connected}->${v.gatewayRssMiB.after} MiB (${v.kibPerSubscriber} KiB/subscriber)`),
+  ...(scaleOut ? [
+    'scale-out (closed model, 32 in flight): one replica of each service -> two (load split over both gateways); share of requests each replica served',
+    ...Object.keys(scaleOut.oneReplica).map((name) => `${pad(name, 36)} ${scaleOut!.oneReplica[name]}/s -> ${scaleOut!.twoReplicas[name]}/s  shares ${Object.entries(scaleOut!.shares[name] ?? {}).map(([service, s]) => `${service} ${s.shares.join('/')}`).join(', ')}`),
+    `${pad('leaders of write and read killed', 36)} ${scaleOut.killed.rate}/s offered: ${scaleOut.killed.ok} ok, ${scaleOut.killed.errors} errors (${scaleOut.killed.errorSamples.join(', ')}), p99 ${scaleOut.killed.p99} ms`,
+    '',
+  ] : []),
   'mutation -> view change (ms)         command->view p50 / p99      publish->view p50 / p99',
   ...Object.entries(lags).map(([rate, lag]) => `${pad(`restocks at ${rate}`, 36)} ${pad(`${lag.commandToView.p50} / ${lag.commandToView.p99}`, 28)} ${lag.publishToView.p50} / ${lag.publishToView.p99}`),
   '',
@@ -221,6 +236,6 @@ mkdirSync(resultsDir, { recursive: true });
 const file = path.join(resultsDir, `${new Date().toISOString().replaceAll(':', '-')}.json`);
 writeFileSync(file, JSON.stringify({
   at: new Date().toISOString(), quick, machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-  rows, projectionLags, lags, liveViews, baselines: { bareHttp: bareMax, apolloConstant: apolloResult, nats, postgres }, comparisons,
+  rows, projectionLags, lags, liveViews, scaleOut, baselines: { bareHttp: bareMax, apolloConstant: apolloResult, nats, postgres }, comparisons,
 }, null, 2));
 process.stdout.write(`\nraw figures: ${path.relative(process.cwd(), file)}\n`);

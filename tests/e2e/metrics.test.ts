@@ -6,8 +6,7 @@ import { TestSystem, type ServiceName } from '../support/system.js';
 
 /** The metrics address a service printed in its ready line. */
 function metricsUrl(system: TestSystem, service: ServiceName): string {
-  const line = system.logs(service).find((l) => l.includes(' ready'));
-  return (JSON.parse(line!) as { metrics: string }).metrics;
+  return system.readyInfo(service).metrics as string;
 }
 
 /** The value of one sample (`name{labels} value`) in a Prometheus exposition, 0 when absent. */

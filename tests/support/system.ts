@@ -13,6 +13,8 @@ export type ServiceName = keyof typeof ENTRIES;
 interface Running {
   child: ChildProcess;
   lines: string[];
+  /** The service's ready line (JSON: its url, metrics address...). */
+  ready: Record<string, unknown>;
 }
 
 /**
@@ -22,7 +24,8 @@ interface Running {
 export class TestSystem {
   readonly config: Config;
   readonly env: Record<string, string>;
-  private readonly running = new Map<ServiceName, Running>();
+  /** Running processes by name: the service's name, or a replica's (`write#2`). */
+  private readonly running = new Map<string, Running>();
   url = '';
 
   private constructor(label: string, env: Record<string, string>) {
@@ -42,35 +45,44 @@ export class TestSystem {
     return `${this.url}/graphql`;
   }
 
-  async startService(service: ServiceName): Promise<void> {
-    if (this.running.has(service)) throw new Error(`${service} is already running`);
+  /** Starts a service, or with `as` another replica of it under that name. */
+  async startService(service: ServiceName, as: string = service): Promise<void> {
+    if (this.running.has(as)) throw new Error(`${as} is already running`);
     const child = spawn(process.execPath, ['--enable-source-maps', path.join(dist, ENTRIES[service])], {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const running: Running = { child, lines: [] };
-    this.running.set(service, running);
+    const running: Running = { child, lines: [], ready: {} };
+    this.running.set(as, running);
     let rest = '';
     const onData = (chunk: Buffer) => {
       const lines = (rest + chunk.toString()).split('\n');
       rest = lines.pop() ?? '';
       running.lines.push(...lines);
-      if (process.env.TEST_SERVICE_LOGS) for (const line of lines) process.stderr.write(`[${service}] ${line}\n`);
+      if (process.env.TEST_SERVICE_LOGS) for (const line of lines) process.stderr.write(`[${as}] ${line}\n`);
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     const line = await waitFor(() => {
       if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}:\n${running.lines.join('\n')}`);
       return running.lines.find((l) => l.includes(READY[service]));
-    }, { timeoutMs: 30_000, what: `${service} to start` });
-    if (service === 'gateway') this.url = (JSON.parse(line) as { url: string }).url.replace(/\/graphql$/, '');
+    }, { timeoutMs: 30_000, what: `${as} to start` });
+    running.ready = JSON.parse(line) as Record<string, unknown>;
+    if (as === 'gateway') this.url = (running.ready as { url: string }).url.replace(/\/graphql$/, '');
+  }
+
+  /** What a running service said in its ready line (`url`, `metrics`...). */
+  readyInfo(name: string): Record<string, unknown> {
+    const running = this.running.get(name);
+    if (!running) throw new Error(`${name} is not running`);
+    return running.ready;
   }
 
   /** Stops a service: SIGTERM (graceful) by default, SIGKILL to simulate a crash. */
-  async stopService(service: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const running = this.running.get(service);
+  async stopService(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const running = this.running.get(name);
     if (!running) return;
-    this.running.delete(service);
+    this.running.delete(name);
     if (running.child.exitCode !== null) return;
     const exited = new Promise((resolve) => running.child.once('exit', resolve));
     running.child.kill(signal);
@@ -78,16 +90,16 @@ export class TestSystem {
   }
 
   /** Process ids of the running services (for memory readings). */
-  pids(): Partial<Record<ServiceName, number>> {
+  pids(): Partial<Record<string, number>> {
     return Object.fromEntries([...this.running.entries()].map(([service, running]) => [service, running.child.pid]));
   }
 
-  logs(service: ServiceName): string[] {
-    return this.running.get(service)?.lines ?? [];
+  logs(name: string): string[] {
+    return this.running.get(name)?.lines ?? [];
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.running.keys()].map((service) => this.stopService(service)));
+    await Promise.all([...this.running.keys()].map((name) => this.stopService(name)));
     await cleanupNamespace(this.config);
   }
 }
