@@ -4,6 +4,7 @@ import type { ProductView } from '../schema/views/product-view.js';
 import type { Principal } from './auth.js';
 import type { Bus, CallContext } from './bus.js';
 import type { ViewHub } from './subscriptions/view-hub.js';
+import type { CachedView, ViewCache } from './view-cache/view-cache.js';
 
 type ByIdLoader<View> = (consistencyToken?: string | null) => DataLoader<string, View | null>;
 
@@ -22,13 +23,18 @@ export interface GatewayContext extends CallContext {
   readTokens: WeakMap<object, string>;
 }
 
-export function createContext(principal: Principal, correlationId: string, bus: Bus, views: ViewHub): GatewayContext {
+/** Views the gateway keeps in memory (see ViewCache); absent: every lookup asks the read-service. */
+export interface ViewCaches {
+  products?: ViewCache<ProductView>;
+}
+
+export function createContext(principal: Principal, correlationId: string, bus: Bus, views: ViewHub, caches: ViewCaches = {}): GatewayContext {
   const context: GatewayContext = {
     principal,
     correlationId,
     bus,
     views,
-    productLoader: byIdLoader<ProductView>('productsByIds', () => context),
+    productLoader: byIdLoader<ProductView>('productsByIds', () => context, caches.products),
     customerLoader: byIdLoader<CustomerView>('customersByIds', () => context),
     readTokens: new WeakMap(),
   };
@@ -37,11 +43,11 @@ export function createContext(principal: Principal, correlationId: string, bus: 
 
 /**
  * One DataLoader per consistency token over a `<view>sByIds` query ({ ids } -> answers aligned
- * with ids). Batches per tick and asks each id once per batch, but keeps no cache between
+ * with ids), through the view's cache when the gateway keeps one. Batches per tick and asks each id once per batch, but keeps no cache between
  * batches: a subscription keeps its context for its whole life, and a cache would freeze the
  * nested views (order.customer, line.product) at their first value.
  */
-function byIdLoader<View>(query: string, context: () => GatewayContext): ByIdLoader<View> {
+function byIdLoader<View extends CachedView>(query: string, context: () => GatewayContext, cache?: ViewCache<View>): ByIdLoader<View> {
   const loaders = new Map<string, DataLoader<string, View | null>>();
   return (token) => {
     const key = token ?? '';
@@ -50,7 +56,8 @@ function byIdLoader<View>(query: string, context: () => GatewayContext): ByIdLoa
       loader = new DataLoader<string, View | null>(async (ids) => {
         const ctx = context();
         const distinct = [...new Set(ids)];
-        const answers = await ctx.bus.query<(View | null)[]>(query, { ids: distinct }, ctx, token);
+        const fetch = (ids: string[]) => ctx.bus.query<(View | null)[]>(query, { ids }, ctx, token);
+        const answers = cache ? await cache.load(ctx.principal.tenant, distinct, token, fetch) : await fetch(distinct);
         const byId = new Map(distinct.map((id, i) => [id, answers[i] ?? null]));
         return ids.map((id) => byId.get(id) ?? null);
       }, { cache: false, maxBatchSize: 500 });

@@ -15,10 +15,11 @@ import { Metrics } from '../platform/metrics.js';
 import { connectNats } from '../platform/nats.js';
 import { subjectsFor } from '../platform/subjects.js';
 import { AppError } from '../schema/errors.js';
+import { PRODUCT_PROJECTION, PRODUCT_VIEW, type ProductView } from '../schema/views/product-view.js';
 import { createAuthenticator, type Principal } from './auth.js';
 import { buildGatewaySchema } from './build-schema.js';
 import { Bus } from './bus.js';
-import { createContext, type GatewayContext } from './context.js';
+import { createContext, type GatewayContext, type ViewCaches } from './context.js';
 import { correlationIdOf, correlationMiddleware } from './correlation.js';
 import { formatError, toGraphQLError } from './errors.js';
 import { explorerRouter } from './explorer.js';
@@ -26,6 +27,7 @@ import { metricsPlugin } from './metrics-plugin.js';
 import { DocumentCache } from './subscriptions/document-cache.js';
 import { createSharedSubscribe } from './subscriptions/shared-subscribe.js';
 import { ViewHub } from './subscriptions/view-hub.js';
+import { ViewCache } from './view-cache/view-cache.js';
 
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
 
@@ -42,6 +44,11 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const nc = await connectNats(config.natsUrl, `${config.namespace}-gateway`, logger);
   const bus = new Bus(nc, subjects, config.requestTimeoutMs);
   const views = new ViewHub(nc, subjects);
+  const caches: ViewCaches = {};
+  if (config.viewCacheSize > 0) {
+    caches.products = new ViewCache<ProductView>(nc, subjects, { view: PRODUCT_VIEW, projection: PRODUCT_PROJECTION, capacity: config.viewCacheSize });
+    caches.products.start();
+  }
   const auth = createAuthenticator(config.authMode, config.jwtSecret);
   const schema = await buildGatewaySchema();
   const metrics = new Metrics('gateway');
@@ -77,7 +84,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       const principal = principals.get(ctx);
       if (!principal) throw toGraphQLError(new AppError('UNAUTHENTICATED', 'not authenticated'));
       const correlationId = correlationIdOf((payload.extensions as Record<string, unknown> | undefined)?.correlationId);
-      return createContext(principal, correlationId, bus, views);
+      return createContext(principal, correlationId, bus, views, caches);
     },
   }, wsServer);
 
@@ -107,7 +114,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     context: async ({ req, res }) => {
       try {
         const principal = await auth.authenticate(req.get('authorization'));
-        return createContext(principal, res.locals.correlationId as string, bus, views);
+        return createContext(principal, res.locals.correlationId as string, bus, views, caches);
       } catch (error) {
         throw error instanceof AppError ? toGraphQLError(error) : error;
       }
@@ -127,6 +134,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     views,
     async stop() {
       await apollo.stop();
+      caches.products?.stop();
       await nc.drain().catch(() => undefined);
     },
   };

@@ -20,6 +20,8 @@ export interface Config {
   consistencyTimeoutMs: number;
   logLevel: string;
   production: boolean;
+  /** Product views the gateway keeps in memory, kept current by view notices; 0 turns the cache off. */
+  viewCacheSize: number;
   /** Where the write- and read-service serve GET /metrics (0: any free port); absent: not served. The gateway serves /metrics on its own port. */
   metricsPort?: number;
 }
@@ -54,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     consistencyTimeoutMs: integer(env.CONSISTENCY_TIMEOUT_MS, 3000, 'CONSISTENCY_TIMEOUT_MS'),
     logLevel: env.LOG_LEVEL ?? 'info',
     production,
+    viewCacheSize: integer(env.VIEW_CACHE_SIZE, 20_000, 'VIEW_CACHE_SIZE'),
     ...(env.METRICS_PORT ? { metricsPort: integer(env.METRICS_PORT, 0, 'METRICS_PORT') } : {}),
   };
 }

@@ -65,6 +65,9 @@ class Run {
     this.checkpoint = await this.readCheckpoint();
     this.persisted = this.checkpoint;
     const consumer = await this.resetConsumer();
+    // A predecessor may have committed a batch and died before announcing it: whoever keeps
+    // views from the notices (the gateway's cache) must start over.
+    this.options.nc.publish(this.options.subjects.checkpoint(this.name), encodeJson({ projection: this.name, position: this.checkpoint, reset: true } satisfies CheckpointNotice));
     this.log.debug({ checkpoint: this.checkpoint }, 'consuming from checkpoint');
     const messages = await consumer.consume({ max_messages: this.options.maxBatch ?? 500 });
     const stop = () => messages.stop();

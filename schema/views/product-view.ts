@@ -19,3 +19,5 @@ export interface ProductView {
 }
 
 export const PRODUCT_VIEW = 'product';
+/** The projection that keeps the product view (its checkpoint and notices). */
+export const PRODUCT_PROJECTION = 'product_view';

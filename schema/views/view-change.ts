@@ -13,4 +13,6 @@ export interface ViewChange<Data = unknown> {
 export interface CheckpointNotice {
   projection: string;
   position: number;
+  /** Sent by a projection's new leader (and by a rebuild's switch): views may have changed unannounced. */
+  reset?: boolean;
 }

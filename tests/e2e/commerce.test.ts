@@ -178,7 +178,7 @@ describe('the commerce domain over HTTP and WebSocket', () => {
     assert.deepEqual(view, { averageRating: 3.5, reviewCount: 2 });
   });
 
-  it('orders, salesByRegion and topProducts answer from their read models; a page of orders costs one customer and one product request', async () => {
+  it('orders, salesByRegion and topProducts answer from their read models; a page of orders costs one customer request and at most one product request', async () => {
     const products = await Promise.all([1, 2, 3].map((i) => createProduct(url(), { price: `${i}.00`, initialStock: 100 })));
     const customer = await registerCustomer(url(), { region: 'south' });
     const ids: string[] = [];
@@ -200,7 +200,9 @@ describe('the commerce domain over HTTP and WebSocket', () => {
       const page1 = await gqlData<{ orders: { totalCount: number; edges: { cursor: string; node: OrderData }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(url(),
         `query($c: ID!) { orders(customerId: $c, status: PAID, first: 4) { totalCount edges { cursor node { ${ORDER_FIELDS} } } pageInfo { hasNextPage endCursor } } }`, { c: customer.aggregateId });
       await nc.flush();
-      assert.deepEqual(counts, { customersByIds: 1, productsByIds: 1 });
+      assert.equal(counts.customersByIds, 1);
+      // Products were read before: the gateway's view cache may answer them without any request.
+      assert.ok(counts.productsByIds <= 1, `${counts.productsByIds} product requests`);
       assert.equal(page1.orders.totalCount, 6);
       assert.equal(page1.orders.edges.length, 4);
       assert.ok(page1.orders.edges.every((e) => e.node.customer?.id === customer.aggregateId && e.node.lines.every((l) => l.product?.id === l.productId)));

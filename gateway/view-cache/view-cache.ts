@@ -1,0 +1,152 @@
+import type { NatsConnection, Subscription } from '@nats-io/nats-core';
+import type { Subjects } from '../../platform/subjects.js';
+import { decodeConsistencyToken } from '../../schema/consistency-token.js';
+import type { CheckpointNotice, ViewChange } from '../../schema/views/view-change.js';
+
+/** A view row as cached: its revision orders the changes of the row. */
+export interface CachedView {
+  revision: number;
+}
+
+interface Pending<View> {
+  /** The newest change announced while the row was being fetched. */
+  latest?: View;
+}
+
+const DEFAULT_CAPACITY = 20_000;
+
+/**
+ * A near cache of one view in the gateway, kept current by the projection's own notices, so
+ * that hot rows are answered without a hop to the read-service.
+ *
+ * It listens to every change of the view and to the projection's checkpoint notices; the
+ * runner publishes a batch's changes before its checkpoint, on one connection, so once the
+ * cache has seen checkpoint P it has seen every change up to P. A cached row is therefore
+ * current as of `position`, and a query whose consistency token is at or below it may be
+ * answered from the cache (G4); above it, the read-service answers (and waits).
+ *
+ * A row enters on a miss, fetched from the read-service; changes announced while it is being
+ * fetched are kept and the newest (by revision) wins, so a fetch cannot put back an older row.
+ * Whatever might have made it miss notices (a disconnect, a slow consumer, a new projection
+ * leader that cannot know what its predecessor announced, a rebuild) empties it.
+ */
+export class ViewCache<View extends CachedView> {
+  private readonly rows = new Map<string, View | null>();
+  private readonly pending = new Map<string, Pending<View>>();
+  private readonly subscriptions: Subscription[] = [];
+  /** Every change up to this stream position has been applied. */
+  private position = 0;
+  /** Bumped by every reset, so that fetches begun before it are not cached. */
+  private epoch = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly subjects: Subjects,
+    private readonly options: { view: string; projection: string; capacity?: number },
+  ) {}
+
+  start(): void {
+    this.subscriptions.push(
+      this.nc.subscribe(this.subjects.view('*', this.options.view, '*'), { callback: (error, msg) => { if (!error) this.changed(msg.json<ViewChange<View>>()); } }),
+      this.nc.subscribe(this.subjects.checkpoint(this.options.projection), { callback: (error, msg) => { if (!error) this.checkpointed(msg.json<CheckpointNotice>()); } }),
+    );
+    void (async () => {
+      for await (const status of this.nc.status()) {
+        if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'slowConsumer' || status.type === 'staleConnection') this.reset();
+      }
+    })();
+  }
+
+  stop(): void {
+    for (const sub of this.subscriptions) sub.unsubscribe();
+    this.reset();
+  }
+
+  /**
+   * The rows of `ids` (null: no such row), from the cache where it may answer, else from
+   * `fetch` (the read-service, with the token), whose answers enter the cache.
+   */
+  async load(tenant: string, ids: readonly string[], token: string | null | undefined, fetch: (ids: string[]) => Promise<(View | null)[]>): Promise<(View | null)[]> {
+    const usable = this.answers(token);
+    const answers = new Array<View | null>(ids.length);
+    const missing: number[] = [];
+    ids.forEach((id, i) => {
+      const key = keyOf(tenant, id);
+      const row = usable ? this.rows.get(key) : undefined;
+      if (row === undefined) missing.push(i);
+      else answers[i] = row;
+    });
+    this.hits += ids.length - missing.length;
+    this.misses += missing.length;
+    if (missing.length === 0) return answers;
+
+    const epoch = this.epoch;
+    const keys = missing.map((i) => keyOf(tenant, ids[i]!));
+    const marks = keys.map((key) => {
+      let mark = this.pending.get(key);
+      if (!mark) this.pending.set(key, (mark = {}));
+      return mark;
+    });
+    try {
+      const fetched = await fetch(missing.map((i) => ids[i]!));
+      missing.forEach((i, n) => {
+        const newest = newer(fetched[n] ?? null, marks[n]!.latest);
+        answers[i] = newest;
+        if (epoch === this.epoch) this.put(keys[n]!, newest);
+      });
+      return answers;
+    } finally {
+      keys.forEach((key, n) => { if (this.pending.get(key) === marks[n]) this.pending.delete(key); });
+    }
+  }
+
+  /** Whether a query with this token may be answered from the cache. */
+  private answers(token: string | null | undefined): boolean {
+    if (token === undefined || token === null) return true;
+    try {
+      return decodeConsistencyToken(token) <= this.position;
+    } catch {
+      return false; // not a token: the read-service says so, with its coded error
+    }
+  }
+
+  private changed(change: ViewChange<View>): void {
+    const key = keyOf(change.tenant, change.key);
+    const mark = this.pending.get(key);
+    if (mark) mark.latest = newer(change.data, mark.latest) ?? undefined;
+    const row = this.rows.get(key);
+    if (row !== undefined) this.rows.set(key, newer(change.data, row));
+  }
+
+  private checkpointed(notice: CheckpointNotice): void {
+    if (notice.reset) this.reset();
+    this.position = Math.max(this.position, notice.position);
+  }
+
+  private put(key: string, row: View | null): void {
+    if (!this.rows.has(key) && this.rows.size >= (this.options.capacity ?? DEFAULT_CAPACITY)) {
+      this.rows.delete(this.rows.keys().next().value!); // the oldest entry
+    }
+    this.rows.set(key, row);
+  }
+
+  private reset(): void {
+    this.epoch += 1;
+    this.rows.clear();
+    for (const mark of this.pending.values()) mark.latest = undefined;
+    this.pending.clear();
+  }
+}
+
+function keyOf(tenant: string, id: string): string {
+  return `${tenant}\u0000${id}`;
+}
+
+/** The newer of two versions of a row (by revision); a row is newer than none. */
+function newer<View extends CachedView>(a: View | null, b: View | null | undefined): View | null {
+  if (!a) return b ?? null;
+  if (!b) return a;
+  return b.revision > a.revision ? b : a;
+}
