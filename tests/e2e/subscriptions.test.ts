@@ -96,28 +96,28 @@ describe('productUpdated over WebSocket', () => {
     const product = await createProduct(system.graphqlUrl, { price: '4.00', initialStock: 10 });
     const customer = await registerCustomer(system.graphqlUrl);
     const placed = (await placeOrder(system.graphqlUrl, customer.aggregateId, [{ productId: product.aggregateId, quantity: 1 }])).data!.placeOrder;
-    const watchQuery = 'subscription($id: ID!) { orderUpdated(id: $id) { status version lines { quantity product { id title } } } }';
-    type WatchedOrder = { orderUpdated: { status: string; version: number; lines: { quantity: number; product: { id: string; title: string } | null }[] } };
+    const watchQuery = 'subscription($id: ID!) { orderUpdated(id: $id) { status version customer { id name } lines { quantity } } }';
+    type WatchedOrder = { orderUpdated: { status: string; version: number; customer: { id: string; name: string } | null; lines: { quantity: number }[] } };
     const sockets = [wsClient(system.graphqlUrl), wsClient(system.graphqlUrl)];
     const watchers = Array.from({ length: 8 }, (_, i) => new SubscriptionRecorder<WatchedOrder>(sockets[i % 2]!, watchQuery, { id: placed.aggregateId }));
     // The same fields in another order: another document, so a group of its own.
     const other = new SubscriptionRecorder<WatchedOrder>(sockets[0]!, watchQuery.replace('status version', 'version status'), { id: placed.aggregateId });
     const nc = await connect({ servers: system.config.natsUrl });
-    let productLoads = 0;
-    const spy = nc.subscribe(`${system.config.namespace}.query.productsByIds`, { callback: () => { productLoads += 1; } });
+    let customerLoads = 0;
+    const spy = nc.subscribe(`${system.config.namespace}.query.customersByIds`, { callback: () => { customerLoads += 1; } });
     await nc.flush();
     try {
       await waitFor(() => [...watchers, other].every((w) => w.values.some((v) => v.orderUpdated.status === 'CONFIRMED')), { what: 'every watcher to see CONFIRMED' });
-      const before = productLoads;
+      const before = customerLoads;
       const paid = await gql(system.graphqlUrl, PAY_ORDER, { input: { id: placed.aggregateId, amount: '4.00' } });
       assert.deepEqual(paid.errors, undefined);
       await waitFor(() => [...watchers, other].every((w) => w.values.some((v) => v.orderUpdated.status === 'PAID')), { what: 'every watcher to see PAID' });
       await nc.flush();
-      // Nine subscribers in two groups: the nested product is loaded once per group.
-      assert.equal(productLoads - before, 2);
+      // Nine subscribers in two groups: the nested customer is loaded once per group.
+      assert.equal(customerLoads - before, 2);
       for (const w of [...watchers, other]) {
         const last = w.values.at(-1)!.orderUpdated;
-        assert.deepEqual([last.status, last.lines[0]?.product?.id], ['PAID', product.aggregateId]);
+        assert.deepEqual([last.status, last.customer?.id, last.lines[0]?.quantity], ['PAID', customer.aggregateId, 1]);
         assert.deepEqual(w.errors, []);
       }
     } finally {
