@@ -16,6 +16,7 @@ import { TestSystem } from '../tests/support/system.js';
 import { createFixtures, createProducts } from './harness/fixtures.js';
 import { measureLiveViews, type LiveViewsFigures } from './harness/live-views.js';
 import { measureScaleOut, type ScaleOutFigures } from './harness/scale-out.js';
+import { measureAlternatives, type AlternativesFigures, type ScenarioFigures } from './baselines/compare-alternatives.js';
 import { startLagProbe, type LagFigures } from './harness/lag-probe.js';
 import { measureProjectionLag, type ProjectionLag } from './harness/projection-lag.js';
 import { benchDist, rssMiB, runScript, startServer } from './harness/processes.js';
@@ -26,7 +27,7 @@ const quick = process.argv.includes('--quick');
 const urlArg = process.argv.indexOf('--url');
 const externalUrl = urlArg > 0 ? process.argv[urlArg + 1] : undefined;
 const onlyArg = process.argv.indexOf('--only');
-/** Scenario groups to run (all by default): baselines, commands, queries, ryw, lag, live, scale. */
+/** Scenario groups to run (all by default): baselines, commands, queries, ryw, lag, live, scale, alt. */
 const only = onlyArg > 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : undefined;
 const runs = (group: string) => !only || only.has(group);
 const step = quick ? 4 : 20; // seconds per measured step
@@ -55,10 +56,10 @@ if (runs('baselines')) {
   log('baselines');
   const bare = await startServer('baselines/bare-http.js');
   bareMax = (await runScript<WorkerResult>('load/http-worker.js', { url: bare.url, kind: 'bare', mode: 'closed', concurrency: 32, durationS: step, fixtures: baselineFixtures, salt: 'baseline' })).throughput;
-  bare.stop();
+  await bare.stop();
   const apollo = await startServer('baselines/apollo-constant.js');
   apolloResult = await runScript<WorkerResult>('load/http-worker.js', { url: apollo.url, kind: 'constantProduct', mode: 'closed', concurrency: 32, durationS: step, fixtures: baselineFixtures, salt: 'baseline' });
-  apollo.stop();
+  await apollo.stop();
   const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
   nats = await runScript<{ throughput: number; latency: LatencySummary }>('baselines/nats-request-reply.js', { url: natsUrl, durationS: step, inFlight: 32 });
   const pgUrl = `postgres://postgres@127.0.0.1:5432/bench_pg_${salt}`;
@@ -194,6 +195,15 @@ if (!externalUrl && runs('scale')) {
   log(`  scale-out: ${JSON.stringify(scaleOut)}`);
 }
 
+// What a team would otherwise write: a CRUD service on the same stack, PostGraphile over our read tables.
+let alternatives: AlternativesFigures | undefined;
+if (runs('alt')) {
+  await settle();
+  alternatives = await measureAlternatives({ step, salt: `${salt}alt`, ...(system ? { readDatabaseUrl: system.config.readDatabaseUrl } : {}) });
+}
+const crud = alternatives && !('skipped' in alternatives.crud) ? alternatives.crud : undefined;
+const postgraphile = alternatives && !('skipped' in alternatives.postgraphile) ? alternatives.postgraphile : undefined;
+
 const ratio = (ours: number, theirs: number) => (theirs > 0 ? Math.round((ours / theirs) * 100) / 100 : 0);
 const comparisons = [
   { what: 'commands max sustained (p99 < 100 ms) / PostgreSQL write pattern at 8 connections', ours: commandsMax, theirs: postgres.throughput, ratio: ratio(commandsMax, postgres.throughput) },
@@ -202,6 +212,16 @@ const comparisons = [
   { what: 'product(id) max / NATS request-reply (32 in flight)', ours: productMax, theirs: nats.throughput, ratio: ratio(productMax, nats.throughput) },
   { what: 'products(search) max / product(id) max', ours: searchMax, theirs: productMax, ratio: ratio(searchMax, productMax) },
   { what: 'order(id) with lines.product max / product(id) max', ours: orderMax, theirs: productMax, ratio: ratio(orderMax, productMax) },
+  ...(crud ? [
+    { what: 'commands max sustained (p99 < 100 ms) / CRUD service', ours: commandsMax, theirs: crud.commandsMaxSustained, ratio: ratio(commandsMax, crud.commandsMaxSustained) },
+    { what: 'product(id) max / CRUD service', ours: productMax, theirs: crud.productByIdMax.throughput, ratio: ratio(productMax, crud.productByIdMax.throughput) },
+    { what: 'products(search) max / CRUD service', ours: searchMax, theirs: crud.productSearchMax.throughput, ratio: ratio(searchMax, crud.productSearchMax.throughput) },
+    { what: 'order(id) with lines.product max / CRUD service', ours: orderMax, theirs: crud.orderWithLinesMax.throughput, ratio: ratio(orderMax, crud.orderWithLinesMax.throughput) },
+  ] : []),
+  ...(postgraphile ? [
+    { what: `product(id) max / PostGraphile ${postgraphile.version}`, ours: productMax, theirs: postgraphile.productByIdMax.throughput, ratio: ratio(productMax, postgraphile.productByIdMax.throughput) },
+    { what: `products(search) max / PostGraphile ${postgraphile.version}`, ours: searchMax, theirs: postgraphile.productSearchMax.throughput, ratio: ratio(searchMax, postgraphile.productSearchMax.throughput) },
+  ] : []),
 ];
 
 await system?.stop();
@@ -224,6 +244,14 @@ const table = [
   'mutation -> view change (ms)         command->view p50 / p99      publish->view p50 / p99',
   ...Object.entries(lags).map(([rate, lag]) => `${pad(`restocks at ${rate}`, 36)} ${pad(`${lag.commandToView.p50} / ${lag.commandToView.p99}`, 28)} ${lag.publishToView.p50} / ${lag.publishToView.p99}`),
   '',
+  ...(alternatives ? [
+    'alternatives (same workers and requests)',
+    ...[...(crud ? [crud.commandsAt250, crud.commandsAt500, ...crud.commandSteps, crud.productByIdAt1000, crud.productByIdMax, crud.productSearchMax, crud.orderWithLinesMax].map((f) => ['CRUD', f] as const) : []),
+      ...(postgraphile ? [postgraphile.productByIdAt1000, postgraphile.productByIdMax, postgraphile.productSearchMax].map((f) => ['PostGraphile', f] as const) : [])]
+      .map(([who, f]: readonly [string, ScenarioFigures]) => `${pad(`${who}: ${f.scenario}`, 44)} ${pad(f.target, 14)} ${pad(f.throughput, 8)} p50 ${f.latency.p50}  p99 ${f.latency.p99}  errors ${f.errors}  RSS ${f.rssMiB} MiB`),
+    ...(['crud', 'postgraphile'] as const).filter((k) => 'skipped' in alternatives![k]).map((k) => `${k}: skipped (${(alternatives![k] as { skipped: string }).skipped})`),
+    '',
+  ] : []),
   'baselines: bare HTTP ' + bareMax + '/s; Apollo constant ' + apolloResult.throughput + '/s (p99 ' + apolloResult.latency.p99 + ' ms); NATS request/reply ' + nats.throughput + '/s (p99 ' + nats.latency.p99 + ' ms); PostgreSQL write pattern ' + postgres.throughput + ' tx/s (p99 ' + postgres.latency.p99 + ' ms)',
   '',
   'ratios (ours / theirs)',
@@ -236,6 +264,6 @@ mkdirSync(resultsDir, { recursive: true });
 const file = path.join(resultsDir, `${new Date().toISOString().replaceAll(':', '-')}.json`);
 writeFileSync(file, JSON.stringify({
   at: new Date().toISOString(), quick, machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-  rows, projectionLags, lags, liveViews, scaleOut, baselines: { bareHttp: bareMax, apolloConstant: apolloResult, nats, postgres }, comparisons,
+  rows, projectionLags, lags, liveViews, scaleOut, alternatives, baselines: { bareHttp: bareMax, apolloConstant: apolloResult, nats, postgres }, comparisons,
 }, null, 2));
 process.stdout.write(`\nraw figures: ${path.relative(process.cwd(), file)}\n`);

@@ -22,14 +22,46 @@ export function runScript<T>(script: string, arg: unknown): Promise<T> {
   });
 }
 
-/** Starts a baseline server process; resolves once it printed its port. */
-export function startServer(script: string): Promise<{ url: string; pid: number; stop(): void }> {
+export interface ServerOptions {
+  /** Extra arguments after the script (e.g. a JSON spec, as runScript passes). */
+  args?: string[];
+  /** Extra environment variables, added to this process's. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Starts a baseline server process; resolves once it printed its port (a line `{"port":N}` on
+ * stdout). `stop()` sends SIGTERM and resolves once the process has exited.
+ */
+export function startServer(script: string, options: ServerOptions = {}): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(benchDist, script)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout.once('data', (chunk: Buffer) => {
-      const { port } = JSON.parse(chunk.toString().split('\n')[0]!) as { port: number };
-      resolve({ url: `http://127.0.0.1:${port}/graphql`, pid: child.pid!, stop: () => child.kill('SIGTERM') });
+    const child = spawn(process.execPath, [path.join(benchDist, script), ...(options.args ?? [])], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...(options.env ?? {}) },
     });
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const lines = out.split('\n');
+      out = lines.pop() ?? '';
+      // The port line; anything a library printed before it goes to stderr.
+      const at = lines.findIndex((line) => /^\{"port":\d+\}$/.test(line.trim()));
+      for (const line of at < 0 ? lines : lines.slice(0, at)) process.stderr.write(`[${script}] ${line}\n`);
+      if (at < 0) return;
+      child.stdout.off('data', onData);
+      child.stdout.resume(); // later output is not read: keep the pipe from filling up
+      const { port } = JSON.parse(lines[at]!) as { port: number };
+      resolve({
+        url: `http://127.0.0.1:${port}/graphql`,
+        pid: child.pid!,
+        stop: () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    };
+    child.stdout.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
 }

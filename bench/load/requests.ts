@@ -6,6 +6,8 @@ export interface Fixtures {
   productIds: string[];
   customerIds: string[];
   orderIds: string[];
+  /** The tenant the ids belong to, for APIs that take it as an argument (PostGraphile's lookups by primary key). */
+  tenant?: string;
 }
 
 export interface BuiltRequest {
@@ -14,7 +16,8 @@ export interface BuiltRequest {
 
 const pick = <T>(items: readonly T[], i: number): T => items[i % items.length]!;
 
-export type RequestKind = 'commandMix' | 'createProduct' | 'restockProduct' | 'placeOrder' | 'productById' | 'productSearch' | 'orderWithLines' | 'constantProduct' | 'bare';
+export type RequestKind = 'commandMix' | 'createProduct' | 'restockProduct' | 'placeOrder' | 'productById' | 'productSearch' | 'orderWithLines' | 'constantProduct' | 'bare'
+  | 'postgraphileProductById' | 'postgraphileProductSearch';
 
 export function buildRequest(kind: RequestKind, i: number, fixtures: Fixtures, salt: string): BuiltRequest {
   const json = (query: string, variables: Record<string, unknown> = {}) => ({ body: JSON.stringify({ query, variables }) });
@@ -46,6 +49,16 @@ export function buildRequest(kind: RequestKind, i: number, fixtures: Fixtures, s
       return json('query($id: ID!) { order(id: $id) { id status total lines { quantity lineTotal product { id title price } } } }', { id: pick(fixtures.orderIds, i) });
     case 'bare':
       return { body: '{}' };
+    // PostGraphile's own shapes for the same questions over product_view: the lookup by primary
+    // key (tenant, id), and the search as a SQL function it exposes as a connection.
+    case 'postgraphileProductById':
+      return json('query($tenant: String!, $id: UUID!) { productViewByTenantAndRowId(tenant: $tenant, rowId: $id) { rowId sku title price availableQuantity discontinued version } }', {
+        tenant: fixtures.tenant, id: pick(fixtures.productIds, i),
+      });
+    case 'postgraphileProductSearch':
+      return json('query($tenant: String!, $s: String!) { searchProducts(tenant: $tenant, search: $s, inStock: true, minPrice: "1.00", first: 10) { totalCount nodes { rowId title price } } }', {
+        tenant: fixtures.tenant, s: pick(['mug', 'lantern', 'bench', 'chair', 'lamp'], i),
+      });
     default: {
       const unknown: never = kind;
       return unknown;
