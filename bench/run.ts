@@ -175,15 +175,19 @@ if (!externalUrl && runs('live')) {
   await settle();
   const spread = await createProducts(system!.graphqlUrl, 1000, `LV-${salt}`.toUpperCase());
   const hot = await createProducts(system!.graphqlUrl, 1, `HOT-${salt}`.toUpperCase());
-  const phases = quick
-    ? [{ productIds: spread, subscribers: 1000, changesPerSecond: 100 }, { productIds: hot, subscribers: 1000, changesPerSecond: 1 }]
-    : [1000, 5000, 10_000].map((subscribers) => ({ productIds: spread, subscribers, changesPerSecond: 100 }))
-      .concat([1000, 10_000].map((subscribers) => ({ productIds: hot, subscribers, changesPerSecond: 1 })));
+  const most = quick ? 1000 : 10_000;
+  const phases = [
+    ...(quick ? [1000] : [1000, 5000, 10_000]).map((subscribers) => ({ productIds: spread, subscribers, changesPerSecond: 100 })),
+    ...(quick ? [1000] : [1000, 10_000]).map((subscribers) => ({ productIds: hot, subscribers, changesPerSecond: 1 })),
+    // The limit of the parts: the same subscribers on a bare WebSocket broadcaster of the same notices.
+    { productIds: spread, subscribers: most, changesPerSecond: 100, baseline: true },
+    { productIds: hot, subscribers: most, changesPerSecond: 1, baseline: true },
+  ];
   for (const phase of phases) {
     await settle();
     const figures = await measureLiveViews({ system: system!, durationS: step, salt: `${salt}lv${liveViews.length}`, ...phase });
     liveViews.push(figures);
-    log(`  live views ${figures.shape} ${figures.subscribers} subscribers: push p50 ${figures.push.p50} p99 ${figures.push.p99} ms, delivered ${figures.delivered}, lost ${figures.lost}, reordered ${figures.reordered}, ${figures.kibPerSubscriber} KiB/subscriber`);
+    log(`  live views (${figures.server}) ${figures.shape} ${figures.subscribers} subscribers: push p50 ${figures.push.p50} p99 ${figures.push.p99} ms, delivered ${figures.delivered}, lost ${figures.lost}, reordered ${figures.reordered}, ${figures.kibPerSubscriber} KiB/subscriber`);
   }
 }
 
@@ -234,7 +238,7 @@ const table = [
   'projection lag: publish -> view committed and announced (ms)',
   ...projectionLags.map((lag) => `${pad(`at ${lag.rate} events/s`, 36)} p50 ${lag.publishToCommit.p50}  p95 ${lag.publishToCommit.p95}  p99 ${lag.publishToCommit.p99}  (${lag.applied}/${lag.published} applied)`),
   'live views: projection announces a change -> pushed to each subscriber (ms)',
-  ...liveViews.map((v) => `${pad(`${v.shape}, ${v.subscribers} subscribers on ${v.products} product(s), ${v.changesPerSecond} changes/s`, 60)} p50 ${v.push.p50}  p95 ${v.push.p95}  p99 ${v.push.p99}  delivered ${v.delivered}  lost ${v.lost}  reordered ${v.reordered}  connect ${v.connectS} s  gateway ${v.gatewayRssMiB.before}->${v.gatewayRssMiB.connected}->${v.gatewayRssMiB.after} MiB (${v.kibPerSubscriber} KiB/subscriber)`),
+  ...liveViews.map((v) => `${pad(`${v.server}: ${v.shape}, ${v.subscribers} subscribers on ${v.products} product(s), ${v.changesPerSecond} changes/s`, 76)} p50 ${v.push.p50}  p95 ${v.push.p95}  p99 ${v.push.p99}  delivered ${v.delivered}  lost ${v.lost}  reordered ${v.reordered}  connect ${v.connectS} s  RSS ${v.gatewayRssMiB.before}->${v.gatewayRssMiB.connected}->${v.gatewayRssMiB.after} MiB (${v.kibPerSubscriber} KiB/subscriber)`),
   ...(scaleOut ? [
     'scale-out (closed model, 32 in flight): one replica of each service -> two (load split over both gateways); share of requests each replica served',
     ...Object.keys(scaleOut.oneReplica).map((name) => `${pad(name, 36)} ${scaleOut!.oneReplica[name]}/s -> ${scaleOut!.twoReplicas[name]}/s  shares ${Object.entries(scaleOut!.shares[name] ?? {}).map(([service, s]) => `${service} ${s.shares.join('/')}`).join(', ')}`),

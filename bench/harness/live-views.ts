@@ -6,9 +6,11 @@ import type { TestSystem } from '../../tests/support/system.js';
 import type { WorkerResult } from '../load/http-worker.js';
 import { summarize, type LatencySummary } from '../load/stats.js';
 import type { SubscriberResult, SubscriberSpec } from '../load/ws-subscriber.js';
-import { benchDist, rssMiB, runScript } from './processes.js';
+import { benchDist, rssMiB, runScript, startServer } from './processes.js';
 
 export interface LiveViewsFigures {
+  /** `gateway`, or `bare broadcast` for the baseline. */
+  server: string;
   shape: 'spread' | 'hot';
   subscribers: number;
   products: number;
@@ -37,18 +39,23 @@ const PER_WORKER = 2500;
  * projection's announcement of the change, and checked for loss and order. The gateway is
  * restarted first, so that its memory per subscriber is measured from a clean start.
  */
-export async function measureLiveViews(options: { system: TestSystem; productIds: string[]; subscribers: number; changesPerSecond: number; durationS: number; salt: string }): Promise<LiveViewsFigures> {
+export async function measureLiveViews(options: { system: TestSystem; productIds: string[]; subscribers: number; changesPerSecond: number; durationS: number; salt: string; baseline?: boolean }): Promise<LiveViewsFigures> {
   const { system, productIds, subscribers } = options;
-  await system.stopService('gateway');
-  await system.startService('gateway');
-  const gatewayPid = () => system.pids().gateway;
+  const viewSubject = subjectsFor(system.config.namespace).view('demo', 'product', '*');
+  // The baseline: the same subscribers on a bare broadcaster of the same notices (bench/baselines/ws-broadcast.ts).
+  const broadcaster = options.baseline ? await startServer('baselines/ws-broadcast.js', { args: [JSON.stringify({ natsUrl: system.config.natsUrl, viewSubject })] }) : undefined;
+  if (!broadcaster) {
+    await system.stopService('gateway');
+    await system.startService('gateway');
+  }
+  const gatewayPid = () => broadcaster?.pid ?? system.pids().gateway;
   const before = rssMiB(gatewayPid());
 
   const started = performance.now();
   const workers = Array.from({ length: Math.ceil(subscribers / PER_WORKER) }, (_, w) => startWorker({
-    wsUrl: system.graphqlUrl.replace(/^http/, 'ws'),
+    wsUrl: (broadcaster?.url ?? system.graphqlUrl).replace(/^http/, 'ws'),
     natsUrl: system.config.natsUrl,
-    viewSubject: subjectsFor(system.config.namespace).view('demo', 'product', '*'),
+    viewSubject,
     productIds,
     first: w * PER_WORKER,
     count: Math.min(PER_WORKER, subscribers - w * PER_WORKER),
@@ -57,6 +64,7 @@ export async function measureLiveViews(options: { system: TestSystem; productIds
     return await drive();
   } finally {
     for (const w of workers) w.kill();
+    await broadcaster?.stop();
   }
 
   async function drive(): Promise<LiveViewsFigures> {
@@ -71,6 +79,7 @@ export async function measureLiveViews(options: { system: TestSystem; productIds
     const after = rssMiB(gatewayPid());
     const results = await Promise.all(workers.map((w) => w.finish()));
     return {
+      server: broadcaster ? 'bare broadcast' : 'gateway',
       shape: new Set(productIds).size === 1 ? 'hot' : 'spread',
       subscribers,
       products: Math.min(productIds.length, subscribers),

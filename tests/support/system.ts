@@ -48,7 +48,9 @@ export class TestSystem {
   /** Starts a service, or with `as` another replica of it under that name. */
   async startService(service: ServiceName, as: string = service): Promise<void> {
     if (this.running.has(as)) throw new Error(`${as} is already running`);
-    const child = spawn(process.execPath, ['--enable-source-maps', path.join(dist, ENTRIES[service])], {
+    // SERVICE_NODE_ARGS: extra flags for the services' node (e.g. --cpu-prof, which NODE_OPTIONS refuses).
+    const nodeArgs = (this.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, path.join(dist, ENTRIES[service])], {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
