@@ -185,7 +185,7 @@ if (!externalUrl && runs('live')) {
   ];
   for (const phase of phases) {
     await settle();
-    const figures = await measureLiveViews({ system: system!, durationS: step, salt: `${salt}lv${liveViews.length}`, ...phase });
+    const figures = await measureLiveViews({ system: system!, durationS: Math.min(step, 10), salt: `${salt}lv${liveViews.length}`, ...phase });
     liveViews.push(figures);
     log(`  live views (${figures.server}) ${figures.shape} ${figures.subscribers} subscribers: push p50 ${figures.push.p50} p99 ${figures.push.p99} ms, delivered ${figures.delivered}, lost ${figures.lost}, reordered ${figures.reordered}, ${figures.kibPerSubscriber} KiB/subscriber`);
   }
