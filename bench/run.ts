@@ -195,7 +195,7 @@ if (!externalUrl && runs('live')) {
 let scaleOut: ScaleOutFigures | undefined;
 if (!externalUrl && runs('scale')) {
   await settle();
-  scaleOut = await measureScaleOut({ system: system!, fixtures, durationS: step, salt: `${salt}so` });
+  scaleOut = await measureScaleOut({ system: system!, fixtures, durationS: step, salt: `${salt}so`, settle });
   log(`  scale-out: ${JSON.stringify(scaleOut)}`);
 }
 

@@ -41,13 +41,14 @@ async function scrape(url: string, metric: string): Promise<number> {
  * projections) killed with SIGKILL half way through a steady run. The system must have been
  * started with METRICS_PORT=0. Leaves the system with one replica each, as it found it.
  */
-export async function measureScaleOut(options: { system: TestSystem; fixtures: Fixtures; durationS: number; salt: string }): Promise<ScaleOutFigures> {
-  const { system, fixtures, durationS } = options;
+export async function measureScaleOut(options: { system: TestSystem; fixtures: Fixtures; durationS: number; salt: string; settle: () => Promise<void> }): Promise<ScaleOutFigures> {
+  const { system, fixtures, durationS, settle } = options;
   const loads: Record<string, Load> = { 'product(id)': { kind: 'productById', concurrency: 32 }, 'commands mix': { kind: 'commandMix', concurrency: 32 } };
   const drive = (url: string, spec: Partial<WorkerSpec>, tag: string) => runScript<WorkerResult>('load/http-worker.js', { url, durationS, fixtures, salt: `${options.salt}${tag}`, ...spec });
 
   const oneReplica: Record<string, number> = {};
   for (const [name, load] of Object.entries(loads)) {
+    await settle(); // the command mix leaves work for the saga and the projections
     oneReplica[name] = (await drive(system.graphqlUrl, { kind: load.kind, mode: 'closed', concurrency: load.concurrency }, `one${name.length}`)).throughput;
   }
 
@@ -58,6 +59,7 @@ export async function measureScaleOut(options: { system: TestSystem; fixtures: F
   const shares: ScaleOutFigures['shares'] = {};
   try {
     for (const [name, load] of Object.entries(loads)) {
+      await settle();
       const before = await Promise.all(SERVICES.map((service) => Promise.all(metricsOf(service).map((url) => scrape(url, SERVED[service])))));
       const results = await Promise.all(gateways.map((url, i) => drive(url, { kind: load.kind, mode: 'closed', concurrency: load.concurrency / 2 }, `two${i}${name.length}`)));
       twoReplicas[name] = results.reduce((sum, r) => sum + r.throughput, 0);
@@ -70,6 +72,7 @@ export async function measureScaleOut(options: { system: TestSystem; fixtures: F
     }
 
     // A steady mixed load at both gateways; half way through, the leaders die.
+    await settle();
     const rate = 150;
     const run = Promise.all(gateways.flatMap((url, i) => [
       drive(url, { kind: 'commandMix', mode: 'open', rate: rate / 2 }, `kill-c${i}`),
