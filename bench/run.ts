@@ -15,6 +15,7 @@ import { writeMigrations } from '../write-service/migrations/index.js';
 import { TestSystem } from '../tests/support/system.js';
 import { createFixtures, createProducts } from './harness/fixtures.js';
 import { measureLiveViews, type LiveViewsFigures } from './harness/live-views.js';
+import { measureRebuild, type RebuildFigures } from './harness/rebuild.js';
 import { measureScaleOut, type ScaleOutFigures } from './harness/scale-out.js';
 import { measureAlternatives, type AlternativesFigures, type ScenarioFigures } from './baselines/compare-alternatives.js';
 import { startLagProbe, type LagFigures } from './harness/lag-probe.js';
@@ -27,7 +28,7 @@ const quick = process.argv.includes('--quick');
 const urlArg = process.argv.indexOf('--url');
 const externalUrl = urlArg > 0 ? process.argv[urlArg + 1] : undefined;
 const onlyArg = process.argv.indexOf('--only');
-/** Scenario groups to run (all by default): baselines, commands, queries, ryw, lag, live, scale, alt. */
+/** Scenario groups to run (all by default): baselines, commands, queries, ryw, lag, live, rebuild, scale, alt. */
 const only = onlyArg > 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : undefined;
 const runs = (group: string) => !only || only.has(group);
 const step = quick ? 4 : 20; // seconds per measured step
@@ -191,6 +192,14 @@ if (!externalUrl && runs('live')) {
   }
 }
 
+// 6. Rebuild: the product view replayed blue/green over at least 100,000 events.
+let rebuild: (RebuildFigures & { all?: RebuildFigures }) | undefined;
+if (!externalUrl && runs('rebuild')) {
+  await settle();
+  rebuild = await measureRebuild({ natsUrl: system!.config.natsUrl, subjects: subjectsFor(system!.config.namespace), readDatabaseUrl: system!.config.readDatabaseUrl, events: quick ? 20_000 : 100_000 });
+  log(`  rebuild ${rebuild.projection}: ${rebuild.events} events in ${rebuild.seconds} s, ${rebuild.eventsPerSecond}/s`);
+}
+
 // 7. Scale-out: two replicas of each service against one.
 let scaleOut: ScaleOutFigures | undefined;
 if (!externalUrl && runs('scale')) {
@@ -245,6 +254,7 @@ const table = [
     `${pad('leaders of write and read killed', 36)} ${scaleOut.killed.rate}/s offered: ${scaleOut.killed.ok} ok, ${scaleOut.killed.errors} errors (${scaleOut.killed.errorSamples.join(', ')}), p99 ${scaleOut.killed.p99} ms`,
     '',
   ] : []),
+  ...(rebuild ? [`${pad(`rebuild of ${rebuild.projection}`, 36)} ${rebuild.events} events in ${rebuild.seconds} s: ${rebuild.eventsPerSecond} events/s`, ''] : []),
   'mutation -> view change (ms)         command->view p50 / p99      publish->view p50 / p99',
   ...Object.entries(lags).map(([rate, lag]) => `${pad(`restocks at ${rate}`, 36)} ${pad(`${lag.commandToView.p50} / ${lag.commandToView.p99}`, 28)} ${lag.publishToView.p50} / ${lag.publishToView.p99}`),
   '',
@@ -268,6 +278,6 @@ mkdirSync(resultsDir, { recursive: true });
 const file = path.join(resultsDir, `${new Date().toISOString().replaceAll(':', '-')}.json`);
 writeFileSync(file, JSON.stringify({
   at: new Date().toISOString(), quick, machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-  rows, projectionLags, lags, liveViews, scaleOut, alternatives, baselines: { bareHttp: bareMax, apolloConstant: apolloResult, nats, postgres }, comparisons,
+  rows, projectionLags, lags, liveViews, rebuild, scaleOut, alternatives, baselines: { bareHttp: bareMax, apolloConstant: apolloResult, nats, postgres }, comparisons,
 }, null, 2));
 process.stdout.write(`\nraw figures: ${path.relative(process.cwd(), file)}\n`);

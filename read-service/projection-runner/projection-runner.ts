@@ -188,18 +188,22 @@ class Run {
     return changes.map((change) => ({ ...change, position: msg.seq }));
   }
 
-  /** Runs `work` and moves the stored checkpoint to `position` in one transaction, fenced on the stored position. */
+  /**
+   * Runs `work` and moves the stored checkpoint to `position` in one transaction, fenced on the
+   * stored position. The checkpoint row is locked first, before any view row: a rebuild's
+   * switch-over (read-service/rebuild) locks that row to wait for the batch in flight and to hold
+   * the next one at its first statement, so the two never wait on each other's locks.
+   */
   private async transaction<T>(position: number, work: (tx: EntityManager) => Promise<T>): Promise<T> {
     const result = await this.options.orm.em.fork().transactional(async (tx) => {
       const em = tx as EntityManager;
-      const outcome = await work(em);
       // The fence: only the runner that knows the stored position may move it.
       const moved = await em.execute<{ position: string }[]>(
         'update projection_checkpoints set position = ?, updated_at = now() where projection = ? and position = ? returning position',
         [position, this.name, this.persisted],
       );
       if (moved.length === 0) throw new FencedOut();
-      return outcome;
+      return work(em);
     });
     this.persisted = position;
     return result;

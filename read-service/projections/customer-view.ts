@@ -4,6 +4,7 @@ import type { EventEnvelope } from '../../schema/events/envelope.js';
 import type { OrderEvent } from '../../schema/events/order-events.js';
 import { CUSTOMER_VIEW, type CustomerView } from '../../schema/views/commerce-views.js';
 import { claim } from './applied-versions.js';
+import { customerViewBatch } from './customer-view-batch.js';
 import type { Projection } from './projection.js';
 
 const NAME = 'customer_view';
@@ -53,6 +54,7 @@ export const customerViewProjection: Projection = {
     else return [];
     return rows.map((row) => ({ tenant: envelope.tenant, view: CUSTOMER_VIEW, key: row.id, version: row.revision, data: toCustomerView(row) }));
   },
+  applyBatch: customerViewBatch(NAME),
 };
 
 async function applyCustomer(tx: EntityManager, event: EventEnvelope & CustomerEvent): Promise<CustomerViewRow[]> {

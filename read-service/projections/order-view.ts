@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import type { OrderEvent, OrderStatus } from '../../schema/events/order-events.js';
 import { ORDER_VIEW, type OrderLineView, type OrderTimelineEntryView, type OrderView } from '../../schema/views/commerce-views.js';
+import { orderViewBatch } from './order-view-batch.js';
+import { orderTransition, placedEntry, toLineView, type OrderTransition } from './order-transition.js';
 import type { Projection } from './projection.js';
 
 /** Columns of order_view in the order `toOrderView` reads them. */
@@ -49,52 +51,27 @@ export const orderViewProjection: Projection = {
     if (envelope.aggregateType !== 'Order') return [];
     const event = envelope as EventEnvelope & OrderEvent;
     let rows: OrderViewRow[];
-    switch (event.type) {
-      case 'OrderPlaced': {
-        const d = event.data;
-        const entry: OrderTimelineEntryView = { at: new Date(d.placedAt).toISOString(), event: event.type, detail: `total: ${d.total}` };
-        rows = await tx.execute<OrderViewRow[]>(
-          `insert into order_view (tenant, id, customer_id, status, lines, total, region, placed_at, updated_at, timeline, version)
-           values (?, ?, ?, 'PENDING', ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?)
-           on conflict (tenant, id) do nothing returning ${ORDER_VIEW_COLUMNS}`,
-          [event.tenant, event.aggregateId, d.customerId, JSON.stringify(d.lines.map(toLineView)), d.total, d.region,
-            d.placedAt, d.placedAt, JSON.stringify([entry]), event.version],
-        );
-        break;
-      }
-      case 'OrderConfirmed':
-        rows = await update(tx, event, 'CONFIRMED', null, event.data.confirmedAt, 'stock reserved');
-        break;
-      case 'OrderRejected':
-        rows = await update(tx, event, 'REJECTED', event.data.reason, event.data.rejectedAt,
-          `reason: ${event.data.reason}, product: ${event.data.productId}`);
-        break;
-      case 'OrderPaid':
-        rows = await update(tx, event, 'PAID', null, event.data.paidAt, `amount: ${event.data.amount}`);
-        break;
-      case 'OrderShipped':
-        rows = await update(tx, event, 'SHIPPED', null, event.data.shippedAt, null);
-        break;
-      case 'OrderCancelled': {
-        const { reason, previousStatus, cancelledAt } = event.data;
-        rows = await update(tx, event, 'CANCELLED', reason, cancelledAt,
-          reason ? `reason: ${reason}, was: ${previousStatus}` : `was: ${previousStatus}`);
-        break;
-      }
-      default:
-        return [];
+    if (event.type === 'OrderPlaced') {
+      const d = event.data;
+      rows = await tx.execute<OrderViewRow[]>(
+        `insert into order_view (tenant, id, customer_id, status, lines, total, region, placed_at, updated_at, timeline, version)
+         values (?, ?, ?, 'PENDING', ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?)
+         on conflict (tenant, id) do nothing returning ${ORDER_VIEW_COLUMNS}`,
+        [event.tenant, event.aggregateId, d.customerId, JSON.stringify(d.lines.map(toLineView)), d.total, d.region,
+          d.placedAt, d.placedAt, JSON.stringify([placedEntry(event)]), event.version],
+      );
+    } else {
+      const transition = orderTransition(event);
+      if (!transition) return [];
+      rows = await update(tx, event, transition);
     }
     return rows.map((row) => ({ tenant: event.tenant, view: ORDER_VIEW, key: row.id, version: row.version, data: toOrderView(row) }));
   },
+  applyBatch: orderViewBatch,
 };
 
-function toLineView({ productId, sku, title, quantity, unitPrice, lineTotal }: OrderLineView): OrderLineView {
-  return { productId, sku, title, quantity, unitPrice, lineTotal };
-}
-
-/** Moves the order to `status` (keeping the reason unless given one) and appends a timeline entry. */
-function update(tx: EntityManager, event: EventEnvelope, status: OrderStatus, reason: string | null, at: string, detail: string | null): Promise<OrderViewRow[]> {
-  const entry: OrderTimelineEntryView = { at: new Date(at).toISOString(), event: event.type, detail };
+/** Moves the order to the transition's status (keeping the reason unless given one) and appends its timeline entry. */
+function update(tx: EntityManager, event: EventEnvelope, { status, reason, at, entry }: OrderTransition): Promise<OrderViewRow[]> {
   return tx.execute<OrderViewRow[]>(
     `update order_view set status = ?, reason = coalesce(?, reason), timeline = timeline || ?::jsonb,
         updated_at = ?, version = ?

@@ -5,6 +5,7 @@ import type { ReviewEvent } from '../../schema/events/review-events.js';
 import { PRODUCT_VIEW, type ProductView } from '../../schema/views/product-view.js';
 import type { ViewChange } from '../../schema/views/view-change.js';
 import { claim } from './applied-versions.js';
+import { productViewBatch } from './product-view-batch.js';
 import type { Projection } from './projection.js';
 
 const NAME = 'product_view';
@@ -65,6 +66,7 @@ export const productViewProjection: Projection = {
     return rows.map((row): Omit<ViewChange, 'position'> => (
       { tenant: envelope.tenant, view: PRODUCT_VIEW, key: row.id, version: row.revision, data: toProductView(row) }));
   },
+  applyBatch: productViewBatch(NAME),
 };
 
 async function applyProduct(tx: EntityManager, event: EventEnvelope & ProductEvent): Promise<ProductViewRow[]> {

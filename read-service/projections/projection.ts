@@ -15,4 +15,11 @@ export interface Projection {
   /** The event types it reads; a batch holding none of them costs no transaction. */
   eventTypes: ReadonlySet<string>;
   apply(event: EventEnvelope, tx: EntityManager): Promise<Omit<ViewChange, 'position'>[]>;
+  /**
+   * Optional, for rebuilds: applies a run of this projection's events (in stream order) exactly
+   * as `apply` would one by one, in a few set-based statements, and reports no view changes. It
+   * throws rather than guess (an event it cannot vouch for); the rebuild then applies that run
+   * event by event with `apply`.
+   */
+  applyBatch?(events: readonly EventEnvelope[], tx: EntityManager): Promise<void>;
 }

@@ -3,6 +3,7 @@ import type { EventEnvelope } from '../../schema/events/envelope.js';
 import type { OrderEvent } from '../../schema/events/order-events.js';
 import { SALES_VIEW, type RegionalSalesView } from '../../schema/views/commerce-views.js';
 import { claim } from './applied-versions.js';
+import { regionalSalesBatch } from './regional-sales-batch.js';
 import type { Projection } from './projection.js';
 
 const NAME = 'regional_sales';
@@ -48,6 +49,7 @@ export const regionalSalesProjection: Projection = {
     }
     return rows.map((row) => ({ tenant: event.tenant, view: SALES_VIEW, key: row.region, version: row.version, data: toRegionalSalesView(row) }));
   },
+  applyBatch: regionalSalesBatch(NAME),
 };
 
 async function add(tx: EntityManager, event: EventEnvelope, region: string, at: string, orders: number, amount: string): Promise<RegionalSalesRow[]> {

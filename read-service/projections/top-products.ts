@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import type { OrderEvent, OrderLineData } from '../../schema/events/order-events.js';
 import { claim } from './applied-versions.js';
+import { topProductsBatch } from './top-products-batch.js';
 import type { Projection } from './projection.js';
 
 const NAME = 'top_products';
@@ -30,6 +31,7 @@ export const topProductsProjection: Projection = {
     }
     return [];
   },
+  applyBatch: topProductsBatch(NAME),
 };
 
 /** Adds (sign 1) or takes back (sign -1) the lines, summed per product first (a product may repeat). */

@@ -1,0 +1,45 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/**
+ * What the projections' `applyBatch` share. A batch writes what `apply` one by one would, or
+ * refuses (throws Unbatchable) when it cannot vouch for that; the rebuild then applies the run
+ * event by event.
+ */
+export class Unbatchable extends Error {}
+
+export function text(value: unknown): string {
+  if (typeof value !== 'string') throw new Unbatchable(`expected a string, got ${typeof value}`);
+  return value;
+}
+
+export function int(value: unknown): number {
+  if (!Number.isInteger(value)) throw new Unbatchable(`expected an integer, got ${String(value)}`);
+  return value as number;
+}
+
+/**
+ * An amount with at most two decimals: one by one, each addition to a numeric(14, 2) column is
+ * rounded; with such amounts a batch's sum is the same without rounding.
+ */
+export function money(value: unknown): string {
+  if (typeof value !== 'string' || !/^-?\d+(\.\d{1,2})?$/.test(value)) throw new Unbatchable(`not an amount with at most two decimals: ${String(value)}`);
+  return value;
+}
+
+/**
+ * Whether any of the rows (`tenant`, `id`) is missing from `table`: for a run where a row's
+ * change comes before its creation, which one by one finds no row.
+ */
+export async function anyMissing(tx: EntityManager, table: string, keys: readonly { tenant: string; id: string }[]): Promise<boolean> {
+  const [row] = await tx.execute<{ missing: boolean }[]>(
+    `select exists (select 1 from json_to_recordset(?::json) as e(tenant text, id uuid)
+       where not exists (select 1 from ${table} t where t.tenant = e.tenant and t.id = e.id)) as missing`,
+    [JSON.stringify(keys.map(({ tenant, id }) => ({ tenant, id })))],
+  );
+  return row?.missing !== false;
+}
+
+/** The rows whose creation in `ord` order comes after a change of theirs, for anyMissing. */
+export function changedBeforeCreated<T extends { ord: number; tenant: string; id: string }>(changes: readonly T[], createdAt: ReadonlyMap<string, number>): T[] {
+  return changes.filter((change) => (createdAt.get(`${change.tenant}/${change.id}`) ?? -1) > change.ord);
+}
