@@ -38,8 +38,6 @@ export class ViewCache<View extends CachedView> {
   private position = 0;
   /** Bumped by every reset, so that fetches begun before it are not cached. */
   private epoch = 0;
-  hits = 0;
-  misses = 0;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -78,8 +76,6 @@ export class ViewCache<View extends CachedView> {
       if (row === undefined) missing.push(i);
       else answers[i] = row;
     });
-    this.hits += ids.length - missing.length;
-    this.misses += missing.length;
     if (missing.length === 0) return answers;
 
     const epoch = this.epoch;
