@@ -98,16 +98,19 @@ const sagaCaughtUp = async (): Promise<boolean> => {
   }
 };
 /** Waits until the saga and every read model have caught up (twice in a row), so that one scenario's backlog does not weigh on the next. */
+const settleLimitS = quick ? 180 : 600;
 const settle = async () => {
   let quiet = 0;
-  for (const deadline = Date.now() + 180_000; Date.now() < deadline && quiet < 2;) {
+  const started = Date.now();
+  for (const deadline = started + settleLimitS * 1000; Date.now() < deadline && quiet < 2;) {
     const response = await fetch(system?.graphqlUrl ?? url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ projections { lag } }' }) });
     const body = (await response.json()) as { data?: { projections: { lag: number }[] } };
     const sagaIdle = await sagaCaughtUp();
     quiet = sagaIdle && body.data?.projections.every((p) => p.lag === 0) ? quiet + 1 : 0;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  if (quiet < 2) log('  (read models still behind after 180 s)');
+  if (quiet < 2) log(`  (read models still behind after ${settleLimitS} s)`);
+  else if (Date.now() - started > 10_000) log(`  (caught up after ${Math.round((Date.now() - started) / 1000)} s)`);
 };
 /** Steps the open-model rate up until p99 passes `limitMs` or errors pass 1%; returns the last rate that held. */
 const maxSustained = async (scenario: string, kind: WorkerSpec['kind'], rates: number[], limitMs: number) => {
@@ -125,12 +128,16 @@ let commandsMax = 0;
 if (runs('commands')) {
   // 1. Commands: a mix of createProduct, restockProduct and placeOrder at fixed arrival rates,
   //    then the highest rate whose p99 stays under 100 ms (stepping up from the fixed ones).
+  const failedRates: number[] = [];
   for (const rate of quick ? [250, 500] : [250, 500, 1000]) {
     const result = await drive('commands mix', { kind: 'commandMix', mode: 'open', rate });
     if (result.latency.p99 <= 100 && result.errors <= result.sent * 0.01) commandsMax = Math.max(commandsMax, result.throughput);
+    else failedRates.push(rate);
     await settle();
   }
-  commandsMax = Math.max(commandsMax, await maxSustained('commands mix', 'commandMix', quick ? [375] : [375, 625, 750, 1250, 1500].filter((rate) => rate > commandsMax), 100));
+  // Step up from the highest fixed rate that held, or from well below the lowest when none did.
+  const ladder = quick ? [150, 375] : [100, 150, 200, 300, 375, 450, 625, 750, 1250, 1500];
+  commandsMax = Math.max(commandsMax, await maxSustained('commands mix', 'commandMix', ladder.filter((rate) => rate > commandsMax && !failedRates.some((failed) => rate >= failed)), 100));
 
   await settle();
 }
