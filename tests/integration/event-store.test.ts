@@ -161,4 +161,17 @@ describe('event store: optimistic concurrency (G5) and idempotency claims', () =
     const streams = await query<{ stream_id: string }>('select distinct stream_id from events where stream_id = any(?::text[])', [pgArray(requests.map((r) => r.streamId))]);
     assert.deepEqual(streams.map((s) => s.stream_id), [won[0]!.streamId]);
   });
+  it('group commit: 64 concurrent appends share a few transactions, and a conflict in a batch fails only its own append', async () => {
+    const streams = Array.from({ length: 48 }, () => randomUUID());
+    // 48 appends to fresh streams plus 16 that race the first 16 of them from the same version.
+    const requests = [...streams.map((id) => appendRequest(id, 0, 1)), ...streams.slice(0, 16).map((id) => appendRequest(id, 0, 2))];
+    const { won, errors } = await race(requests);
+    assert.equal(won.length, 48, 'one winner per stream');
+    assert.equal(errors.length, 16);
+    assert.ok(errors.every((e) => e instanceof StreamVersionConflict));
+    for (const id of streams.slice(0, 3)) await assertStreamIntact(id, won.filter((w) => w.streamId === id));
+    // now() is the transaction's start time: appends of one transaction share it.
+    const transactions = await query<{ n: string }>('select count(distinct recorded_at) as n from events where stream_id = any(?::text[])', [pgArray(streams)]);
+    assert.ok(Number(transactions[0]!.n) <= 8, `48 appends in ${transactions[0]!.n} transactions (one each without group commit)`);
+  });
 });
