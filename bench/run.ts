@@ -52,6 +52,9 @@ let bareMax = 0;
 let apolloResult = { throughput: 0, latency: { p99: 0 } as LatencySummary };
 let nats = { throughput: 0, latency: { p99: 0 } as LatencySummary };
 let postgres = { throughput: 0, latency: { p99: 0 } as LatencySummary };
+/** The same write through our event store (group commit), with as many callers as the baseline's connections, and with 32. */
+let storeAppend = { throughput: 0, latency: { p99: 0 } as LatencySummary };
+let storeAppend32 = { throughput: 0, latency: { p99: 0 } as LatencySummary };
 if (runs('baselines')) {
   const baselineFixtures = { productIds: ['00000000-0000-4000-8000-000000000000'], customerIds: [], orderIds: [] };
   log('baselines');
@@ -67,6 +70,8 @@ if (runs('baselines')) {
   const pgOrm = await openOrm({ url: pgUrl, entities: [], migrations: writeMigrations });
   await pgOrm.close();
   postgres = await runScript<{ throughput: number; latency: LatencySummary }>('baselines/postgres-write.js', { url: pgUrl, durationS: step, concurrency: 8 });
+  storeAppend = await runScript<{ throughput: number; latency: LatencySummary }>('harness/event-store-append.js', { url: pgUrl, durationS: step, concurrency: 8 });
+  storeAppend32 = await runScript<{ throughput: number; latency: LatencySummary }>('harness/event-store-append.js', { url: pgUrl, durationS: step, concurrency: 32 });
   await dropDatabase(pgUrl);
 }
 
@@ -227,6 +232,8 @@ const postgraphile = alternatives && !('skipped' in alternatives.postgraphile) ?
 const ratio = (ours: number, theirs: number) => (theirs > 0 ? Math.round((ours / theirs) * 100) / 100 : 0);
 const comparisons = [
   { what: 'commands max sustained (p99 < 100 ms) / PostgreSQL write pattern at 8 connections', ours: commandsMax, theirs: postgres.throughput, ratio: ratio(commandsMax, postgres.throughput) },
+  { what: 'event store appends, 8 callers (group commit) / PostgreSQL write pattern at 8 connections', ours: storeAppend.throughput, theirs: postgres.throughput, ratio: ratio(storeAppend.throughput, postgres.throughput) },
+  { what: 'event store appends, 32 callers (group commit) / PostgreSQL write pattern at 8 connections', ours: storeAppend32.throughput, theirs: postgres.throughput, ratio: ratio(storeAppend32.throughput, postgres.throughput) },
   { what: 'product(id) max / Apollo Server constant answer', ours: productMax, theirs: apolloResult.throughput, ratio: ratio(productMax, apolloResult.throughput) },
   { what: 'product(id) max / bare Node HTTP', ours: productMax, theirs: bareMax, ratio: ratio(productMax, bareMax) },
   { what: 'product(id) max / NATS request-reply (32 in flight)', ours: productMax, theirs: nats.throughput, ratio: ratio(productMax, nats.throughput) },
@@ -273,7 +280,7 @@ const table = [
     ...(['crud', 'postgraphile'] as const).filter((k) => 'skipped' in alternatives![k]).map((k) => `${k}: skipped (${(alternatives![k] as { skipped: string }).skipped})`),
     '',
   ] : []),
-  'baselines: bare HTTP ' + bareMax + '/s; Apollo constant ' + apolloResult.throughput + '/s (p99 ' + apolloResult.latency.p99 + ' ms); NATS request/reply ' + nats.throughput + '/s (p99 ' + nats.latency.p99 + ' ms); PostgreSQL write pattern ' + postgres.throughput + ' tx/s (p99 ' + postgres.latency.p99 + ' ms)',
+  'baselines: bare HTTP ' + bareMax + '/s; Apollo constant ' + apolloResult.throughput + '/s (p99 ' + apolloResult.latency.p99 + ' ms); NATS request/reply ' + nats.throughput + '/s (p99 ' + nats.latency.p99 + ' ms); PostgreSQL write pattern ' + postgres.throughput + ' tx/s (p99 ' + postgres.latency.p99 + ' ms); event store appends ' + storeAppend.throughput + '/s with 8 callers (p99 ' + storeAppend.latency.p99 + ' ms), ' + storeAppend32.throughput + '/s with 32 (p99 ' + storeAppend32.latency.p99 + ' ms)',
   '',
   'ratios (ours / theirs)',
   ...comparisons.map((c) => `${pad(c.what, 84)} ${pad(`${c.ours} / ${c.theirs}`, 18)} ${c.ratio}`),
@@ -285,6 +292,6 @@ mkdirSync(resultsDir, { recursive: true });
 const file = path.join(resultsDir, `${new Date().toISOString().replaceAll(':', '-')}.json`);
 writeFileSync(file, JSON.stringify({
   at: new Date().toISOString(), quick, machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-  rows, projectionLags, lags, liveViews, rebuild, scaleOut, alternatives, baselines: { bareHttp: bareMax, apolloConstant: apolloResult, nats, postgres }, comparisons,
+  rows, projectionLags, lags, liveViews, rebuild, scaleOut, alternatives, baselines: { bareHttp: bareMax, apolloConstant: apolloResult, nats, postgres, storeAppend, storeAppend32 }, comparisons,
 }, null, 2));
 process.stdout.write(`\nraw figures: ${path.relative(process.cwd(), file)}\n`);
