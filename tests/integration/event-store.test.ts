@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import type { Config } from '../../platform/config.js';
 import { openOrm, type Orm } from '../../platform/database.js';
 import { subjectsFor } from '../../platform/subjects.js';
@@ -173,5 +174,32 @@ describe('event store: optimistic concurrency (G5) and idempotency claims', () =
     // now() is the transaction's start time: appends of one transaction share it.
     const transactions = await query<{ n: string }>('select count(distinct recorded_at) as n from events where stream_id = any(?::text[])', [pgArray(streams)]);
     assert.ok(Number(transactions[0]!.n) <= 8, `48 appends in ${transactions[0]!.n} transactions (one each without group commit)`);
+  });
+  it('group commit: two batches appending to the same streams in opposite orders do not deadlock', async () => {
+    const streams = Array.from({ length: 60 }, () => randomUUID());
+    const batch = (ids: string[]) => ids.map((streamId) => {
+      const [eventId] = store.newEventIds(1);
+      const event = { eventId, type: 'Incremented', schemaVersion: 1, tenant: TENANT, aggregateType: 'Counter', aggregateId: streamId, version: 1, occurredAt: new Date().toISOString(), data: { by: 1 }, metadata: {} };
+      return { subject: 'counter', events: [event] };
+    });
+    const gate = new pg.Client({ connectionString: config.writeDatabaseUrl });
+    const clients = [new pg.Client({ connectionString: config.writeDatabaseUrl }), new pg.Client({ connectionString: config.writeDatabaseUrl })];
+    await Promise.all([gate, ...clients].map((client) => client.connect()));
+    try {
+      // Both calls wait behind one advisory lock, so that they start at the same moment.
+      await gate.query('select pg_advisory_lock(4242)');
+      const calls = [streams, [...streams].reverse()].map((ids, i) => clients[i]!.query<{ outcomes: string[] }>(
+        'select pg_advisory_lock_shared(4242), append_batch($1::jsonb) as outcomes', [JSON.stringify(batch(ids))]));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await gate.query('select pg_advisory_unlock(4242)');
+      const [forward, backward] = (await Promise.all(calls)).map((result) => result.rows[0]!.outcomes);
+      const failures = [...forward!, ...backward!].filter((outcome) => outcome !== '' && !outcome.startsWith('events_stream_version'));
+      assert.deepEqual(failures, [], 'only stream-version conflicts, no deadlock victim');
+      const won = streams.filter((_, i) => forward![i] === '' || backward![streams.length - 1 - i] === '');
+      assert.equal(won.length, streams.length);
+      assert.equal([...forward!, ...backward!].filter((outcome) => outcome === '').length, streams.length, 'one append per stream');
+    } finally {
+      await Promise.all([gate, ...clients].map((client) => client.end()));
+    }
   });
 });
