@@ -22,10 +22,11 @@ export interface ProjectionLag {
 export async function measureProjectionLag(natsUrl: string, subjects: Subjects, rate: number, durationS: number, tenant = 'demo'): Promise<ProjectionLag> {
   const nc = await connect({ servers: natsUrl });
   const js = jetstream(nc);
-  const publishedAt = new Map<number, number>();
-  const noticedAt = new Map<number, number>();
+  // By product: a batch applied set-based announces each of its rows at the batch's last position.
+  const publishedAt = new Map<string, number>();
+  const noticedAt = new Map<string, number>();
   const sub = nc.subscribe(subjects.view(tenant, 'product', '*'), {
-    callback: (_error, msg) => { noticedAt.set(msg.json<ViewChange>().position, performance.now()); },
+    callback: (_error, msg) => { noticedAt.set(msg.json<ViewChange>().key, performance.now()); },
   });
   await nc.flush();
   const interval = 1000 / rate;
@@ -43,13 +44,13 @@ export async function measureProjectionLag(natsUrl: string, subjects: Subjects, 
       data: { productId, sku: `LAG-${i}`, title: `Lag probe ${i}`, description: null, category: 'bench-lag', price: '1.00', initialStock: 1, createdAt: new Date().toISOString() },
     };
     const sentAt = performance.now();
-    pending.push(js.publish(subjects.event(tenant, 'Product', productId), JSON.stringify(event), { msgID: event.eventId }).then((ack) => { publishedAt.set(ack.seq, sentAt); }));
+    pending.push(js.publish(subjects.event(tenant, 'Product', productId), JSON.stringify(event), { msgID: event.eventId }).then(() => { publishedAt.set(productId, sentAt); }));
   }
   await Promise.all(pending);
   const deadline = performance.now() + 30_000;
-  while ([...publishedAt.keys()].some((seq) => !noticedAt.has(seq)) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  while ([...publishedAt.keys()].some((id) => !noticedAt.has(id)) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   sub.unsubscribe();
   await nc.close();
-  const lags = [...publishedAt.entries()].filter(([seq]) => noticedAt.has(seq)).map(([seq, at]) => noticedAt.get(seq)! - at);
+  const lags = [...publishedAt.entries()].filter(([id]) => noticedAt.has(id)).map(([id, at]) => noticedAt.get(id)! - at);
   return { rate, published: publishedAt.size, applied: lags.length, publishToCommit: summarize(lags) };
 }

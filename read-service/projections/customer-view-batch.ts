@@ -1,19 +1,20 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import { CLAIMED_IN_BATCH } from './applied-versions.js';
-import { anyMissing, changedBeforeCreated, int, money, text, Unbatchable } from './batch-support.js';
+import type { ViewChange } from '../../schema/views/view-change.js';
+import { announced, anyMissing, changedBeforeCreated, int, money, returning, text, Unbatchable, type BatchOptions, type ChangedRows } from './batch-support.js';
 
 /**
- * customer_view's `applyBatch` (rebuilds only): the same rows as `apply` event by event, in two
+ * customer_view's `applyBatch`: the same rows as `apply` event by event, in two
  * statements per run. Registrations are inserted first (a run where an order of a missing
  * customer comes before the registration is refused). Then the order events that `claim` would
  * accept (CLAIMED_IN_BATCH) move their customers' figures: orders placed, the latest placement,
  * amounts paid less paid orders cancelled (amounts of at most two decimals, so that the sum is
  * what the one-by-one additions give), one revision per event. An order of a missing customer
- * throws, as one by one.
+ * throws, as one by one. Returns each changed row once.
  */
-export function customerViewBatch(name: string) {
-  return async function applyBatch(events: readonly EventEnvelope[], tx: EntityManager): Promise<void> {
+export function customerViewBatch<Row>(name: string, rows: ChangedRows<Row>) {
+  return async function applyBatch(events: readonly EventEnvelope[], tx: EntityManager, options: BatchOptions = {}): Promise<Omit<ViewChange, 'position'>[]> {
     const registrations: Record<string, unknown>[] = [];
     const changes: { ord: number; tenant: string; id: string; [column: string]: unknown }[] = [];
     const registeredAt = new Map<string, number>();
@@ -33,18 +34,20 @@ export function customerViewBatch(name: string) {
     });
     const early = changedBeforeCreated(changes, registeredAt);
     if (early.length > 0 && await anyMissing(tx, 'customer_view', early)) throw new Unbatchable('an order of a customer precedes the registration');
+    const changed: (Row & { tenant: string })[] = [];
     if (registrations.length > 0) {
-      await tx.execute(
+      changed.push(...await tx.execute<(Row & { tenant: string })[]>(
         `insert into customer_view (tenant, id, name, email, region, version, revision, registered_at)
          select tenant, id, name, email, region, version, 1, registered_at
            from json_to_recordset(?::json) as e(ord integer, tenant text, id uuid, name text, email text, region text, version integer, registered_at timestamptz)
           order by ord
-         on conflict (tenant, id) do nothing`,
-        [JSON.stringify(registrations)], 'run',
-      );
+         on conflict (tenant, id) do nothing
+         returning ${returning(rows, options)}`,
+        [JSON.stringify(registrations)],
+      ));
     }
-    if (changes.length === 0) return;
-    const [result] = await tx.execute<{ rows: string; updated: string }[]>(
+    if (changes.length === 0) return announced(rows, changed, options);
+    const result = await tx.execute<(Row & { tenant: string | null; expected: string })[]>(
       `with ev as (
          select * from json_to_recordset(?::json) as e(ord integer, tenant text, stream_type text, stream_id text, version integer,
            id uuid, orders integer, placed_at timestamptz, spent numeric)
@@ -58,11 +61,13 @@ export function customerViewBatch(name: string) {
          update customer_view c set orders_count = c.orders_count + r.orders, last_order_at = greatest(c.last_order_at, r.placed_at),
              total_spent = c.total_spent + r.spent, revision = c.revision + r.changes
            from per_row r where c.tenant = r.tenant and c.id = r.id
-         returning 1
+         returning ${returning(rows, options, 'c')}
        )
-       select (select count(*) from per_row) as rows, (select count(*) from updated) as updated`,
+       select x.expected, u.* from (select count(*) as expected from per_row) x left join updated u on true`,
       [JSON.stringify(changes), name, name],
     );
-    if (Number(result?.rows) !== Number(result?.updated)) throw new Unbatchable('an order names a customer that is not in customer_view');
+    const updated = result.filter((row): row is Row & { tenant: string; expected: string } => row.tenant !== null);
+    if (Number(result[0]?.expected ?? 0) !== updated.length) throw new Unbatchable('an order names a customer that is not in customer_view');
+    return announced(rows, [...changed, ...updated], options);
   };
 }

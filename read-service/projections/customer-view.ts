@@ -3,6 +3,7 @@ import type { CustomerEvent } from '../../schema/events/customer-events.js';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import type { OrderEvent } from '../../schema/events/order-events.js';
 import { CUSTOMER_VIEW, type CustomerView } from '../../schema/views/commerce-views.js';
+import type { ViewChange } from '../../schema/views/view-change.js';
 import { claim } from './applied-versions.js';
 import { customerViewBatch } from './customer-view-batch.js';
 import type { Projection } from './projection.js';
@@ -52,10 +53,14 @@ export const customerViewProjection: Projection = {
     if (envelope.aggregateType === 'Customer') rows = await applyCustomer(tx, envelope as EventEnvelope & CustomerEvent);
     else if (envelope.aggregateType === 'Order') rows = await applyOrder(tx, envelope as EventEnvelope & OrderEvent);
     else return [];
-    return rows.map((row) => ({ tenant: envelope.tenant, view: CUSTOMER_VIEW, key: row.id, version: row.revision, data: toCustomerView(row) }));
+    return rows.map((row) => customerChange(envelope.tenant, row));
   },
-  applyBatch: customerViewBatch(NAME),
+  applyBatch: customerViewBatch<CustomerViewRow>(NAME, { columns: CUSTOMER_VIEW_COLUMNS, change: (row) => customerChange(row.tenant, row) }),
 };
+
+function customerChange(tenant: string, row: CustomerViewRow): Omit<ViewChange, 'position'> {
+  return { tenant, view: CUSTOMER_VIEW, key: row.id, version: row.revision, data: toCustomerView(row) };
+}
 
 async function applyCustomer(tx: EntityManager, event: EventEnvelope & CustomerEvent): Promise<CustomerViewRow[]> {
   switch (event.type) {

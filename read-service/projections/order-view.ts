@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import type { OrderEvent, OrderStatus } from '../../schema/events/order-events.js';
 import { ORDER_VIEW, type OrderLineView, type OrderTimelineEntryView, type OrderView } from '../../schema/views/commerce-views.js';
+import type { ViewChange } from '../../schema/views/view-change.js';
 import { orderViewBatch } from './order-view-batch.js';
 import { orderTransition, placedEntry, toLineView, type OrderTransition } from './order-transition.js';
 import type { Projection } from './projection.js';
@@ -65,9 +66,9 @@ export const orderViewProjection: Projection = {
       if (!transition) return [];
       rows = await update(tx, event, transition);
     }
-    return rows.map((row) => ({ tenant: event.tenant, view: ORDER_VIEW, key: row.id, version: row.version, data: toOrderView(row) }));
+    return rows.map((row) => orderChange(event.tenant, row));
   },
-  applyBatch: orderViewBatch,
+  applyBatch: orderViewBatch<OrderViewRow>({ columns: ORDER_VIEW_COLUMNS, change: (row) => orderChange(row.tenant, row) }),
 };
 
 /** Moves the order to the transition's status (keeping the reason unless given one) and appends its timeline entry. */
@@ -78,4 +79,8 @@ function update(tx: EntityManager, event: EventEnvelope, { status, reason, at, e
       where tenant = ? and id = ? and version < ? returning ${ORDER_VIEW_COLUMNS}`,
     [status, reason, JSON.stringify([entry]), at, event.version, event.tenant, event.aggregateId, event.version],
   );
+}
+
+function orderChange(tenant: string, row: OrderViewRow): Omit<ViewChange, 'position'> {
+  return { tenant, view: ORDER_VIEW, key: row.id, version: row.version, data: toOrderView(row) };
 }

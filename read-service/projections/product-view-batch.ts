@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
-import { anyMissing, changedBeforeCreated, int, text, Unbatchable } from './batch-support.js';
+import type { ViewChange } from '../../schema/views/view-change.js';
+import { announced, anyMissing, changedBeforeCreated, int, returning, text, Unbatchable, type BatchOptions, type ChangedRows } from './batch-support.js';
 
 /** What a product event or review does to its row (`id`), in stream order (`ord`). */
 interface Change {
@@ -25,7 +26,7 @@ const KINDS: Record<string, Change['kind']> = {
 };
 
 /**
- * product_view's `applyBatch` (rebuilds only): the same rows as `apply` event by event, in two
+ * product_view's `applyBatch`: the same rows as `apply` event by event, in two
  * statements per run. Creations are inserted first (a product's creation precedes its other
  * events, G2; a run where a change of a missing product comes before its creation is refused).
  * Then every row's changes are folded in SQL: an event applies when its version is above both
@@ -34,10 +35,10 @@ const KINDS: Record<string, Change['kind']> = {
  * projection_applied_versions (`claim`). The last rename and price win, stock adds up, every
  * applied change bumps the revision, updated_at follows the last product event and any later
  * review. Anything unusual (a field of the wrong type, a review of a missing product, a failing
- * statement) throws, and the run is applied one by one instead.
+ * statement) throws, and the run is applied one by one instead. Returns each changed row once.
  */
-export function productViewBatch(name: string) {
-  return async function applyBatch(events: readonly EventEnvelope[], tx: EntityManager): Promise<void> {
+export function productViewBatch<Row>(name: string, rows: ChangedRows<Row>) {
+  return async function applyBatch(events: readonly EventEnvelope[], tx: EntityManager, options: BatchOptions = {}): Promise<Omit<ViewChange, 'position'>[]> {
     const creations: Record<string, unknown>[] = [];
     const changes: Change[] = [];
     const createdAt = new Map<string, number>();
@@ -68,25 +69,28 @@ export function productViewBatch(name: string) {
     });
     const early = changedBeforeCreated(changes, createdAt);
     if (early.length > 0 && await anyMissing(tx, 'product_view', early)) throw new Unbatchable('a change of a product precedes its creation');
-    if (creations.length > 0) await insertCreations(tx, creations);
-    if (changes.length > 0) await foldChanges(tx, name, changes);
+    const changed: (Row & { tenant: string })[] = [];
+    if (creations.length > 0) changed.push(...await insertCreations<Row>(tx, creations, returning(rows, options)));
+    if (changes.length > 0) changed.push(...await foldChanges<Row>(tx, name, changes, returning(rows, options, 'p')));
+    return announced(rows, changed, options);
   };
 }
 
-function insertCreations(tx: EntityManager, creations: Record<string, unknown>[]): Promise<unknown> {
-  return tx.execute(
+function insertCreations<Row>(tx: EntityManager, creations: Record<string, unknown>[], returned: string): Promise<(Row & { tenant: string })[]> {
+  return tx.execute<(Row & { tenant: string })[]>(
     `insert into product_view (tenant, id, sku, title, description, category, price, available_quantity, version, revision, created_at, updated_at)
      select tenant, id, sku, title, description, category, price, available_quantity, version, 1, created_at, updated_at
        from json_to_recordset(?::json) as e(ord integer, tenant text, id uuid, sku text, title text, description text, category text,
          price numeric, available_quantity integer, version integer, created_at timestamptz, updated_at timestamptz)
       order by ord
-     on conflict (tenant, id) do nothing`,
-    [JSON.stringify(creations)], 'run',
+     on conflict (tenant, id) do nothing
+     returning ${returned}`,
+    [JSON.stringify(creations)],
   );
 }
 
-async function foldChanges(tx: EntityManager, name: string, changes: Change[]): Promise<void> {
-  const [result] = await tx.execute<{ rows: string; updated: string }[]>(
+async function foldChanges<Row>(tx: EntityManager, name: string, changes: Change[], returned: string): Promise<(Row & { tenant: string })[]> {
+  const result = await tx.execute<(Row & { tenant: string | null; expected: string })[]>(
     `with ev as (
        select * from json_to_recordset(?::json) as e(ord integer, kind text, tenant text, id uuid, version integer, at timestamptz,
          title text, price numeric, quantity integer, stream_id text, rating integer)
@@ -146,12 +150,14 @@ async function foldChanges(tx: EntityManager, name: string, changes: Change[]): 
            then round((p.rating_sum + r.ratings)::numeric / (p.review_count + r.reviews), 3) else p.average_rating end,
          updated_at = greatest(coalesce(r.set_at, p.updated_at), r.review_at)
          from per_row r where p.tenant = r.tenant and p.id = r.id
-       returning 1
+       returning ${returned}
      )
-     select (select count(*) from per_row) as rows, (select count(*) from updated) as updated`,
+     select x.expected, u.* from (select count(*) as expected from per_row) x left join updated u on true`,
     [JSON.stringify(changes), name, name],
   );
+  const updated = result.filter((row): row is Row & { tenant: string; expected: string } => row.tenant !== null);
   // Only a review can name a row that is not there (product changes are joined to their row):
   // one by one, that review throws and becomes a dead letter.
-  if (Number(result?.rows) !== Number(result?.updated)) throw new Unbatchable('a review names a product that is not in product_view');
+  if (Number(result[0]?.expected ?? 0) !== updated.length) throw new Unbatchable('a review names a product that is not in product_view');
+  return updated;
 }

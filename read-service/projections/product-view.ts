@@ -63,11 +63,14 @@ export const productViewProjection: Projection = {
     if (envelope.aggregateType === 'Review') rows = await applyReview(tx, envelope as EventEnvelope & ReviewEvent);
     else if (envelope.aggregateType === 'Product') rows = await applyProduct(tx, envelope as EventEnvelope & ProductEvent);
     else return [];
-    return rows.map((row): Omit<ViewChange, 'position'> => (
-      { tenant: envelope.tenant, view: PRODUCT_VIEW, key: row.id, version: row.revision, data: toProductView(row) }));
+    return rows.map((row) => productChange(envelope.tenant, row));
   },
-  applyBatch: productViewBatch(NAME),
+  applyBatch: productViewBatch<ProductViewRow>(NAME, { columns: PRODUCT_VIEW_COLUMNS, change: (row) => productChange(row.tenant, row) }),
 };
+
+function productChange(tenant: string, row: ProductViewRow): Omit<ViewChange, 'position'> {
+  return { tenant, view: PRODUCT_VIEW, key: row.id, version: row.revision, data: toProductView(row) };
+}
 
 async function applyProduct(tx: EntityManager, event: EventEnvelope & ProductEvent): Promise<ProductViewRow[]> {
   const { tenant, version, occurredAt } = event;

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import type { ViewChange } from '../../schema/views/view-change.js';
+import type { BatchOptions } from './batch-support.js';
 
 /**
  * A projection: which events it reads and how each changes its rows, inside the batch's
@@ -16,10 +17,12 @@ export interface Projection {
   eventTypes: ReadonlySet<string>;
   apply(event: EventEnvelope, tx: EntityManager): Promise<Omit<ViewChange, 'position'>[]>;
   /**
-   * Optional, for rebuilds: applies a run of this projection's events (in stream order) exactly
-   * as `apply` would one by one, in a few set-based statements, and reports no view changes. It
-   * throws rather than guess (an event it cannot vouch for); the rebuild then applies that run
-   * event by event with `apply`.
+   * Optional: applies a run of this projection's events (in stream order) exactly as `apply`
+   * would one by one, in a few set-based statements, and returns each changed row once, as it is
+   * after the run. It throws rather than guess (an event it cannot vouch for); the caller then
+   * applies that run event by event with `apply`. Rebuilds use it for every run, the live runner
+   * for runs long enough to pay (see projection-runner); a rebuild asks for no changes
+   * (`announce: false`) and gets none.
    */
-  applyBatch?(events: readonly EventEnvelope[], tx: EntityManager): Promise<void>;
+  applyBatch?(events: readonly EventEnvelope[], tx: EntityManager, options?: BatchOptions): Promise<Omit<ViewChange, 'position'>[]>;
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import type { OrderEvent } from '../../schema/events/order-events.js';
 import { SALES_VIEW, type RegionalSalesView } from '../../schema/views/commerce-views.js';
+import type { ViewChange } from '../../schema/views/view-change.js';
 import { claim } from './applied-versions.js';
 import { regionalSalesBatch } from './regional-sales-batch.js';
 import type { Projection } from './projection.js';
@@ -47,10 +48,14 @@ export const regionalSalesProjection: Projection = {
       default:
         return [];
     }
-    return rows.map((row) => ({ tenant: event.tenant, view: SALES_VIEW, key: row.region, version: row.version, data: toRegionalSalesView(row) }));
+    return rows.map((row) => salesChange(event.tenant, row));
   },
-  applyBatch: regionalSalesBatch(NAME),
+  applyBatch: regionalSalesBatch<RegionalSalesRow>(NAME, { columns: REGIONAL_SALES_COLUMNS, change: (row) => salesChange(row.tenant, row) }),
 };
+
+function salesChange(tenant: string, row: RegionalSalesRow): Omit<ViewChange, 'position'> {
+  return { tenant, view: SALES_VIEW, key: row.region, version: row.version, data: toRegionalSalesView(row) };
+}
 
 async function add(tx: EntityManager, event: EventEnvelope, region: string, at: string, orders: number, amount: string): Promise<RegionalSalesRow[]> {
   if (!(await claim(tx, NAME, event))) return [];

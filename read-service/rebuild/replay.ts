@@ -79,7 +79,7 @@ export class Replay {
   private async apply(projection: Projection, items: Item[]): Promise<void> {
     try {
       await this.transaction(async (tx) => {
-        if (projection.applyBatch) await projection.applyBatch(items.map((item) => item.event), tx);
+        if (projection.applyBatch) await projection.applyBatch(items.map((item) => item.event), tx, { announce: false });
         else for (const item of items) await projection.apply(item.event, tx);
       });
     } catch {

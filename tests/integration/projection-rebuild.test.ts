@@ -24,7 +24,7 @@ import { StreamReader } from '../../read-service/rebuild/stream-reader.js';
 import { tableShape } from '../../read-service/rebuild/table-shape.js';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import type { ProductEvent } from '../../schema/events/product-events.js';
-import type { CheckpointNotice } from '../../schema/views/view-change.js';
+import type { CheckpointNotice, ViewChange } from '../../schema/views/view-change.js';
 import { created, productEnvelope, publishEvents, restocked } from '../support/events.js';
 import { review, stock } from '../support/commerce-events.js';
 import { cleanupNamespace, testConfig, uniqueNamespace } from '../support/namespace.js';
@@ -158,7 +158,7 @@ describe('projection rebuild', () => {
     }
   });
 
-  it('every applyBatch writes what apply writes one by one, over a commerce history with duplicates, in runs of any length', async () => {
+  it('every applyBatch writes what apply writes one by one, over a commerce history with duplicates, in runs of any length, and reports each changed row as it ends', async () => {
     const history = [...commerceMix('tenant-batch', 4000, 11)];
     const events = history.flatMap((event, i) => (i % 40 === 39 ? [event, history[i - 17]!] : [event])); // duplicates after the dedupe window
     for (const projection of projections.filter((p) => p.applyBatch)) {
@@ -168,8 +168,14 @@ describe('projection rebuild', () => {
         for (const table of tables) await sql(`create table ${schema}.${table} (like public.${table} including all)`);
       }
       try {
-        await inSchema('batch_one', async (tx) => { for (const event of events) await projection.apply(event, tx); });
-        for (let i = 0; i < events.length; i += 997) await inSchema('batch_many', (tx) => projection.applyBatch!(events.slice(i, i + 997), tx));
+        // The last change announced for each row (a sales row: per region and day), one by one and in runs.
+        const announced = { one: new Map<string, unknown>(), many: new Map<string, unknown>() };
+        const remember = (into: Map<string, unknown>, changes: Omit<ViewChange, 'position'>[]) => {
+          for (const { tenant, view, key, version, data } of changes) into.set(`${tenant}/${view}/${key}/${(data as { day?: string }).day ?? ''}`, { version, data });
+        };
+        await inSchema('batch_one', async (tx) => { for (const event of events) remember(announced.one, await projection.apply(event, tx)); });
+        for (let i = 0; i < events.length; i += 997) await inSchema('batch_many', async (tx) => remember(announced.many, await projection.applyBatch!(events.slice(i, i + 997), tx)));
+        assert.deepEqual(announced.many, announced.one, `${projection.name}: rows announced`);
         for (const table of tables) {
           const rows = `(select * from batch_one.${table} except all select * from batch_many.${table})`;
           assert.deepEqual(await sql(`${rows} union all (select * from batch_many.${table} except all select * from batch_one.${table})`), [], `${projection.name}: ${table}`);

@@ -17,6 +17,9 @@ import type { Config } from '../../platform/config.js';
 import { cleanupNamespace, testConfig, uniqueNamespace } from '../support/namespace.js';
 import { created, productEnvelope, publishEvents, restocked } from '../support/events.js';
 import { waitFor } from '../support/wait.js';
+import { review } from '../support/commerce-events.js';
+import { PRODUCT_VIEW, type ProductView } from '../../schema/views/product-view.js';
+import type { ViewChange } from '../../schema/views/view-change.js';
 
 /** A projection that is NOT idempotent by itself: it counts how often it saw each event. */
 const countingProjection: Projection = {
@@ -138,6 +141,34 @@ describe('projection runner', () => {
       assert.ok((await checkpoint('counting')) < last, 'not stored while the batch only skipped');
       await waitFor(async () => (await checkpoint('counting')) >= last, { timeoutMs: 5000, what: 'the position to be stored after a quiet second' });
       assert.deepEqual(await sql('select event_id from event_counts where event_id in (?)', [renames.map((e) => e.eventId)]), []);
+    } finally {
+      sub.unsubscribe();
+      await runner.stop();
+    }
+  });
+
+  it('a backlog is applied set-based: the rows one by one would give, each changed row announced once per batch at its latest revision', async () => {
+    const [id, other] = [randomUUID(), randomUUID()];
+    const restocks = Array.from({ length: 19 }, (_, i) => productEnvelope(tenant, id, i + 2, restocked(id, 1)));
+    await publishEvents(js, subjects, [productEnvelope(tenant, id, 1, created(id, 5)), ...restocks.slice(0, 10), productEnvelope(tenant, other, 1, created(other, 2))]);
+    await publishEvents(js, subjects, [restocks[4]!], () => randomUUID()); // a duplicate past the dedupe window
+    const last = await publishEvents(js, subjects, [...restocks.slice(10), review(tenant, id, 4), productEnvelope(tenant, other, 2, restocked(other, 1))]);
+    const announced: ViewChange<ProductView>[] = [];
+    const sub = nc.subscribe(subjects.view(tenant, PRODUCT_VIEW, '*'), { callback: (_error, msg) => { announced.push(msg.json<ViewChange<ProductView>>()); } });
+    const runner = start(productViewProjection); // the whole backlog waits: the runner takes it in large batches
+    try {
+      await waitFor(async () => (await checkpoint('product_view')) >= last, { what: 'the backlog to be applied' });
+      const rows = await sql<{ id: string; available_quantity: number; version: number; revision: number; review_count: number }>(
+        'select id, available_quantity, version, revision, review_count from product_view where id in (?, ?) order by id = ? desc', [id, other, id]);
+      assert.deepEqual(rows, [
+        { id, available_quantity: 24, version: 20, revision: 21, review_count: 1 },
+        { id: other, available_quantity: 3, version: 2, revision: 2, review_count: 0 },
+      ]);
+      await waitFor(() => announced.some((change) => change.key === id && change.version === 21), { what: 'the last revision to be announced' });
+      const ofId = announced.filter((change) => change.key === id);
+      assert.ok(ofId.length < 21, `a change per batch, not per event (${ofId.length} announcements of 21 revisions)`);
+      assert.deepEqual(ofId.map((change) => change.version), [...ofId.map((change) => change.version)].sort((a, b) => a - b), 'announced in revision order');
+      assert.deepEqual([ofId.at(-1)!.data.availableQuantity, ofId.at(-1)!.data.reviewCount, ofId.at(-1)!.position <= last], [24, 1, true]);
     } finally {
       sub.unsubscribe();
       await runner.stop();
