@@ -13,6 +13,12 @@ interface Pending<View> {
   latest?: View;
 }
 
+/** A fetch in flight that other cache-usable loads of the same row wait for instead of fetching again. */
+interface Flight<View> {
+  epoch: number;
+  row: Promise<View | null>;
+}
+
 const DEFAULT_CAPACITY = 20_000;
 
 /**
@@ -33,6 +39,7 @@ const DEFAULT_CAPACITY = 20_000;
 export class ViewCache<View extends CachedView> {
   private readonly rows = new Map<string, View | null>();
   private readonly pending = new Map<string, Pending<View>>();
+  private readonly flights = new Map<string, Flight<View>>();
   private readonly subscriptions: Subscription[] = [];
   /** Every change up to this stream position has been applied. */
   private position = 0;
@@ -70,14 +77,31 @@ export class ViewCache<View extends CachedView> {
     const usable = this.answers(token);
     const answers = new Array<View | null>(ids.length);
     const missing: number[] = [];
+    const joined: Promise<void>[] = [];
     ids.forEach((id, i) => {
       const key = keyOf(tenant, id);
       const row = usable ? this.rows.get(key) : undefined;
-      if (row === undefined) missing.push(i);
-      else answers[i] = row;
+      const flight = usable && row === undefined ? this.flights.get(key) : undefined;
+      if (row !== undefined) answers[i] = row;
+      else if (flight?.epoch === this.epoch) joined.push(flight.row.then((fetched) => { answers[i] = fetched; }));
+      else missing.push(i);
     });
-    if (missing.length === 0) return answers;
+    if (missing.length > 0) await this.fetchMissing(tenant, ids, missing, answers, usable, fetch);
+    await Promise.all(joined);
+    return answers;
+  }
 
+  /**
+   * Fetches the missing rows, caches them, and while it runs lets other loads that may answer
+   * from the cache wait for this fetch rather than send their own: a cold cache under load
+   * costs one fetch per row, not one per request. (Waiting is as current as reading the row
+   * once it is cached: changes announced during the fetch win over it.) A load with a token
+   * above the cache's position fetches on its own and shares nothing.
+   */
+  private async fetchMissing(
+    tenant: string, ids: readonly string[], missing: number[], answers: (View | null)[], usable: boolean,
+    fetch: (ids: string[]) => Promise<(View | null)[]>,
+  ): Promise<void> {
     const epoch = this.epoch;
     const keys = missing.map((i) => keyOf(tenant, ids[i]!));
     const marks = keys.map((key) => {
@@ -85,16 +109,29 @@ export class ViewCache<View extends CachedView> {
       if (!mark) this.pending.set(key, (mark = {}));
       return mark;
     });
+    const settles: { resolve(row: View | null): void; reject(error: unknown): void }[] = [];
+    const flights = usable ? keys.map((key) => {
+      const flight: Flight<View> = { epoch, row: new Promise((resolve, reject) => settles.push({ resolve, reject })) };
+      flight.row.catch(() => undefined); // rejected with no one waiting is not an unhandled rejection
+      this.flights.set(key, flight);
+      return flight;
+    }) : [];
     try {
       const fetched = await fetch(missing.map((i) => ids[i]!));
       missing.forEach((i, n) => {
         const newest = newer(fetched[n] ?? null, marks[n]!.latest);
         answers[i] = newest;
+        settles[n]?.resolve(newest);
         if (epoch === this.epoch) this.put(keys[n]!, newest);
       });
-      return answers;
+    } catch (error) {
+      for (const settle of settles) settle.reject(error);
+      throw error;
     } finally {
-      keys.forEach((key, n) => { if (this.pending.get(key) === marks[n]) this.pending.delete(key); });
+      keys.forEach((key, n) => {
+        if (this.pending.get(key) === marks[n]) this.pending.delete(key);
+        if (flights[n] && this.flights.get(key) === flights[n]) this.flights.delete(key);
+      });
     }
   }
 
@@ -133,6 +170,7 @@ export class ViewCache<View extends CachedView> {
     this.rows.clear();
     for (const mark of this.pending.values()) mark.latest = undefined;
     this.pending.clear();
+    this.flights.clear();
   }
 }
 

@@ -68,6 +68,28 @@ describe('view cache - a near cache kept current by view and checkpoint notices'
     assert.equal((await cache.load('acme', [ID], undefined, fetch))[0]?.revision, 2, 'the newer row is what was cached');
   });
 
+  it('concurrent misses of one row share one fetch; a load with a token above the checkpoint seen fetches on its own', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const slowFetch = async (ids: string[]) => { fetches.push(ids); await gate; return ids.map(() => row(1)); };
+    const loads = Array.from({ length: 20 }, () => cache.load('acme', [ID], undefined, slowFetch));
+    const withToken = cache.load('acme', [ID], encodeConsistencyToken(9), slowFetch);
+    release();
+    assert.deepEqual(await Promise.all(loads), loads.map(() => [row(1)]));
+    assert.deepEqual(await withToken, [row(1)]);
+    assert.equal(fetches.length, 2, 'one fetch for the twenty cache-usable loads, one for the token');
+  });
+
+  it('a failed fetch fails the loads waiting for it, and the next load fetches again', async () => {
+    let fail!: (error: Error) => void;
+    const failing = (ids: string[]) => { fetches.push(ids); return new Promise<Row[]>((_resolve, reject) => { fail = reject; }); };
+    const loads = [cache.load('acme', [ID], undefined, failing), cache.load('acme', [ID], undefined, failing)];
+    fail(new Error('read-service unavailable'));
+    for (const load of loads) await assert.rejects(load, /read-service unavailable/);
+    assert.deepEqual(await cache.load('acme', [ID], undefined, fetch), [row(1)]);
+    assert.equal(fetches.length, 2);
+  });
+
   it('a consistency token above the checkpoint seen goes to the read-service; at or below, the cache answers', async () => {
     await cache.load('acme', [ID], undefined, fetch);
     await cache.load('acme', [ID], encodeConsistencyToken(7), fetch);
