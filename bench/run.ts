@@ -32,6 +32,8 @@ const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : undefined;
 const runs = (group: string) => !only || only.has(group);
 const step = quick ? 4 : 20; // seconds per measured step
+/** Seconds of the same load before each query step, not counted: a first request per row fills caches and connections. */
+const queryWarmupS = quick ? 1 : 2;
 const salt = Date.now().toString(36);
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -50,6 +52,8 @@ const lags: Record<string, LagFigures> = {};
 // The limits of the parts first, with nothing else running on the machine.
 let bareMax = 0;
 let apolloResult = { throughput: 0, latency: { p99: 0 } as LatencySummary };
+/** Apollo's constant answer at product(id)'s fixed rate: the latency floor of the HTTP + Apollo path on this machine. */
+let apolloAt1000 = { throughput: 0, latency: { p50: 0, p99: 0 } as LatencySummary };
 let nats = { throughput: 0, latency: { p99: 0 } as LatencySummary };
 let postgres = { throughput: 0, latency: { p99: 0 } as LatencySummary };
 /** The same write through our event store (group commit), with as many callers as the baseline's connections, and with 32. */
@@ -59,10 +63,11 @@ if (runs('baselines')) {
   const baselineFixtures = { productIds: ['00000000-0000-4000-8000-000000000000'], customerIds: [], orderIds: [] };
   log('baselines');
   const bare = await startServer('baselines/bare-http.js');
-  bareMax = (await runScript<WorkerResult>('load/http-worker.js', { url: bare.url, kind: 'bare', mode: 'closed', concurrency: 32, durationS: step, fixtures: baselineFixtures, salt: 'baseline' })).throughput;
+  bareMax = (await runScript<WorkerResult>('load/http-worker.js', { url: bare.url, kind: 'bare', mode: 'closed', concurrency: 32, durationS: step, warmupS: queryWarmupS, fixtures: baselineFixtures, salt: 'baseline' })).throughput;
   await bare.stop();
   const apollo = await startServer('baselines/apollo-constant.js');
-  apolloResult = await runScript<WorkerResult>('load/http-worker.js', { url: apollo.url, kind: 'constantProduct', mode: 'closed', concurrency: 32, durationS: step, fixtures: baselineFixtures, salt: 'baseline' });
+  apolloResult = await runScript<WorkerResult>('load/http-worker.js', { url: apollo.url, kind: 'constantProduct', mode: 'closed', concurrency: 32, durationS: step, warmupS: queryWarmupS, fixtures: baselineFixtures, salt: 'baseline' });
+  apolloAt1000 = await runScript<WorkerResult>('load/http-worker.js', { url: apollo.url, kind: 'constantProduct', mode: 'open', rate: 1000, durationS: step, warmupS: queryWarmupS, fixtures: baselineFixtures, salt: 'baseline' });
   await apollo.stop();
   const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
   nats = await runScript<{ throughput: number; latency: LatencySummary }>('baselines/nats-request-reply.js', { url: natsUrl, durationS: step, inFlight: 32 });
@@ -148,14 +153,15 @@ if (runs('commands')) {
 }
 
 let productMax = 0;
+let productAt1000P99 = 0;
 let searchMax = 0;
 let orderMax = 0;
 if (runs('queries')) {
   // 2. Queries.
-  await drive('product(id)', { kind: 'productById', mode: 'open', rate: 1000 });
-  productMax = (await drive('product(id) max', { kind: 'productById', mode: 'closed', concurrency: 32 })).throughput;
-  searchMax = (await drive('products(search, filter) max', { kind: 'productSearch', mode: 'closed', concurrency: 32 })).throughput;
-  orderMax = (await drive('order(id) with lines.product max', { kind: 'orderWithLines', mode: 'closed', concurrency: 32 })).throughput;
+  productAt1000P99 = (await drive('product(id)', { kind: 'productById', mode: 'open', rate: 1000, warmupS: queryWarmupS })).latency.p99;
+  productMax = (await drive('product(id) max', { kind: 'productById', mode: 'closed', concurrency: 32, warmupS: queryWarmupS })).throughput;
+  searchMax = (await drive('products(search, filter) max', { kind: 'productSearch', mode: 'closed', concurrency: 32, warmupS: queryWarmupS })).throughput;
+  orderMax = (await drive('order(id) with lines.product max', { kind: 'orderWithLines', mode: 'closed', concurrency: 32, warmupS: queryWarmupS })).throughput;
 
   await settle();
 }
@@ -224,7 +230,7 @@ if (!externalUrl && runs('scale')) {
 let alternatives: AlternativesFigures | undefined;
 if (runs('alt')) {
   await settle();
-  alternatives = await measureAlternatives({ step, salt: `${salt}alt`, ...(system ? { readDatabaseUrl: system.config.readDatabaseUrl } : {}) });
+  alternatives = await measureAlternatives({ step, warmupS: queryWarmupS, salt: `${salt}alt`, ...(system ? { readDatabaseUrl: system.config.readDatabaseUrl } : {}) });
 }
 const crud = alternatives && !('skipped' in alternatives.crud) ? alternatives.crud : undefined;
 const postgraphile = alternatives && !('skipped' in alternatives.postgraphile) ? alternatives.postgraphile : undefined;
@@ -235,6 +241,7 @@ const comparisons = [
   { what: 'event store appends, 8 callers (group commit) / PostgreSQL write pattern at 8 connections', ours: storeAppend.throughput, theirs: postgres.throughput, ratio: ratio(storeAppend.throughput, postgres.throughput) },
   { what: 'event store appends, 32 callers (group commit) / PostgreSQL write pattern at 8 connections', ours: storeAppend32.throughput, theirs: postgres.throughput, ratio: ratio(storeAppend32.throughput, postgres.throughput) },
   { what: 'product(id) max / Apollo Server constant answer', ours: productMax, theirs: apolloResult.throughput, ratio: ratio(productMax, apolloResult.throughput) },
+  { what: 'product(id) p99 at 1000/s / Apollo Server constant answer p99 at 1000/s (ms)', ours: productAt1000P99, theirs: apolloAt1000.latency.p99, ratio: ratio(productAt1000P99, apolloAt1000.latency.p99) },
   { what: 'product(id) max / bare Node HTTP', ours: productMax, theirs: bareMax, ratio: ratio(productMax, bareMax) },
   { what: 'product(id) max / NATS request-reply (32 in flight)', ours: productMax, theirs: nats.throughput, ratio: ratio(productMax, nats.throughput) },
   { what: 'products(search) max / product(id) max', ours: searchMax, theirs: productMax, ratio: ratio(searchMax, productMax) },
@@ -280,7 +287,7 @@ const table = [
     ...(['crud', 'postgraphile'] as const).filter((k) => 'skipped' in alternatives![k]).map((k) => `${k}: skipped (${(alternatives![k] as { skipped: string }).skipped})`),
     '',
   ] : []),
-  'baselines: bare HTTP ' + bareMax + '/s; Apollo constant ' + apolloResult.throughput + '/s (p99 ' + apolloResult.latency.p99 + ' ms); NATS request/reply ' + nats.throughput + '/s (p99 ' + nats.latency.p99 + ' ms); PostgreSQL write pattern ' + postgres.throughput + ' tx/s (p99 ' + postgres.latency.p99 + ' ms); event store appends ' + storeAppend.throughput + '/s with 8 callers (p99 ' + storeAppend.latency.p99 + ' ms), ' + storeAppend32.throughput + '/s with 32 (p99 ' + storeAppend32.latency.p99 + ' ms)',
+  'baselines: bare HTTP ' + bareMax + '/s; Apollo constant ' + apolloResult.throughput + '/s (p99 ' + apolloResult.latency.p99 + ' ms), at 1000/s p50 ' + apolloAt1000.latency.p50 + ' p99 ' + apolloAt1000.latency.p99 + ' ms; NATS request/reply ' + nats.throughput + '/s (p99 ' + nats.latency.p99 + ' ms); PostgreSQL write pattern ' + postgres.throughput + ' tx/s (p99 ' + postgres.latency.p99 + ' ms); event store appends ' + storeAppend.throughput + '/s with 8 callers (p99 ' + storeAppend.latency.p99 + ' ms), ' + storeAppend32.throughput + '/s with 32 (p99 ' + storeAppend32.latency.p99 + ' ms)',
   '',
   'ratios (ours / theirs)',
   ...comparisons.map((c) => `${pad(c.what, 84)} ${pad(`${c.ours} / ${c.theirs}`, 18)} ${c.ratio}`),
@@ -292,6 +299,6 @@ mkdirSync(resultsDir, { recursive: true });
 const file = path.join(resultsDir, `${new Date().toISOString().replaceAll(':', '-')}.json`);
 writeFileSync(file, JSON.stringify({
   at: new Date().toISOString(), quick, machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-  rows, projectionLags, lags, liveViews, rebuild, scaleOut, alternatives, baselines: { bareHttp: bareMax, apolloConstant: apolloResult, nats, postgres, storeAppend, storeAppend32 }, comparisons,
+  rows, projectionLags, lags, liveViews, rebuild, scaleOut, alternatives, baselines: { bareHttp: bareMax, apolloConstant: apolloResult, apolloConstantAt1000: apolloAt1000, nats, postgres, storeAppend, storeAppend32 }, comparisons,
 }, null, 2));
 process.stdout.write(`\nraw figures: ${path.relative(process.cwd(), file)}\n`);

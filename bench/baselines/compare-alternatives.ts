@@ -23,6 +23,8 @@ import { createSearchFunction, dropSearchFunction, SEARCH_SCHEMA } from './postg
 export interface AlternativesOptions {
   /** Seconds per measured step. */
   step: number;
+  /** Warm-up seconds before each query step, as for ours. */
+  warmupS: number;
   /** The read database our projections filled; PostGraphile is skipped without it. */
   readDatabaseUrl?: string;
   /** Makes SKUs and database names unique to the run. */
@@ -129,10 +131,10 @@ async function measureCrud(options: AlternativesOptions): Promise<CrudFigures> {
     }
 
     // Queries.
-    const productByIdAt1000 = await drive('product(id)', { kind: 'productById', mode: 'open', rate: 1000 });
-    const productByIdMax = await drive('product(id) max', { kind: 'productById', mode: 'closed', concurrency: 32 });
-    const productSearchMax = await drive('products(search, filter) max', { kind: 'productSearch', mode: 'closed', concurrency: 32 });
-    const orderWithLinesMax = await drive('order(id) with lines.product max', { kind: 'orderWithLines', mode: 'closed', concurrency: 32 });
+    const productByIdAt1000 = await drive('product(id)', { kind: 'productById', mode: 'open', rate: 1000, warmupS: options.warmupS });
+    const productByIdMax = await drive('product(id) max', { kind: 'productById', mode: 'closed', concurrency: 32, warmupS: options.warmupS });
+    const productSearchMax = await drive('products(search, filter) max', { kind: 'productSearch', mode: 'closed', concurrency: 32, warmupS: options.warmupS });
+    const orderWithLinesMax = await drive('order(id) with lines.product max', { kind: 'orderWithLines', mode: 'closed', concurrency: 32, warmupS: options.warmupS });
     return { commandsAt250, commandsAt500, commandSteps, commandsMaxSustained, productByIdAt1000, productByIdMax, productSearchMax, orderWithLinesMax };
   } finally {
     await server?.stop();
@@ -150,9 +152,9 @@ async function measurePostgraphile(options: AlternativesOptions & { readDatabase
       env: { GRAPHILE_ENV: 'production' },
     });
     const drive = driver(`postgraphile ${version}`, server.url, server.pid, await createPostgraphileFixtures(server.url), options);
-    const productByIdAt1000 = await drive('product(id)', { kind: 'postgraphileProductById', mode: 'open', rate: 1000 });
-    const productByIdMax = await drive('product(id) max', { kind: 'postgraphileProductById', mode: 'closed', concurrency: 32 });
-    const productSearchMax = await drive('products(search, filter) max', { kind: 'postgraphileProductSearch', mode: 'closed', concurrency: 32 });
+    const productByIdAt1000 = await drive('product(id)', { kind: 'postgraphileProductById', mode: 'open', rate: 1000, warmupS: options.warmupS });
+    const productByIdMax = await drive('product(id) max', { kind: 'postgraphileProductById', mode: 'closed', concurrency: 32, warmupS: options.warmupS });
+    const productSearchMax = await drive('products(search, filter) max', { kind: 'postgraphileProductSearch', mode: 'closed', concurrency: 32, warmupS: options.warmupS });
     return { version, productByIdAt1000, productByIdMax, productSearchMax };
   } finally {
     await server?.stop();

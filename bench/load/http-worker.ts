@@ -2,7 +2,8 @@
  * A load worker, run as its own process so that the load is not generated inside the system
  * measured. Open model (`rate`: requests start on a fixed schedule whatever the answers, and
  * latency counts from the scheduled start, so a stall is not hidden) or closed model
- * (`concurrency` requests in flight, for maximum throughput). Prints one JSON result line.
+ * (`concurrency` requests in flight, for maximum throughput). An optional warm-up runs the same
+ * load first without counting it. Prints one JSON result line.
  */
 import http from 'node:http';
 import { buildRequest, type Fixtures, type RequestKind } from './requests.js';
@@ -15,6 +16,8 @@ export interface WorkerSpec {
   rate?: number;
   concurrency?: number;
   durationS: number;
+  /** Seconds of the same load before the measured `durationS`, sent but not counted (cold caches, connections, JIT). */
+  warmupS?: number;
   fixtures: Fixtures;
   salt: string;
   headers?: Record<string, string>;
@@ -80,6 +83,8 @@ async function one(i: number): Promise<void> {
 }
 
 function record(startedAt: number, outcome: Promise<void>): Promise<void> {
+  if (startedAt < measureFrom) return outcome.catch(() => undefined); // warm-up: not counted
+  sent += 1;
   return outcome.then(
     () => { ok += 1; latencies.push(performance.now() - startedAt); },
     (error: unknown) => { errors += 1; if (errorSamples.length < 5) errorSamples.push(String((error as Error).message ?? error)); },
@@ -87,34 +92,37 @@ function record(startedAt: number, outcome: Promise<void>): Promise<void> {
 }
 
 const start = performance.now();
-const end = start + spec.durationS * 1000;
+const measureFrom = start + (spec.warmupS ?? 0) * 1000;
+const end = measureFrom + spec.durationS * 1000;
 const inFlight = new Set<Promise<void>>();
+/** Requests started, warm-up included (the request builders' index). */
+let started = 0;
 
 if (spec.mode === 'open') {
   const interval = 1000 / (spec.rate ?? 100);
   for (;;) {
     const now = performance.now();
     if (now >= end) break;
-    const due = Math.min(Math.floor((now - start) / interval) + 1, Math.ceil(spec.durationS * 1000 / interval));
-    while (sent < due) {
-      const scheduled = start + sent * interval;
-      const task = record(scheduled, one(sent));
+    const due = Math.min(Math.floor((now - start) / interval) + 1, Math.ceil((end - start) / interval));
+    while (started < due) {
+      const scheduled = start + started * interval;
+      const task = record(scheduled, one(started));
       inFlight.add(task);
       void task.finally(() => inFlight.delete(task));
-      sent += 1;
+      started += 1;
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + sent * interval - performance.now())));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + started * interval - performance.now())));
   }
 } else {
   await Promise.all(Array.from({ length: spec.concurrency ?? 16 }, async () => {
     while (performance.now() < end) {
-      const i = sent++;
+      const i = started++;
       const startedAt = performance.now();
       await record(startedAt, one(i));
     }
   }));
 }
 await Promise.all([...inFlight]);
-const elapsedS = (performance.now() - start) / 1000;
+const elapsedS = (performance.now() - measureFrom) / 1000;
 const result: WorkerResult = { sent, ok, errors, errorSamples, elapsedS: Math.round(elapsedS * 100) / 100, throughput: Math.round(ok / elapsedS), latency: summarize(latencies) };
 process.stdout.write(`${JSON.stringify(result)}\n`);
