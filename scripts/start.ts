@@ -1,7 +1,8 @@
 /**
  * `npm start`: runs the write-service, the read-service and the gateway as three processes
  * (each creates its database, tables, stream and consumers when missing), prefixes their
- * output, and stops all three when one exits or on Ctrl-C.
+ * output, says where the API and the explorer are once all three are ready, and stops all
+ * three when one exits or on Ctrl-C.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -9,10 +10,28 @@ import { fileURLToPath } from 'node:url';
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const services = [
-  { name: 'write', entry: 'write-service/main.js' },
-  { name: 'read', entry: 'read-service/main.js' },
-  { name: 'gateway', entry: 'gateway/main.js' },
+  { name: 'write', entry: 'write-service/main.js', ready: 'write-service ready' },
+  { name: 'read', entry: 'read-service/main.js', ready: 'read-service ready' },
+  { name: 'gateway', entry: 'gateway/main.js', ready: 'gateway ready' },
 ];
+const ready = new Set<string>();
+let explorer: { url?: string; explorer?: string } = {};
+
+/** Notes a service's ready line (its JSON log); once all three are ready, says where to go. */
+function noteReady(service: (typeof services)[number], line: string): void {
+  if (ready.has(service.name) || !line.includes(service.ready)) return;
+  ready.add(service.name);
+  if (service.name === 'gateway') {
+    try {
+      explorer = JSON.parse(line) as typeof explorer;
+    } catch {
+      // not JSON (a pretty-printed log): the gateway printed its URLs itself
+    }
+  }
+  if (ready.size === services.length) {
+    process.stdout.write(`\n  All three services are ready.\n  GraphQL endpoint: ${explorer.url ?? '(see the gateway above)'}\n  Explorer:         ${explorer.explorer ?? '(see the gateway above)'}\n\n`);
+  }
+}
 
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -34,7 +53,10 @@ for (const service of services) {
     stream.on('data', (chunk: Buffer) => {
       const lines = (rest + chunk.toString()).split('\n');
       rest = lines.pop() ?? '';
-      for (const line of lines) process.stdout.write(`[${service.name}] ${line}\n`);
+      for (const line of lines) {
+        process.stdout.write(`[${service.name}] ${line}\n`);
+        noteReady(service, line);
+      }
     });
   }
   child.on('exit', (code) => {
