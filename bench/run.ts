@@ -31,7 +31,7 @@ const onlyArg = process.argv.indexOf('--only');
 /** Scenario groups to run (all by default): baselines, commands, queries, ryw, lag, live, rebuild, scale, alt. */
 const only = onlyArg > 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : undefined;
 const runs = (group: string) => !only || only.has(group);
-const step = quick ? 2 : 20; // seconds per measured step
+const step = quick ? 2 : 15; // seconds per measured step
 /** Seconds of the same load before each query step, not counted: a first request per row fills caches and connections. */
 const queryWarmupS = quick ? 1 : 2;
 const salt = Date.now().toString(36);
