@@ -83,6 +83,8 @@ if (runs('baselines')) {
 }
 
 const system = externalUrl ? undefined : await TestSystem.start('bench', { METRICS_PORT: '0' });
+// Should a scenario throw, do not leave the services running.
+process.once('exit', () => { for (const pid of Object.values(system?.pids() ?? {})) if (pid) try { process.kill(pid); } catch { /* gone already */ } });
 const url = externalUrl ?? system!.graphqlUrl;
 const memory = () => Object.fromEntries(Object.entries(system?.pids() ?? {}).map(([service, pid]) => [service, rssMiB(pid)]));
 

@@ -112,12 +112,13 @@ function startWorker(spec: SubscriberSpec): { ready: Promise<void>; finish(): Pr
     messages.push(JSON.parse(line));
     waiters.splice(0).forEach((wake) => wake());
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  // 'close', not 'exit': at 'exit' the last lines the worker printed may not have been read yet.
+  const exited = new Promise<string>((resolve) => child.once('close', (code, signal) => resolve(signal ?? String(code))));
   const nth = async (n: number): Promise<unknown> => {
     while (messages.length <= n) {
       const woken = new Promise<void>((resolve) => waiters.push(resolve));
-      const outcome = await Promise.race([woken.then(() => 'line' as const), exited.then(() => 'exit' as const)]);
-      if (outcome === 'exit' && messages.length <= n) throw new Error('a subscriber worker exited early');
+      const outcome = await Promise.race([woken.then(() => 'line'), exited]);
+      if (outcome !== 'line' && messages.length <= n) throw new Error(`a subscriber worker exited early (${outcome})`);
     }
     return messages[n];
   };

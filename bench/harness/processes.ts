@@ -14,7 +14,8 @@ export function runScript<T>(script: string, arg: unknown): Promise<T> {
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
     child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
-    child.on('exit', (code) => {
+    // 'close', not 'exit': at 'exit' the child's output may still be on its way.
+    child.on('close', (code) => {
       const line = out.trim().split('\n').at(-1);
       if (code !== 0 || !line) reject(new Error(`${script} exited with ${code}: ${err.slice(-2000)}`));
       else resolve(JSON.parse(line) as T);
