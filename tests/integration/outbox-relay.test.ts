@@ -44,9 +44,9 @@ describe('outbox relay against a private nats-server (G1, G2)', () => {
     },
   });
 
-  const startRelay = () => {
+  const startRelay = (options: { sweepMs?: number } = {}) => {
     // A shorter publish timeout than the default 5 s only makes the outage test quicker.
-    relay = startOutboxRelay({ databaseUrl: config.writeDatabaseUrl, nc, js, subjects, logger, publishTimeoutMs: 2000 });
+    relay = startOutboxRelay({ databaseUrl: config.writeDatabaseUrl, nc, js, subjects, logger, publishTimeoutMs: 2000, ...options });
   };
   const stopRelay = async () => {
     await relay?.stop();
@@ -213,12 +213,15 @@ describe('outbox relay against a private nats-server (G1, G2)', () => {
   it('rows reset to unpublished (a crash before marking) are republished without duplicates or stalling', async () => {
     const seqBefore = new Map((await query<{ event_id: string; stream_seq: string }>('select event_id, stream_seq from outbox')).map((r) => [r.event_id, Number(r.stream_seq)]));
     const lastSeq = (await jsm.streams.info(subjects.stream)).state.last_seq;
-    // The older half: the republished rows are not at the stream's tail.
+    // The relay "crashes" before marking the older half (the republished rows are not at the
+    // stream's tail), and its successor takes over.
+    await stopRelay();
     await query(`update outbox set published_at = null, stream_seq = null where id <= (select percentile_disc(0.5) within group (order by id) from outbox)`);
     const reset = await unpublished();
     assert.ok(reset > 100);
     const aggregates = Array.from({ length: 3 }, () => randomUUID());
     const started = Date.now();
+    startRelay();
     await Promise.all(aggregates.map((id) => appendMany(id, 10)));
     await waitAllPublished(10_000, 'the reset rows and the new ones to be published');
     const elapsedMs = Date.now() - started;
@@ -278,6 +281,27 @@ describe('outbox relay against a private nats-server (G1, G2)', () => {
     // Each X_k v1 is refused once behind a duplicate at worst; an exponential back-off on these
     // refusals would take seconds (100 ms, 200 ms, ... 2 s per step).
     assert.ok(elapsedMs < 2_000, `publishing ${1 + 3 * K} rows took ${elapsedMs} ms (${failures} publish failures logged)`);
+  });
+
+  it('rows made unpublished under a running relay, below its floor, are found by its sweep from the beginning', async () => {
+    await stopRelay();
+    startRelay({ sweepMs: 300 });
+    const id = randomUUID();
+    await appendMany(id, 20);
+    await waitAllPublished(10_000, 'the rows to be published');
+    const [ids] = await query<{ first: string; last: string }>('select min(o.id) as first, max(o.id) as last from outbox o join events e using (event_id) where e.stream_id = ?', [id]);
+    const first = { id: ids!.first };
+    // Until the floor is above them, a scan would find them anyway.
+    await waitFor(() => logLines.some((line) => line.includes('relay floor moved') && (JSON.parse(line) as { floor: number }).floor >= Number(ids!.last)),
+      { timeoutMs: 10_000, what: 'the relay floor to pass the rows' });
+    const lastSeq = (await jsm.streams.info(subjects.stream)).state.last_seq;
+    await query(`update outbox set published_at = null, stream_seq = null where id >= ? and id < ? + 5`, [first.id, first.id]);
+    await waitAllPublished(10_000, 'the sweep to republish the rows below the floor');
+    await waitFor(() => logLines.some((line) => line.includes('below the relay floor')), { timeoutMs: 5_000, what: 'the relay to report rows below its floor' });
+    await assertStreamMatchesStore();
+    assert.equal((await jsm.streams.info(subjects.stream)).state.last_seq, lastSeq, 'republished as duplicates, nothing added');
+    await stopRelay();
+    startRelay();
   });
 
   /** Inserts version 1 of a Counter with its outbox row in a transaction left open (the caller commits). */

@@ -51,7 +51,8 @@ describe('the sequence-gap bug: an outbox row committed late with a lower id is 
     store = new EventStore(orm, subjects);
     nc = await connectNats(config.natsUrl, 'sequence-gap-test', logger);
     await ensureEventStream(nc, subjects);
-    relay = startOutboxRelay({ databaseUrl: config.writeDatabaseUrl, nc, js: jetstream(nc), subjects, logger });
+    // No sweep from the beginning: the late row must be found above the relay's floor alone.
+    relay = startOutboxRelay({ databaseUrl: config.writeDatabaseUrl, nc, js: jetstream(nc), subjects, logger, sweepMs: 3_600_000 });
     readService = await startReadService(config, logger);
     read = new pg.Client({ connectionString: config.readDatabaseUrl });
     await read.connect();

@@ -6,6 +6,7 @@ import { runAsLeader, sleep, type LeaderSession } from '../../platform/leader-lo
 import type { Logger } from '../../platform/logger.js';
 import type { Subjects } from '../../platform/subjects.js';
 import { OUTBOX_CHANNEL } from '../event-store/event-store.js';
+import { PublishedFloor, type ScanSnapshot } from './published-floor.js';
 
 export interface OutboxRelayOptions {
   databaseUrl: string;
@@ -17,6 +18,8 @@ export interface OutboxRelayOptions {
   publishTimeoutMs?: number;
   /** Safety poll when no NOTIFY arrives. */
   idleMs?: number;
+  /** How often a scan starts from the beginning rather than from the floor (a safety net; see PublishedFloor). */
+  sweepMs?: number;
 }
 
 /** The notice the relay sends on `subjects.published`: [eventId, streamSequence] pairs. */
@@ -35,7 +38,9 @@ interface OutboxRow {
  * Publishes outbox rows to JetStream, one active relay per system (advisory lock).
  *
  * Reads "not yet published, in id order", never "id above the last published": ids become
- * visible out of commit order. Publishes are pipelined (after the first freshly stored row, see
+ * visible out of commit order. The read starts above a floor that only moves once no row can
+ * still appear below it (PublishedFloor), so that it skips the published rows' dead index
+ * entries; every sweepMs it starts from the beginning. Publishes are pipelined (after the first freshly stored row, see
  * publishInOrder); each names its predecessor with Nats-Expected-Last-Msg-Id so that, after a
  * failed publish, no later one can overtake it. The acknowledged prefix is marked published with
  * its stream sequence; the rest is retried.
@@ -65,13 +70,26 @@ async function relay(session: LeaderSession, signal: AbortSignal, options: Outbo
   // Whether every row read next is surely not in the stream yet: false on taking the lead (a
   // previous leader may have published rows it did not mark) and after any failed publish.
   let certain = false;
+  // Unpublished rows are read from above the floor; now and then from the beginning.
+  const floor = new PublishedFloor();
+  const sweepMs = options.sweepMs ?? 10_000;
+  let lastSweep = Date.now();
   try {
     while (!signal.aborted && !connectionLost) {
       // Armed before reading, so that a NOTIFY arriving during the read is not missed.
       let timer: ReturnType<typeof setTimeout> | undefined;
       const woken = new Promise<void>((resolve) => { wake = resolve; timer = setTimeout(resolve, idleMs); });
-      const rows = await readUnpublished(client, batchSize);
+      const sweep = Date.now() - lastSweep >= sweepMs;
+      if (sweep) lastSweep = Date.now();
+      const { rows, snapshot } = await readUnpublished(client, sweep ? 0 : floor.value, batchSize);
+      const settled = floor.observe(snapshot);
+      if (sweep && rows.length > 0 && Number(rows[0]!.id) <= floor.value) {
+        options.logger.warn({ id: rows[0]!.id, floor: floor.value }, 'unpublished outbox row below the relay floor');
+      }
+      const floorBefore = floor.value;
       if (rows.length === 0) {
+        floor.advance(settled, [], 0, batchSize);
+        if (floor.value !== floorBefore) options.logger.debug({ floor: floor.value }, 'relay floor moved');
         await woken;
         clearTimeout(timer);
         continue;
@@ -85,6 +103,8 @@ async function relay(session: LeaderSession, signal: AbortSignal, options: Outbo
         // need not wait for the marking round trip.
         options.nc.publish(options.subjects.published, encodeJson({ events: acked.map(([row, ack]) => [row.event_id, ack.seq]) } satisfies PublishedNotice));
         await markPublished(client, acked);
+        floor.advance(settled, rows.map((row) => Number(row.id)), acked.length, batchSize);
+        if (floor.value !== floorBefore) options.logger.debug({ floor: floor.value }, 'relay floor moved');
       }
       if (behindDuplicate) {
         // Not a broker failure: resume at once from the refused row (at least one row moved).
@@ -102,12 +122,23 @@ async function relay(session: LeaderSession, signal: AbortSignal, options: Outbo
   }
 }
 
-async function readUnpublished(client: pg.Client, limit: number): Promise<OutboxRow[]> {
-  const result = await client.query<OutboxRow>(
-    'select id, event_id, subject, payload from outbox where published_at is null order by id limit $1',
-    [limit],
+/** Unpublished rows above `after`, in id order, with what the statement's snapshot saw (for the floor). */
+async function readUnpublished(client: pg.Client, after: number, limit: number): Promise<{ rows: OutboxRow[]; snapshot: ScanSnapshot }> {
+  const result = await client.query<Partial<OutboxRow> & { top: string; xmin: string; xmax: string }>(
+    `with snap as (select pg_current_snapshot() as s, (select coalesce(max(id), 0) from outbox) as top)
+     select snap.top::text as top, pg_snapshot_xmin(snap.s)::text as xmin, pg_snapshot_xmax(snap.s)::text as xmax,
+            o.id, o.event_id, o.subject, o.payload
+       from snap left join lateral (
+         select id, event_id, subject, payload from outbox where published_at is null and id > $1 order by id limit $2
+       ) o on true
+      order by o.id`,
+    [after, limit],
   );
-  return result.rows;
+  const first = result.rows[0]!;
+  return {
+    rows: result.rows.filter((row): row is OutboxRow & typeof first => row.id !== null && row.id !== undefined),
+    snapshot: { top: Number(first.top), xmin: BigInt(first.xmin), xmax: BigInt(first.xmax) },
+  };
 }
 
 /** JetStream's "wrong last msg ID" refusal of a Nats-Expected-Last-Msg-Id publish. */

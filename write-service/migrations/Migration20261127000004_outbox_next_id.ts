@@ -1,0 +1,24 @@
+import { Migration } from '@mikro-orm/migrations';
+
+/**
+ * `outbox_next_id()`, the outbox id's default: takes the transaction's id before the row's
+ * outbox id, so that a transaction still running when the relay takes a snapshot is in that
+ * snapshot's list of running transactions if it holds an outbox id already. The relay's floor
+ * (write-service/outbox/published-floor.ts) relies on it to skip the published rows safely.
+ */
+export class Migration20261127000004OutboxNextId extends Migration {
+  override up(): void {
+    this.addSql(`
+      create or replace function outbox_next_id() returns bigint language plpgsql as $$
+      begin
+        perform pg_current_xact_id();
+        return nextval('outbox_id_seq');
+      end $$`);
+    this.addSql('alter table outbox alter column id set default outbox_next_id()');
+  }
+
+  override down(): void {
+    this.addSql(`alter table outbox alter column id set default nextval('outbox_id_seq')`);
+    this.addSql('drop function if exists outbox_next_id()');
+  }
+}
