@@ -51,78 +51,131 @@ export class CommandExecutor {
       if (!options.internal && idempotencyKey?.startsWith(INTERNAL_KEY_PREFIX)) {
         throw AppError.badInput('idempotencyKey', `idempotencyKey may not start with "${INTERNAL_KEY_PREFIX}"`);
       }
-      let claim: IdempotencyClaim | undefined;
-      if (idempotencyKey !== undefined) {
-        claim = { key: idempotencyKey, command: definition.name, requestHash: hashRequest(definition.name, input) };
-        const replayed = await this.replay(message, claim, options);
-        if (replayed) return replayed;
-      }
-      const parsed = definition.parse(input, { now, newId: randomUUID });
-      const load: StateLoader = (type, id) => this.loadState(message.tenant, type, id);
-      const command = definition.enrich ? await definition.enrich(parsed.command, load) : parsed.command;
-      const uniqueKeys = definition.uniqueKeys?.(command) ?? [];
-      const maxRetries = this.options.maxRetries ?? 10;
-      for (let attempt = 0; ; attempt += 1) {
-        const ref = { tenant: message.tenant, streamType: definition.aggregateType, streamId: parsed.aggregateId };
-        const stream = await this.folded(ref, definition.decider);
-        if (parsed.expectedVersion !== undefined && parsed.expectedVersion !== stream.version) {
-          throw AppError.concurrencyConflict(parsed.expectedVersion, stream.version);
+      // A repeated key is not looked up first: the append records the key with the events, so a
+      // repeat fails there (IdempotencyKeyTaken) and answers the first result, and every way out
+      // that does not append (a refusal, nothing to change) looks it up before answering.
+      const claim: IdempotencyClaim | undefined = idempotencyKey === undefined
+        ? undefined
+        : { key: idempotencyKey, command: definition.name, requestHash: hashRequest(definition.name, input) };
+      try {
+        return await this.run(definition, message, input, now, claim, options);
+      } catch (error) {
+        if (claim && error instanceof AppError && error.code !== ErrorCode.SERVICE_UNAVAILABLE) {
+          const replayed = await this.replay(message, claim, options);
+          if (replayed) return replayed;
         }
-        const events = definition.decider.decide(command, stream.state);
-        if (events.length === 0) {
-          // Nothing to change (e.g. a saga releasing stock twice): answer the current version.
-          const lastEventId = stream.lastEventId;
-          const seq = lastEventId === undefined ? 0 : await this.publishedSeq(lastEventId, options);
-          return this.result(parsed.aggregateId, stream.version, seq, message.correlationId, false);
-        }
-        const eventIds = this.options.store.newEventIds(events.length);
-        const publication = this.options.waiter.expect(eventIds.at(-1)!);
-        try {
-          const appended = await this.options.store.append({
-            ...ref,
-            expectedVersion: stream.version,
-            events,
-            eventIds,
-            occurredAt: now,
-            metadata: { correlationId: message.correlationId, userId: message.userId },
-            ...(claim ? { idempotency: claim } : {}),
-            ...(uniqueKeys.length > 0 ? { uniqueKeys } : {}),
-          });
-          this.cache.set(cacheKey(ref), {
-            state: events.reduce((state, event) => definition.decider.evolve(state, event), stream.state),
-            version: appended.version,
-            lastEventId: eventIds.at(-1),
-          });
-          if (options.internal) {
-            publication.cancel();
-            return this.result(parsed.aggregateId, appended.version, 0, message.correlationId, false);
-          }
-          const seq = await publication.published(this.options.publishTimeoutMs ?? 3000);
-          return this.result(parsed.aggregateId, appended.version, seq, message.correlationId, false);
-        } catch (error) {
-          publication.cancel();
-          if (error instanceof IdempotencyKeyTaken && claim) {
-            const replayed = await this.replay(message, claim, options);
-            if (replayed) return replayed;
-          }
-          if (error instanceof UniqueKeyTaken) {
-            const taken = uniqueKeys.find((key) => key.scope === error.scope) ?? uniqueKeys[0];
-            throw AppError.conflict(taken?.field ?? 'input', `${taken?.field ?? 'value'} ${error.value} is already taken`);
-          }
-          if (!(error instanceof StreamVersionConflict)) throw error;
-          if (claim) {
-            // A twin request with the same key may have won the race on the stream itself.
-            const replayed = await this.replay(message, claim, options);
-            if (replayed) return replayed;
-          }
-          if (parsed.expectedVersion !== undefined || attempt >= maxRetries) {
-            const current = (await this.folded(ref, definition.decider)).version;
-            throw AppError.concurrencyConflict(parsed.expectedVersion ?? stream.version, current);
-          }
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
-        }
+        throw error;
       }
     });
+  }
+
+  private async run(
+    definition: CommandDefinition,
+    message: CommandMessage,
+    input: Record<string, unknown>,
+    now: string,
+    claim: IdempotencyClaim | undefined,
+    options: ExecuteOptions,
+  ): Promise<CommandResult> {
+    const generated = new Set<string>();
+    const newId = () => {
+      const id = randomUUID();
+      generated.add(id);
+      return id;
+    };
+    const parsed = definition.parse(input, { now, newId });
+    const load: StateLoader = (type, id) => this.loadState(message.tenant, type, id);
+    const command = definition.enrich ? await definition.enrich(parsed.command, load) : parsed.command;
+    const uniqueKeys = definition.uniqueKeys?.(command) ?? [];
+    const maxRetries = this.options.maxRetries ?? 10;
+    for (let attempt = 0; ; attempt += 1) {
+      const ref = { tenant: message.tenant, streamType: definition.aggregateType, streamId: parsed.aggregateId };
+      // First on what this process already knows (the appends below are version-checked, so a
+      // stale state only costs a retry); a refusal or a no-op is confirmed on the stored events.
+      const assumed = attempt === 0 ? this.assumed(ref, generated.has(parsed.aggregateId), definition.decider) : undefined;
+      let stream = assumed ?? await this.folded(ref, definition.decider);
+      let events: DomainEvent[];
+      try {
+        events = this.decide(definition, parsed.expectedVersion, command, stream);
+        if (events.length === 0 && assumed) throw new Unconfirmed();
+      } catch (error) {
+        if (!assumed || !(error instanceof AppError || error instanceof Unconfirmed)) throw error;
+        stream = await this.folded(ref, definition.decider);
+        events = this.decide(definition, parsed.expectedVersion, command, stream);
+      }
+      if (events.length === 0) {
+        // Nothing to change (e.g. a saga releasing stock twice): answer the first result of a
+        // repeated key, or else the current version.
+        const replayed = claim ? await this.replay(message, claim, options) : undefined;
+        if (replayed) return replayed;
+        const lastEventId = stream.lastEventId;
+        const seq = lastEventId === undefined ? 0 : await this.publishedSeq(lastEventId, options);
+        return this.result(parsed.aggregateId, stream.version, seq, message.correlationId, false);
+      }
+      const eventIds = this.options.store.newEventIds(events.length);
+      const publication = this.options.waiter.expect(eventIds.at(-1)!);
+      try {
+        const appended = await this.options.store.append({
+          ...ref,
+          expectedVersion: stream.version,
+          events,
+          eventIds,
+          occurredAt: now,
+          metadata: { correlationId: message.correlationId, userId: message.userId },
+          ...(claim ? { idempotency: claim } : {}),
+          ...(uniqueKeys.length > 0 ? { uniqueKeys } : {}),
+        });
+        this.cache.set(cacheKey(ref), {
+          state: events.reduce((state, event) => definition.decider.evolve(state, event), stream.state),
+          version: appended.version,
+          lastEventId: eventIds.at(-1),
+        });
+        if (options.internal) {
+          publication.cancel();
+          return this.result(parsed.aggregateId, appended.version, 0, message.correlationId, false);
+        }
+        const seq = await publication.published(this.options.publishTimeoutMs ?? 3000);
+        return this.result(parsed.aggregateId, appended.version, seq, message.correlationId, false);
+      } catch (error) {
+        publication.cancel();
+        if (error instanceof IdempotencyKeyTaken && claim) {
+          const replayed = await this.replay(message, claim, options);
+          if (replayed) return replayed;
+        }
+        if (error instanceof UniqueKeyTaken) {
+          const taken = uniqueKeys.find((key) => key.scope === error.scope) ?? uniqueKeys[0];
+          throw AppError.conflict(taken?.field ?? 'input', `${taken?.field ?? 'value'} ${error.value} is already taken`);
+        }
+        if (!(error instanceof StreamVersionConflict)) throw error;
+        if (claim) {
+          // A twin request with the same key may have won the race on the stream itself.
+          const replayed = await this.replay(message, claim, options);
+          if (replayed) return replayed;
+        }
+        if (parsed.expectedVersion !== undefined || attempt >= maxRetries) {
+          const current = (await this.folded(ref, definition.decider)).version;
+          throw AppError.concurrencyConflict(parsed.expectedVersion ?? stream.version, current);
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
+      }
+    }
+  }
+
+  /** The events a command decides on a state, after the client's expected version (G5) is checked. */
+  private decide(definition: CommandDefinition, expectedVersion: number | undefined, command: unknown, stream: FoldedState<any>): DomainEvent[] {
+    if (expectedVersion !== undefined && expectedVersion !== stream.version) {
+      throw AppError.concurrencyConflict(expectedVersion, stream.version);
+    }
+    return definition.decider.decide(command, stream.state);
+  }
+
+  /**
+   * The aggregate's state without reading the store, when this process can assume it: the
+   * cached fold, or the initial state of an aggregate whose id this command just generated.
+   */
+  private assumed(ref: StreamRef, isNew: boolean, decider: Decider<any, any, DomainEvent>): FoldedState<any> | undefined {
+    if (isNew) return { state: decider.initialState(), version: 0, lastEventId: undefined };
+    return this.cache.get(cacheKey(ref));
   }
 
   /** The current state of an aggregate, folded from its events. */
@@ -186,6 +239,9 @@ interface IdempotencyRow {
   version: number;
   last_event_id: string;
 }
+
+/** A decision on an assumed state that changes nothing: confirmed on the stored events before it is answered. */
+class Unconfirmed extends Error {}
 
 function cacheKey(ref: StreamRef): string {
   return `${ref.tenant}\u0000${ref.streamType}\u0000${ref.streamId}`;
