@@ -99,7 +99,9 @@ class Run {
     await jsm.consumers.delete(subjects.stream, durable).catch(() => undefined);
     await jsm.consumers.add(subjects.stream, {
       durable_name: durable,
-      ack_policy: AckPolicy.Explicit,
+      // All: the batch's last acknowledgement stands for the batch (the checkpoint, not the
+      // consumer, is what a restart trusts; acks only keep flow control going).
+      ack_policy: AckPolicy.All,
       filter_subject: subjects.eventsWildcard,
       ack_wait: nanos(60_000),
       max_deliver: -1,
@@ -155,7 +157,7 @@ class Run {
     } else if (batch.length === 0 && this.persisted < this.checkpoint) {
       await this.transaction(this.checkpoint, async () => undefined); // quiet: persist the skipped-to position
     }
-    for (const msg of batch) msg.ack();
+    batch.at(-1)?.ack();
     if (fresh.length > 0) {
       this.log.debug({ from: batch[0]?.seq, to: batch.at(-1)?.seq, applied: fresh.length, checkpoint: this.checkpoint }, 'batch');
       this.announce(changes);

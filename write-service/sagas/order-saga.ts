@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import type { Orm } from '../../platform/database.js';
 import { runAsLeader, sleep, type LeaderSession } from '../../platform/leader-lock.js';
@@ -25,15 +25,17 @@ export interface OrderSagaOptions {
 }
 
 const SAGA = 'order_saga';
+/** How often the saga stores its position (a crash replays at most this much, idempotently). */
+const POSITION_EVERY_MS = 100;
 
 /**
  * The order saga (process manager): on OrderPlaced it reserves stock line by line, then confirms
  * the order, or rejects it and releases every partial reservation; on OrderCancelled it releases
  * the order's stock. It runs in one write-service replica (advisory lock), reads order events
- * from its own durable consumer, and moves its position only after a step completed, so a
- * kill -9 resumes where it stopped. Every command it sends carries an idempotency key derived
- * from the order, and products hold at most one reservation per order, so a repeated step
- * never reserves or releases twice.
+ * from its own durable consumer, and moves its position only past steps that completed, so a
+ * kill -9 resumes where it stopped (replaying at most the last POSITION_EVERY_MS of steps).
+ * Every command it sends carries an idempotency key derived from the order, and products hold
+ * at most one reservation per order, so a repeated step never reserves or releases twice.
  */
 export function startOrderSaga(options: OrderSagaOptions): { stop(): Promise<void> } {
   return runAsLeader({
@@ -55,7 +57,8 @@ async function run(session: LeaderSession, signal: AbortSignal, options: OrderSa
   await jsm.consumers.delete(subjects.stream, durable).catch(() => undefined);
   await jsm.consumers.add(subjects.stream, {
     durable_name: durable,
-    ack_policy: AckPolicy.Explicit,
+    // All: one acknowledgement stands for every message before it (see storePosition).
+    ack_policy: AckPolicy.All,
     filter_subject: subjects.event('*', ORDER, '*'),
     ack_wait: nanos(60_000),
     max_deliver: -1,
@@ -65,6 +68,23 @@ async function run(session: LeaderSession, signal: AbortSignal, options: OrderSa
   const stop = () => messages.stop();
   signal.addEventListener('abort', stop);
   void session.lost.then(stop);
+  // The position is stored (and the handled messages acknowledged, all at once) every
+  // POSITION_EVERY_MS rather than after each message: a step is idempotent, so a kill -9
+  // replays at most that much, and under load one statement stands for many messages.
+  let handled: JsMsg | undefined;
+  let stored = position;
+  let storing: Promise<void> = Promise.resolve();
+  const storePosition = () => {
+    const msg = handled;
+    if (!msg || msg.seq <= stored) return storing;
+    storing = storing.then(async () => {
+      await orm.em.fork().execute('update saga_checkpoints set position = ?, updated_at = now() where saga = ? and position < ?', [msg.seq, SAGA, msg.seq], 'run');
+      stored = Math.max(stored, msg.seq);
+      msg.ack();
+    }).catch((error: unknown) => log.warn({ err: error }, 'saga position not stored; trying again'));
+    return storing;
+  };
+  const timer = setInterval(() => void storePosition(), POSITION_EVERY_MS);
   try {
     for await (const msg of messages) {
       const event = upcast(msg.json<EventEnvelope>());
@@ -80,10 +100,11 @@ async function run(session: LeaderSession, signal: AbortSignal, options: OrderSa
           await sleep(Math.min(100 * 2 ** attempt, 5000), signal);
         }
       }
-      await orm.em.fork().execute('update saga_checkpoints set position = ?, updated_at = now() where saga = ?', [msg.seq, SAGA], 'run');
-      msg.ack();
+      handled = msg;
     }
   } finally {
+    clearInterval(timer);
+    await storePosition();
     signal.removeEventListener('abort', stop);
     messages.stop();
   }
