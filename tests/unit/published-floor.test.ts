@@ -9,13 +9,13 @@ describe('the outbox relay floor', () => {
     const floor = new PublishedFloor();
     // Scan 1 sees ids up to 10; transaction 100 (which may hold a lower id) is still running.
     assert.equal(floor.observe(scan(10, 100, 101)), undefined);
-    floor.advance(undefined, [9, 10], 2, 500);
+    floor.advance(0, undefined, [9, 10], 2, 500);
     assert.equal(floor.value, 0, 'not past rows of a transaction still running');
     // Scan 2: transaction 100 still runs (xmin 100 < scan 1's xmax 101).
     assert.equal(floor.observe(scan(12, 100, 103)), undefined);
     // Scan 3: everything below 103 has finished: scans 1 and 2 settle; it returned the late row 5.
     assert.equal(floor.observe(scan(14, 103, 104)), 12);
-    floor.advance(12, [5, 13, 14], 3, 500);
+    floor.advance(0, 12, [5, 13, 14], 3, 500);
     assert.equal(floor.value, 12);
   });
 
@@ -24,32 +24,44 @@ describe('the outbox relay floor', () => {
     floor.observe(scan(10, 1, 2));
     const settled = floor.observe(scan(20, 2, 3));
     assert.equal(settled, 10);
-    floor.advance(settled, [4, 7, 15], 1, 500); // 7 failed to publish
+    floor.advance(0, settled, [4, 7, 15], 1, 500); // 7 failed to publish
     assert.equal(floor.value, 6);
-    floor.advance(floor.observe(scan(20, 3, 4)), [7, 15], 0, 500); // nothing published this time
+    floor.advance(6, floor.observe(scan(20, 3, 4)), [7, 15], 0, 500); // nothing published this time
     assert.equal(floor.value, 6);
   });
 
   it('does not pass the last row of a scan cut short by its limit', () => {
     const floor = new PublishedFloor();
     floor.observe(scan(1000, 1, 2));
-    floor.advance(floor.observe(scan(1000, 2, 3)), [1, 2, 3], 3, 3);
+    floor.advance(0, floor.observe(scan(1000, 2, 3)), [1, 2, 3], 3, 3);
     assert.equal(floor.value, 3);
   });
 
   it('never goes down', () => {
     const floor = new PublishedFloor();
     floor.observe(scan(50, 1, 2));
-    floor.advance(floor.observe(scan(60, 2, 3)), [], 0, 500);
+    floor.advance(0, floor.observe(scan(60, 2, 3)), [], 0, 500);
     assert.equal(floor.value, 50);
-    floor.advance(40, [], 0, 500);
+    floor.advance(50, 40, [], 0, 500);
     assert.equal(floor.value, 50);
+  });
+
+  it('once lowered by the sweep, is not raised by a scan that started above it', () => {
+    const floor = new PublishedFloor();
+    floor.observe(scan(100, 1, 2));
+    floor.advance(0, floor.observe(scan(100, 2, 3)), [], 0, 500);
+    assert.equal(floor.value, 100);
+    floor.lower(41); // row 42 found unpublished
+    floor.advance(100, floor.observe(scan(120, 3, 4)), [], 0, 500); // that scan began at 100
+    assert.equal(floor.value, 41);
+    floor.advance(41, floor.observe(scan(120, 4, 5)), [42], 1, 500);
+    assert.equal(floor.value, 120);
   });
 
   it('an empty scan with nothing running moves the floor to what an earlier scan saw', () => {
     const floor = new PublishedFloor();
     assert.equal(floor.observe(scan(7, 5, 5)), undefined);
-    floor.advance(floor.observe(scan(7, 5, 5)), [], 0, 500);
+    floor.advance(0, floor.observe(scan(7, 5, 5)), [], 0, 500);
     assert.equal(floor.value, 7);
   });
 });

@@ -1,6 +1,6 @@
 import { JetStreamApiError, type JetStreamClient, type PubAck } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import type pg from 'pg';
+import pg from 'pg';
 import { encodeJson } from '../../platform/messaging.js';
 import { runAsLeader, sleep, type LeaderSession } from '../../platform/leader-lock.js';
 import type { Logger } from '../../platform/logger.js';
@@ -18,7 +18,7 @@ export interface OutboxRelayOptions {
   publishTimeoutMs?: number;
   /** Safety poll when no NOTIFY arrives. */
   idleMs?: number;
-  /** How often a scan starts from the beginning rather than from the floor (a safety net; see PublishedFloor). */
+  /** How often a sweep looks for unpublished rows below the floor (a safety net; see PublishedFloor). */
   sweepMs?: number;
 }
 
@@ -40,7 +40,7 @@ interface OutboxRow {
  * Reads "not yet published, in id order", never "id above the last published": ids become
  * visible out of commit order. The read starts above a floor that only moves once no row can
  * still appear below it (PublishedFloor), so that it skips the published rows' dead index
- * entries; every sweepMs it starts from the beginning. Publishes are pipelined (after the first freshly stored row, see
+ * entries; every sweepMs a sweep looks below the floor. Publishes are pipelined (after the first freshly stored row, see
  * publishInOrder); each names its predecessor with Nats-Expected-Last-Msg-Id so that, after a
  * failed publish, no later one can overtake it. The acknowledged prefix is marked published with
  * its stream sequence; the rest is retried.
@@ -62,6 +62,10 @@ async function relay(session: LeaderSession, signal: AbortSignal, options: Outbo
   let wake: (() => void) | undefined;
   client.on('notification', () => wake?.());
   await client.query(`listen ${OUTBOX_CHANNEL}`);
+  // The marks need not wait for the WAL flush: a mark lost in a server crash only makes the rows
+  // publish again, which is the crash-before-marking case that JetStream's dedupe and the
+  // projections' checks already cover (G1, G3). The next scan then starts sooner.
+  await client.query('set synchronous_commit = off');
   let connectionLost = false;
   void lost.then(() => { connectionLost = true; wake?.(); });
   const onAbort = () => wake?.();
@@ -70,25 +74,19 @@ async function relay(session: LeaderSession, signal: AbortSignal, options: Outbo
   // Whether every row read next is surely not in the stream yet: false on taking the lead (a
   // previous leader may have published rows it did not mark) and after any failed publish.
   let certain = false;
-  // Unpublished rows are read from above the floor; now and then from the beginning.
+  // Unpublished rows are read from above the floor; a sweep looks below it now and then.
   const floor = new PublishedFloor();
-  const sweepMs = options.sweepMs ?? 10_000;
-  let lastSweep = Date.now();
+  const sweeper = startSweeper(floor, options, () => wake?.());
   try {
     while (!signal.aborted && !connectionLost) {
       // Armed before reading, so that a NOTIFY arriving during the read is not missed.
       let timer: ReturnType<typeof setTimeout> | undefined;
       const woken = new Promise<void>((resolve) => { wake = resolve; timer = setTimeout(resolve, idleMs); });
-      const sweep = Date.now() - lastSweep >= sweepMs;
-      if (sweep) lastSweep = Date.now();
-      const { rows, snapshot } = await readUnpublished(client, sweep ? 0 : floor.value, batchSize);
-      const settled = floor.observe(snapshot);
-      if (sweep && rows.length > 0 && Number(rows[0]!.id) <= floor.value) {
-        options.logger.warn({ id: rows[0]!.id, floor: floor.value }, 'unpublished outbox row below the relay floor');
-      }
       const floorBefore = floor.value;
+      const { rows, snapshot } = await readUnpublished(client, floorBefore, batchSize);
+      const settled = floor.observe(snapshot);
       if (rows.length === 0) {
-        floor.advance(settled, [], 0, batchSize);
+        floor.advance(floorBefore, settled, [], 0, batchSize);
         if (floor.value !== floorBefore) options.logger.debug({ floor: floor.value }, 'relay floor moved');
         await woken;
         clearTimeout(timer);
@@ -103,7 +101,7 @@ async function relay(session: LeaderSession, signal: AbortSignal, options: Outbo
         // need not wait for the marking round trip.
         options.nc.publish(options.subjects.published, encodeJson({ events: acked.map(([row, ack]) => [row.event_id, ack.seq]) } satisfies PublishedNotice));
         await markPublished(client, acked);
-        floor.advance(settled, rows.map((row) => Number(row.id)), acked.length, batchSize);
+        floor.advance(floorBefore, settled, rows.map((row) => Number(row.id)), acked.length, batchSize);
         if (floor.value !== floorBefore) options.logger.debug({ floor: floor.value }, 'relay floor moved');
       }
       if (behindDuplicate) {
@@ -119,7 +117,48 @@ async function relay(session: LeaderSession, signal: AbortSignal, options: Outbo
     }
   } finally {
     signal.removeEventListener('abort', onAbort);
+    await sweeper.stop();
   }
+}
+
+/**
+ * Every sweepMs, looks for an unpublished row at or below the floor (none should be there: a
+ * warning if one is) and lowers the floor to it. On a connection of its own, so that its trip
+ * through the published rows' index entries never holds up the relay.
+ */
+function startSweeper(floor: PublishedFloor, options: OutboxRelayOptions, wake: () => void): { stop(): Promise<void> } {
+  let client: pg.Client | undefined;
+  let running: Promise<void> | undefined;
+  const sweep = async () => {
+    if (!client) {
+      client = new pg.Client({ connectionString: options.databaseUrl });
+      client.on('error', () => undefined); // a broken connection fails the next query, which is logged
+      await client.connect();
+    }
+    const below = floor.value;
+    const result = await client.query<{ id: string | null }>('select min(id)::text as id from outbox where published_at is null and id <= $1', [below]);
+    const id = result.rows[0]?.id;
+    if (id === null || id === undefined) return;
+    options.logger.warn({ id, floor: below }, 'unpublished outbox row below the relay floor');
+    floor.lower(Number(id) - 1);
+    wake();
+  };
+  const timer = setInterval(() => {
+    running ??= sweep()
+      .catch(async (error: unknown) => {
+        options.logger.warn({ err: error }, 'outbox sweep failed');
+        await client?.end().catch(() => undefined);
+        client = undefined;
+      })
+      .finally(() => { running = undefined; });
+  }, options.sweepMs ?? 10_000);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+      await client?.end().catch(() => undefined);
+    },
+  };
 }
 
 /** Unpublished rows above `after`, in id order, with what the statement's snapshot saw (for the floor). */

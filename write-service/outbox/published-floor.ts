@@ -46,15 +46,21 @@ export class PublishedFloor {
   }
 
   /**
-   * Moves the floor after a scan that started at `value` and settled `settled`: up to it, but
+   * Moves the floor after a scan that started at `from` and settled `settled`: up to it, but
    * not past the first row of the scan left unpublished, nor past the last row of a scan cut
    * short by its limit (rows beyond it were not seen).
    */
-  advance(settled: number | undefined, rowIds: readonly number[], published: number, limit: number): void {
-    if (settled === undefined) return;
+  advance(from: number, settled: number | undefined, rowIds: readonly number[], published: number, limit: number): void {
+    // A scan that started above the floor (lowered meanwhile) did not see what is below its start.
+    if (settled === undefined || from > this.current) return;
     let bound = settled;
     if (published < rowIds.length) bound = Math.min(bound, rowIds[published]! - 1);
     else if (rowIds.length >= limit) bound = Math.min(bound, rowIds.at(-1)!);
     this.current = Math.max(this.current, bound);
+  }
+
+  /** Brings the floor down to `to` (a row was found unpublished below it: the sweep). */
+  lower(to: number): void {
+    this.current = Math.min(this.current, to);
   }
 }
