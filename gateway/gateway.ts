@@ -25,7 +25,7 @@ import { formatError, toGraphQLError } from './errors.js';
 import { explorerRouter } from './explorer.js';
 import { metricsPlugin } from './metrics-plugin.js';
 import { DocumentCache } from './subscriptions/document-cache.js';
-import { createSharedSubscribe } from './subscriptions/shared-subscribe.js';
+import { createSharedSubscribe, type DirectTarget } from './subscriptions/shared-subscribe.js';
 import { ViewHub } from './subscriptions/view-hub.js';
 import { ViewCache } from './view-cache/view-cache.js';
 
@@ -59,9 +59,11 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const principals = new WeakMap<object, Principal>();
   const documents = new DocumentCache(schema);
+  // Each WebSocket subscription's socket and id, by its context: later values go straight there.
+  const directTargets = new WeakMap<object, DirectTarget>();
   const wsCleanup = useServer<Record<string, unknown>>({
     schema,
-    subscribe: createSharedSubscribe(),
+    subscribe: createSharedSubscribe(directTargets),
     connectionInitWaitTimeout: 5000,
     onConnect: async (ctx) => {
       try {
@@ -83,11 +85,13 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       if (!('kind' in document)) return document; // syntax or validation errors
       return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
     },
-    context: (ctx, _id, payload): GatewayContext => {
+    context: (ctx, id, payload): GatewayContext => {
       const principal = principals.get(ctx);
       if (!principal) throw toGraphQLError(new AppError('UNAUTHENTICATED', 'not authenticated'));
       const correlationId = correlationIdOf((payload.extensions as Record<string, unknown> | undefined)?.correlationId);
-      return createContext(principal, correlationId, bus, views, caches);
+      const context = createContext(principal, correlationId, bus, views, caches);
+      directTargets.set(context, { socket: ctx.extra.socket, id });
+      return context;
     },
   }, wsServer);
 
