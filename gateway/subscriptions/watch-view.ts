@@ -1,5 +1,7 @@
-import { Repeater } from '@graphql-yoga/subscription';
+import { AppError, ErrorCode } from '../../schema/errors.js';
+import { toGraphQLError } from '../errors.js';
 import type { ViewChange } from '../../schema/views/view-change.js';
+import { PushQueue } from './push-queue.js';
 import type { ViewHub } from './view-hub.js';
 
 export interface WatchOptions<View extends { version: number }> {
@@ -58,19 +60,21 @@ export async function watchView<View extends { version: number }>(options: Watch
     }
   }
   const rowOf = options.rowOf ?? (() => ONE_ROW);
-  return new Repeater<View>(async (push, stop) => {
-    const lastVersions = new Map<string, number>();
-    const emit = (view: View, version: number) => {
-      const row = rowOf(view);
-      if (version <= (lastVersions.get(row) ?? 0)) return;
-      lastVersions.set(row, version);
-      void push(view);
-    };
-    if (current) emit(current, revisionOf(current));
-    for (const change of early) emit(change.data, change.version);
-    early.length = 0;
-    deliver = (change) => emit(change.data, change.version);
-    await stop;
-    unlisten();
-  });
+  const queue = new PushQueue<View>(unlisten, slowSubscriber);
+  const lastVersions = new Map<string, number>();
+  const emit = (view: View, version: number) => {
+    const row = rowOf(view);
+    if (version <= (lastVersions.get(row) ?? 0)) return;
+    lastVersions.set(row, version);
+    queue.push(view);
+  };
+  if (current) emit(current, revisionOf(current));
+  for (const change of early) emit(change.data, change.version);
+  early.length = 0;
+  deliver = (change) => emit(change.data, change.version);
+  return queue;
+}
+
+function slowSubscriber(): Error {
+  return toGraphQLError(new AppError(ErrorCode.RATE_LIMITED, 'the subscription fell more than 1,024 changes behind; subscribe again'));
 }
