@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** Seconds: from a fraction of a millisecond up to the request timeout. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -16,6 +16,11 @@ export class Metrics {
   readonly commandDuration = new Histogram({
     name: 'cqrs_command_processing_duration_seconds', help: 'Time to handle a command, from request to reply', labelNames: ['command', 'outcome'] as const,
     buckets: LATENCY_BUCKETS, registers: [this.registry],
+  });
+  /** Write-service: a command decided again after its append lost the race for its version (a concurrent writer, or a state cached here that another replica moved on). */
+  readonly commandRetries = new Counter({
+    name: 'cqrs_command_retries_total', help: 'Commands decided again after their append lost a version race', labelNames: ['command'] as const,
+    registers: [this.registry],
   });
   /** Read-service: one query, from request received to reply sent (consistency waits included). */
   readonly queryDuration = new Histogram({

@@ -8,6 +8,7 @@ import { Metrics, startMetricsServer } from '../platform/metrics.js';
 import { connectNats } from '../platform/nats.js';
 import { subjectsFor, WRITE_QUEUE } from '../platform/subjects.js';
 import type { CommandMessage } from '../schema/commands/command-message.js';
+import type { EventEnvelope } from '../schema/events/envelope.js';
 import { CommandExecutor } from './commands/command-executor.js';
 import type { CommandDefinition } from './commands/command-definition.js';
 import { customerCommands } from './commands/customer-commands.js';
@@ -40,9 +41,20 @@ export async function startWriteService(config: Config, logger: Logger = createL
   const relay = startOutboxRelay({ databaseUrl: config.writeDatabaseUrl, nc, js, subjects, logger });
   const waiter = new PublishWaiter(nc, subjects, orm);
   const store = new EventStore(orm, subjects);
-  const executor = new CommandExecutor({ orm, store, waiter });
-  const saga = startOrderSaga({ orm, databaseUrl: config.writeDatabaseUrl, js, jsm, subjects, executor, logger });
   const metrics = new Metrics('write-service');
+  const executor = new CommandExecutor({ orm, store, waiter, onRetry: (command) => metrics.commandRetries.inc({ command }) });
+  // Events as published, from every replica: keeps the executor's cached states from going stale.
+  const published = nc.subscribe(subjects.eventsWildcard, {
+    callback: (error, msg) => {
+      if (error) return;
+      try {
+        executor.observe(msg.json<EventEnvelope>());
+      } catch {
+        // not an event envelope: nothing to forget
+      }
+    },
+  });
+  const saga = startOrderSaga({ orm, databaseUrl: config.writeDatabaseUrl, js, jsm, subjects, executor, logger });
   const endpoints = commandDefinitions.map((definition) =>
     serve(nc, subjects.command(definition.name), WRITE_QUEUE, (body) => executor.execute(definition, body as CommandMessage), logger,
       (outcome, seconds) => metrics.commandDuration.observe({ command: definition.name, outcome }, seconds)),
@@ -54,6 +66,7 @@ export async function startWriteService(config: Config, logger: Logger = createL
       await Promise.all(endpoints.map((stop) => stop()));
       await metricsServer?.close();
       await saga.stop();
+      published.unsubscribe();
       waiter.close();
       await relay.stop();
       await nc.drain().catch(() => undefined);

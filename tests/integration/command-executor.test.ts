@@ -29,6 +29,7 @@ describe('command executor: decisions on cached states stay correct when another
   let waiter: PublishWaiter;
   let one: CommandExecutor;
   let two: CommandExecutor;
+  let retries = 0;
 
   before(async () => {
     config = testConfig(uniqueNamespace('executor'));
@@ -37,7 +38,7 @@ describe('command executor: decisions on cached states stay correct when another
     nc = await connectNats(config.natsUrl, 'executor-test', createLogger('executor-test', 'warn'));
     waiter = new PublishWaiter(nc, subjects, orm);
     const store = new EventStore(orm, subjects);
-    one = new CommandExecutor({ orm, store, waiter });
+    one = new CommandExecutor({ orm, store, waiter, onRetry: () => { retries += 1; } });
     two = new CommandExecutor({ orm, store, waiter });
   });
 
@@ -70,6 +71,21 @@ describe('command executor: decisions on cached states stay correct when another
     const restocked = await run(one, command('restockProduct'), { id, quantity: 3 });
     assert.equal(restocked.version, 3);
     assert.deepEqual((await events(id)).map((event) => event.version), [1, 2, 3]);
+  });
+
+  it('an event published by another replica drops the cached state it makes stale: no version race lost', async () => {
+    const id = await createProduct(5);
+    const restocked = await run(two, command('restockProduct'), { id, quantity: 2 });
+    one.observe({ tenant: TENANT, aggregateType: 'Product', aggregateId: id, version: restocked.version });
+    retries = 0;
+    const again = await run(one, command('restockProduct'), { id, quantity: 3 });
+    assert.equal(again.version, 3);
+    assert.equal(retries, 0, 'decided on the stored events at once');
+    // Its own events (at or below what it cached) keep the entry.
+    one.observe({ tenant: TENANT, aggregateType: 'Product', aggregateId: id, version: 3 });
+    await run(two, command('restockProduct'), { id, quantity: 1 }); // version 4, not observed by one
+    await run(one, command('restockProduct'), { id, quantity: 1 });
+    assert.equal(retries, 1, 'the cached version 3 was used, and lost the race to version 4');
   });
 
   it('a refusal decided on a stale cached state is checked on the stored events before it is answered', async () => {

@@ -26,6 +26,12 @@ export class StateCache {
     return entry;
   }
 
+  /** Drops the entry when it is behind `version` (another replica appended): the next use reads the stream. */
+  forgetOlder(key: string, version: number): void {
+    const entry = this.entries.get(key);
+    if (entry && entry.version < version) this.entries.delete(key);
+  }
+
   set(key: string, entry: FoldedState): void {
     const current = this.entries.get(key);
     if (current && current.version > entry.version) return;
