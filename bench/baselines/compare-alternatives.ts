@@ -115,7 +115,7 @@ async function measureCrud(options: AlternativesOptions): Promise<CrudFigures> {
     const drive = driver('crud', server.url, server.pid, await createFixtures(server.url), options);
 
     // Commands: the mix at 250/s and 500/s, then stepping up while p99 stays under 100 ms.
-    const commandsAt250 = await drive('commands mix', { kind: 'commandMix', mode: 'open', rate: 250 });
+    const commandsAt250 = await drive('commands mix', { kind: 'commandMix', mode: 'open', rate: 250, warmupS: options.warmupS });
     const commandsAt500 = await drive('commands mix', { kind: 'commandMix', mode: 'open', rate: 500 });
     const commandSteps: ScenarioFigures[] = [];
     let commandsMaxSustained = 0;
