@@ -138,6 +138,8 @@ const maxSustained = async (scenario: string, kind: WorkerSpec['kind'], rates: n
   return best;
 };
 
+/** The commands' ladder (ours and the CRUD service's): rates stepped through from the highest fixed rate that held, or from well below the lowest. */
+const commandLadder = quick ? [150, 375] : [100, 150, 200, 300, 375, 450, 625, 750, 1250, 1500];
 let commandsMax = 0;
 if (runs('commands')) {
   // 1. Commands: a mix of createProduct, restockProduct and placeOrder at fixed arrival rates,
@@ -153,8 +155,7 @@ if (runs('commands')) {
     await settle();
   }
   // Step up from the highest fixed rate that held, or from well below the lowest when none did.
-  const ladder = quick ? [150, 375] : [100, 150, 200, 300, 375, 450, 625, 750, 1250, 1500];
-  commandsMax = Math.max(commandsMax, await maxSustained('commands mix', 'commandMix', ladder.filter((rate) => rate > commandsMax && !failedRates.some((failed) => rate >= failed)), 100));
+  commandsMax = Math.max(commandsMax, await maxSustained('commands mix', 'commandMix', commandLadder.filter((rate) => rate > commandsMax && !failedRates.some((failed) => rate >= failed)), 100));
 
   await settle();
 }
@@ -237,7 +238,7 @@ if (!externalUrl && runs('scale')) {
 let alternatives: AlternativesFigures | undefined;
 if (runs('alt')) {
   await settle();
-  alternatives = await measureAlternatives({ step, warmupS: queryWarmupS, salt: `${salt}alt`, ...(system ? { readDatabaseUrl: system.config.readDatabaseUrl } : {}) });
+  alternatives = await measureAlternatives({ step, warmupS: queryWarmupS, commandLadder, salt: `${salt}alt`, ...(system ? { readDatabaseUrl: system.config.readDatabaseUrl } : {}) });
 }
 const crud = alternatives && !('skipped' in alternatives.crud) ? alternatives.crud : undefined;
 const postgraphile = alternatives && !('skipped' in alternatives.postgraphile) ? alternatives.postgraphile : undefined;

@@ -23,8 +23,10 @@ import { createSearchFunction, dropSearchFunction, SEARCH_SCHEMA } from './postg
 export interface AlternativesOptions {
   /** Seconds per measured step. */
   step: number;
-  /** Warm-up seconds before each query step, as for ours. */
+  /** Warm-up seconds before each query step and the first commands step, as for ours. */
   warmupS: number;
+  /** The commands' ladder, the same as ours. */
+  commandLadder: number[];
   /** The read database our projections filled; PostGraphile is skipped without it. */
   readDatabaseUrl?: string;
   /** Makes SKUs and database names unique to the run. */
@@ -75,7 +77,6 @@ export interface AlternativesFigures {
 }
 
 const P99_LIMIT_MS = 100;
-const STEP_RATES = [100, 150, 200, 300, 375, 450, 750, 1000, 1500, 2000, 3000, 4000];
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
 /** The version of the PostGraphile package installed. */
@@ -123,7 +124,7 @@ async function measureCrud(options: AlternativesOptions): Promise<CrudFigures> {
     for (const [, figures] of fixed) if (holds(figures)) commandsMaxSustained = Math.max(commandsMaxSustained, figures.throughput);
     // Step up from the highest fixed rate that held, or from well below the lowest when none did, as for ours.
     const firstFailed = fixed.find(([, figures]) => !holds(figures))?.[0] ?? Infinity;
-    for (const rate of STEP_RATES.filter((step) => step > commandsMaxSustained && step < firstFailed)) {
+    for (const rate of options.commandLadder.filter((step) => step > commandsMaxSustained && step < firstFailed)) {
       const figures = await drive('commands mix (search)', { kind: 'commandMix', mode: 'open', rate });
       commandSteps.push(figures);
       if (!holds(figures)) break;
