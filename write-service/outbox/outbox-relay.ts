@@ -40,9 +40,9 @@ interface OutboxRow {
  * Reads "not yet published, in id order", never "id above the last published": ids become
  * visible out of commit order. The read starts above a floor that only moves once no row can
  * still appear below it (PublishedFloor), so that it skips the published rows' dead index
- * entries; every sweepMs a sweep looks below the floor. Publishes are pipelined (after the first freshly stored row, see
- * publishInOrder); each names its predecessor with Nats-Expected-Last-Msg-Id so that, after a
- * failed publish, no later one can overtake it. The acknowledged prefix is marked published with
+ * entries; every sweepMs a sweep looks below the floor. Publishes are pipelined (after the
+ * first freshly stored row, see publishInOrder); each names its predecessor with
+ * Nats-Expected-Last-Msg-Id so that, after a failed publish, no later one can overtake it. The acknowledged prefix is marked published with
  * its stream sequence; the rest is retried.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): { stop(): Promise<void> } {
@@ -85,9 +85,12 @@ async function relay(session: LeaderSession, signal: AbortSignal, options: Outbo
       const floorBefore = floor.value;
       const { rows, snapshot } = await readUnpublished(client, floorBefore, batchSize);
       const settled = floor.observe(snapshot);
-      if (rows.length === 0) {
-        floor.advance(floorBefore, settled, [], 0, batchSize);
+      const moveFloor = (published: number) => {
+        floor.advance(floorBefore, settled, rows.map((row) => Number(row.id)), published, batchSize);
         if (floor.value !== floorBefore) options.logger.debug({ floor: floor.value }, 'relay floor moved');
+      };
+      if (rows.length === 0) {
+        moveFloor(0);
         await woken;
         clearTimeout(timer);
         continue;
@@ -101,8 +104,7 @@ async function relay(session: LeaderSession, signal: AbortSignal, options: Outbo
         // need not wait for the marking round trip.
         options.nc.publish(options.subjects.published, encodeJson({ events: acked.map(([row, ack]) => [row.event_id, ack.seq]) } satisfies PublishedNotice));
         await markPublished(client, acked);
-        floor.advance(floorBefore, settled, rows.map((row) => Number(row.id)), acked.length, batchSize);
-        if (floor.value !== floorBefore) options.logger.debug({ floor: floor.value }, 'relay floor moved');
+        moveFloor(acked.length);
       }
       if (behindDuplicate) {
         // Not a broker failure: resume at once from the refused row (at least one row moved).
