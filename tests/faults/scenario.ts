@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { waitFor } from '../support/wait.js';
+import type { FaultHarness } from './fault-harness.js';
+import { FaultTable, type FaultRow } from './fault-table.js';
+import { isClean, type InvariantReport } from './invariants.js';
+import { LiveView } from './live-view.js';
+import { DEFAULT_LOAD, LoadDriver, type LoadOptions } from './load-driver.js';
+import { runVerify, type VerifyOutcome } from './run-verify.js';
+
+/** Rounds of each fault: FAULT_ROUNDS (the full suite sets 3); one in `npm test`. */
+export const ROUNDS = Math.max(1, Number(process.env.FAULT_ROUNDS ?? 1));
+
+export interface Scenario {
+  /** The row's name, e.g. 'nats drop+cut: write-service'. */
+  name: string;
+  rounds?: number;
+  /** Injects the fault once and resolves when it is over (the service back, the network healed), with that moment. */
+  inject: (round: number) => Promise<void>;
+  /** How long commands may take to succeed again after the fault ended. */
+  recoverWithinMs?: number;
+  /** How long the invariants may take to hold once the load stopped. */
+  convergeWithinMs?: number;
+  load?: Partial<LoadOptions>;
+}
+
+export interface ScenarioResult {
+  row: FaultRow;
+  report: InvariantReport;
+  verify: VerifyOutcome;
+  /** Answers no client should get, by code (see FaultRow.anomalies). */
+  anomalies: Map<string, number>;
+  /** Why the client retried: transport errors, timeouts, codes. */
+  retriedFor: Map<string, number>;
+}
+
+/** Commands that must succeed between two rounds (and before the first): the load is flowing. */
+const STEADY = 20;
+
+/**
+ * One fault under load: a tenant of its own with its products, customer and a live subscription;
+ * the load runs while the fault is injected round after round (each round waits until commands
+ * succeed again); then the load stops, the invariants are checked until they hold (or a
+ * deadline passes) and `npm run verify` runs. `previousFailure`: an earlier scenario of the same
+ * system failed, so verify's exit code speaks for it too and only this tenant's rows count.
+ */
+export async function runScenario(harness: FaultHarness, scenario: Scenario, previousFailure = false): Promise<ScenarioResult> {
+  const rounds = scenario.rounds ?? ROUNDS;
+  const { tenant, authorization, client } = await harness.tenant(scenario.name);
+  const fixture = await LoadDriver.prepare(client, tenant);
+  const live = new LiveView(() => harness.system.graphqlUrl, authorization, fixture.restockOnly[0]!);
+  const load = new LoadDriver(client, fixture, { ...DEFAULT_LOAD, ...scenario.load });
+  let recoverMs: number | null = 0;
+  try {
+    await waitFor(() => live.last, { timeoutMs: 20_000, what: 'the live view to show the product' });
+    const started = Date.now();
+    load.start();
+    await waitFor(() => load.successesSince(started) >= STEADY, { timeoutMs: 30_000, what: 'the load to flow' });
+    for (let round = 1; round <= rounds; round += 1) {
+      await scenario.inject(round);
+      const ended = Date.now();
+      const recovered = await waitFor(() => load.firstSuccessAfter(ended), { timeoutMs: scenario.recoverWithinMs ?? 60_000, intervalMs: 10, what: `commands to succeed after ${scenario.name} (round ${round})` });
+      recoverMs = Math.max(recoverMs, recovered - ended);
+      await waitFor(() => load.successesSince(ended) >= STEADY, { timeoutMs: 60_000, what: 'the load to flow again' });
+    }
+  } catch (error) {
+    client.abort();
+    await load.stop().catch(() => undefined);
+    await live.close();
+    throw error;
+  }
+  await load.stop();
+
+  const stopped = Date.now();
+  let report = await harness.checker.check(fixture, load.acked, live);
+  let convergeMs: number | null = null;
+  const deadline = stopped + (scenario.convergeWithinMs ?? 20_000);
+  for (;;) {
+    if (isClean(report)) { convergeMs = Date.now() - stopped; break; }
+    if (Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    report = await harness.checker.check(fixture, load.acked, live);
+  }
+  await live.close();
+  const verify = await runVerify(harness.verifyEnv, tenant);
+
+  const anomalies = new Map(client.stats.anomalies);
+  for (const [label, count] of load.refused) anomalies.set(label, count);
+  const verifyClean = previousFailure ? verify.linesOfTenant === 0 : verify.code === 0;
+  const row: FaultRow = {
+    fault: scenario.name,
+    rounds,
+    operations: load.operations,
+    retries: client.stats.retries,
+    anomalies: anomalies.size === 0 ? '-' : [...anomalies].map(([code, n]) => `${code} x${n}`).join(', '),
+    lost: report.lost,
+    duplicated: report.duplicated,
+    undecided: report.undecided,
+    stock: report.stockMismatches,
+    live: report.live,
+    verify: verify.code === 0 ? 'clean' : `${verify.linesOfTenant} here${previousFailure ? ' (+earlier)' : ''}`,
+    recoverMs,
+    convergeMs,
+    passed: isClean(report) && verifyClean && anomalies.size === 0,
+  };
+  return { row, report, verify, anomalies, retriedFor: new Map(client.stats.retriedFor) };
+}
+
+/** What to print when a scenario failed: the invariants' details, retries by reason, verify's output. */
+export function explain(result: ScenarioResult): string {
+  const lines = [...result.report.details];
+  if (result.anomalies.size) lines.push(`anomalies: ${result.row.anomalies}`);
+  if (result.retriedFor.size) lines.push(`retried for: ${[...result.retriedFor].map(([r, n]) => `${r} x${n}`).join(', ')}`);
+  if (result.verify.code !== 0) {
+    const output = result.verify.output.split('\n').filter((line) => line.trim());
+    lines.push(`verify (first lines):\n${output.slice(0, 12).map((line) => line.slice(0, 240)).join('\n')}`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The scenarios of one test file on one system: runs each, adds its row to the file's table and
+ * fails the test with the details when an invariant does not hold.
+ */
+export class FaultRun {
+  readonly table: FaultTable;
+  private failed = false;
+
+  constructor(title: string) {
+    this.table = new FaultTable(title);
+  }
+
+  async run(harness: FaultHarness, scenario: Scenario): Promise<ScenarioResult> {
+    let result: ScenarioResult;
+    try {
+      result = await runScenario(harness, scenario, this.failed);
+    } catch (error) {
+      this.failed = true;
+      throw error;
+    }
+    this.table.add(result.row);
+    if (!result.row.passed) {
+      this.failed = true;
+      assert.fail(`${scenario.name}: lost ${result.row.lost}, duplicated ${result.row.duplicated}, undecided ${result.row.undecided}, stock ${result.row.stock}, live ${result.row.live}, verify ${result.row.verify}\n${explain(result)}`);
+    }
+    return result;
+  }
+}
