@@ -55,7 +55,7 @@ export class FaultHarness {
         ...options.env,
       };
       system = await TestSystem.start(label, env, SERVICES, { serviceEnv });
-      const checker = await InvariantChecker.open(system.config.writeDatabaseUrl, system.config.readDatabaseUrl);
+      const checker = new InvariantChecker(system.config.writeDatabaseUrl, system.config.readDatabaseUrl);
       return new FaultHarness(system, proxies, checker);
     } catch (error) {
       await system?.stop().catch(() => undefined);
@@ -84,7 +84,6 @@ export class FaultHarness {
   }
 
   async stop(): Promise<void> {
-    await this.checker.close();
     // The services first, while their proxies still carry their goodbyes to NATS.
     await this.system.stop();
     await Promise.allSettled(Object.values(this.proxies).map((p) => p.stop()));

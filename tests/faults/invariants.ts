@@ -36,44 +36,48 @@ const STATUS_OF: Record<string, string> = {
 };
 /** Statuses whose stock stays reserved (and whose units count as sold). */
 const HOLDING = new Set(['CONFIRMED', 'PAID', 'SHIPPED']);
+/** The application_name of the checker's connections. */
+export const CHECKER = 'fault-checker';
 
 /**
  * The invariants of a scenario, read straight from the write database (events, idempotency
  * keys: the truth) and the read database (the views), both with `pg`, for one tenant.
  */
 export class InvariantChecker {
-  private constructor(private readonly write: pg.Client, private readonly read: pg.Client) {}
+  constructor(private readonly writeUrl: string, private readonly readUrl: string) {}
 
-  static async open(writeUrl: string, readUrl: string): Promise<InvariantChecker> {
-    const write = new pg.Client({ connectionString: writeUrl });
-    const read = new pg.Client({ connectionString: readUrl });
+  /**
+   * Checks with connections of its own each time (named `fault-checker`, which fault injection
+   * spares): a server restart or a terminated backend between two checks does not matter.
+   */
+  async check(fixture: Fixture, acked: readonly Acked[], live: LiveView | undefined): Promise<InvariantReport> {
+    const write = new pg.Client({ connectionString: this.writeUrl, application_name: CHECKER });
+    const read = new pg.Client({ connectionString: this.readUrl, application_name: CHECKER });
+    write.on('error', () => undefined);
+    read.on('error', () => undefined);
     try {
       await write.connect();
       await read.connect();
-    } catch (error) {
+      return await this.checkWith(write, read, fixture, acked, live);
+    } finally {
       await Promise.allSettled([write.end(), read.end()]);
-      throw error;
     }
-    return new InvariantChecker(write, read);
   }
 
-  async close(): Promise<void> {
-    await Promise.allSettled([this.write.end(), this.read.end()]);
-  }
-
-  async check(fixture: Fixture, acked: readonly Acked[], live: LiveView | undefined): Promise<InvariantReport> {
+  private async checkWith(write: pg.Client, read: pg.Client, fixture: Fixture, acked: readonly Acked[], live: LiveView | undefined): Promise<InvariantReport> {
     const report: InvariantReport = { lost: 0, duplicated: 0, undecided: 0, stockMismatches: 0, live: 'ok', details: [] };
     const { tenant } = fixture;
-    const events = (await this.write.query<StoredEvent>(
+    const events = (await write.query<StoredEvent>(
       `select stream_type, stream_id, version, type, data, metadata->>'correlationId' as correlation_id
          from events where tenant = $1 order by global_position`, [tenant])).rows;
-    const keys = new Set((await this.write.query<{ key: string }>('select key from idempotency_keys where tenant = $1', [tenant])).rows.map((r) => r.key));
-    const [products, orders, customers, top] = await Promise.all([
-      this.read.query<{ id: string; available_quantity: number; version: number }>('select id, available_quantity, version from product_view where tenant = $1', [tenant]),
-      this.read.query<{ id: string; status: string; version: number }>('select id, status, version from order_view where tenant = $1', [tenant]),
-      this.read.query<{ id: string; orders_count: number }>('select id, orders_count from customer_view where tenant = $1', [tenant]),
-      this.read.query<{ product_id: string; units_sold: number }>('select product_id, units_sold from top_products where tenant = $1', [tenant]),
-    ]);
+    const keys = new Set((await write.query<{ key: string }>('select key from idempotency_keys where tenant = $1', [tenant])).rows.map((r) => r.key));
+    // One snapshot of the read models, so that they are compared at one moment.
+    await read.query('begin isolation level repeatable read read only');
+    const products = await read.query<{ id: string; available_quantity: number; version: number }>('select id, available_quantity, version from product_view where tenant = $1', [tenant]);
+    const orders = await read.query<{ id: string; status: string; version: number }>('select id, status, version from order_view where tenant = $1', [tenant]);
+    const customers = await read.query<{ id: string; orders_count: number }>('select id, orders_count from customer_view where tenant = $1', [tenant]);
+    const top = await read.query<{ product_id: string; units_sold: number }>('select product_id, units_sold from top_products where tenant = $1', [tenant]);
+    await read.query('commit');
     const note = (kind: 'lost' | 'duplicated' | 'undecided' | 'stockMismatches', count: number, detail: string) => {
       if (count <= 0) return;
       report[kind] += count;
