@@ -15,7 +15,7 @@ export interface FaultRow {
   undecided: number;
   /** Reservations that differ from the confirmed orders. */
   stock: number;
-  /** The live subscription against the view: 'ok' or what differs. */
+  /** The gateway's live subscriptions and cached product answers against the view: 'ok' or how many are stale. */
   live: string;
   /** `npm run verify`: 'clean', or the number of its output lines naming this fault's tenant. */
   verify: string;

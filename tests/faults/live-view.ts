@@ -24,7 +24,7 @@ export class LiveView {
   private dispose: (() => void) | undefined;
   private closed = false;
 
-  constructor(url: () => string, authorization: string, private readonly productId: string) {
+  constructor(url: () => string, authorization: string, readonly productId: string) {
     this.client = createClient({
       url: () => url().replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,

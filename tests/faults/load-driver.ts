@@ -17,6 +17,12 @@ export interface Fixture {
   restockOnly: string[];
   /** Ordered against (and restocked now and then), so that some orders confirm and some are rejected. */
   ordered: string[];
+  /**
+   * Restocked by 1 unit once per round, as the fault starts, and never otherwise: the change's
+   * notice is the last of the product, so a gateway that misses it stays stale (no later change
+   * repairs it).
+   */
+  quiet: string;
   customerId: string;
 }
 
@@ -64,9 +70,10 @@ export class LoadDriver {
     };
     const restockOnly = await Promise.all(Array.from({ length: counts.restockOnly }, (_, i) => create(`Restocked ${i}`, 0)));
     const ordered = await Promise.all(Array.from({ length: counts.ordered }, (_, i) => create(`Ordered ${i}`, initialStock)));
+    const quiet = await create('Quiet', 0);
     const email = `load-${randomUUID()}@example.com`;
     const customer = definite(await client.mutate<Result>('registerCustomer', REGISTER_CUSTOMER, { name: 'Load', email, region: 'faults' }, `register:${email}`));
-    return { tenant, restockOnly, ordered, customerId: customer.aggregateId };
+    return { tenant, restockOnly, ordered, quiet, customerId: customer.aggregateId };
   }
 
   get operations(): number {
@@ -111,6 +118,13 @@ export class LoadDriver {
   private nextKey(kind: string): string {
     this.sequence += 1;
     return `${this.fixture.tenant}:${kind}:${this.sequence}`;
+  }
+
+  /** One restock of the quiet product (see Fixture.quiet), retried like any other. */
+  async touchQuiet(): Promise<void> {
+    const key = this.nextKey('quiet');
+    const outcome = await this.client.mutate<Result>('restockProduct', RESTOCK, { id: this.fixture.quiet, quantity: 1 }, key);
+    if (this.record('restock', outcome)) this.acked.push({ kind: 'restock', key, productId: this.fixture.quiet, quantity: 1, version: outcome.data.version });
   }
 
   private async restock(): Promise<void> {
