@@ -87,7 +87,7 @@ describe('projection rebuild', () => {
     if (config) await cleanupNamespace(config);
   });
 
-  const start = (projection: Projection) => startProjectionRunner({ projection, orm, databaseUrl: config.readDatabaseUrl, nc, js, jsm, subjects, logger, maxAttempts: 2 });
+  const start = (projection: Projection) => startProjectionRunner({ projection, orm, databaseUrl: config.readDatabaseUrl, nc, js, jsm, subjects, logger });
   const sql = <T>(query: string, params: unknown[] = []) => (orm.em.fork() as EntityManager).execute<T[]>(query, params);
   const rebuild = (which: readonly Projection[], extra: Partial<RebuildOptions> = {}) =>
     rebuildProjections({ orm, databaseUrl: config.readDatabaseUrl, nc, js, subjects, projections: which, logger, ...extra });
