@@ -37,14 +37,16 @@ export function requireUuid(value: unknown, field: string): string {
   return value.toLowerCase();
 }
 
-export function requirePositiveInt(value: unknown, field: string, max = 1_000_000_000): number {
+/** An integer from 1 to `max` (a limit of schema/limits.ts). */
+export function requirePositiveInt(value: unknown, field: string, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
     throw AppError.badInput(field, `${field} must be an integer from 1 to ${max}`);
   }
   return value;
 }
 
-export function optionalNonNegativeInt(value: unknown, field: string, max = 1_000_000_000): number | undefined {
+/** Absent (undefined), or an integer from 0 to `max` (a limit of schema/limits.ts). */
+export function optionalNonNegativeInt(value: unknown, field: string, max: number): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
     throw AppError.badInput(field, `${field} must be an integer from 0 to ${max}`);

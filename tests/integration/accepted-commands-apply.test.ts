@@ -17,7 +17,7 @@ import { CUSTOMER } from '../../schema/events/customer-events.js';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import { ORDER, type OrderCancelled, type OrderLineData, type OrderPlaced } from '../../schema/events/order-events.js';
 import { PRODUCT } from '../../schema/events/product-events.js';
-import { MAX_INITIAL_STOCK, MAX_LINE_QUANTITY, MAX_ORDER_LINES, MAX_PRICE_CENTS, MAX_RESTOCK_QUANTITY } from '../../schema/limits.js';
+import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, MAX_PRICE_CENTS, MAX_PRODUCT_STOCK, MAX_RESTOCK_QUANTITY } from '../../schema/limits.js';
 import { fromCents, toCents } from '../../schema/money.js';
 import { registerCustomer } from '../../write-service/commands/customer-commands.js';
 import { confirmOrder, orderCommands, rejectOrder } from '../../write-service/commands/order-commands.js';
@@ -61,8 +61,8 @@ const price = fc.oneof(
   { weight: 2, arbitrary: fc.bigInt({ min: 1n, max: MAX_PRICE_CENTS }).map(fromCents) },
 );
 const initialStock = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(undefined, 0, 1, MAX_INITIAL_STOCK, MAX_INITIAL_STOCK + 1, MAX_INITIAL_STOCK - MAX_RESTOCK_QUANTITY) },
-  { weight: 1, arbitrary: fc.integer({ min: 0, max: MAX_INITIAL_STOCK }) },
+  { weight: 3, arbitrary: fc.constantFrom(undefined, 0, 1, MAX_PRODUCT_STOCK, MAX_PRODUCT_STOCK + 1, MAX_PRODUCT_STOCK - MAX_RESTOCK_QUANTITY) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: MAX_PRODUCT_STOCK }) },
 );
 const restockQuantity = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(1, MAX_RESTOCK_QUANTITY, MAX_RESTOCK_QUANTITY + 1) },
@@ -424,16 +424,16 @@ describe('value ranges - every command the write side accepts is applied by ever
     await assertRowsMatchHistory(history);
   }
 
-  /** Stock at the top of the range and restocked a thousand times (on integer columns, that overflowed). */
+  /** A thousand restocks onto 10^9 units, up to the stock cap and past it (on integer columns without the cap, that overflowed). */
   const restockedPastTheRange: Scenario = {
-    products: [{ price: '1.00', initialStock: MAX_INITIAL_STOCK }],
+    products: [{ price: '1.00', initialStock: 1_000_000_000 }],
     regions: ['eu'],
     actions: Array.from({ length: 1_150 }, () => ({ kind: 'restock' as const, product: 0, quantity: MAX_RESTOCK_QUANTITY })),
     batchSize: 500,
   };
   /** The largest order there is, paid by two customers on one day, one of them cancelled after payment. */
   const largestOrders: Scenario = {
-    products: Array.from({ length: MAX_ORDER_LINES }, () => ({ price: MAX_PRICE, initialStock: MAX_INITIAL_STOCK })),
+    products: Array.from({ length: MAX_ORDER_LINES }, () => ({ price: MAX_PRICE, initialStock: MAX_PRODUCT_STOCK })),
     regions: ['eu', 'eu'],
     actions: [
       { kind: 'place', customer: 0, offset: 0, count: MAX_ORDER_LINES, quantity: MAX_LINE_QUANTITY, varied: [] },

@@ -1,7 +1,7 @@
 import type { OrderCommand, ProductSnapshot } from '../../schema/commands/order-commands.js';
 import { AppError } from '../../schema/errors.js';
 import { ORDER, type RejectionReason } from '../../schema/events/order-events.js';
-import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from '../../schema/limits.js';
+import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, MAX_ORDER_TOTAL_CENTS } from '../../schema/limits.js';
 import { CUSTOMER } from '../../schema/events/customer-events.js';
 import { PRODUCT } from '../../schema/events/product-events.js';
 import { optionalString, requireAmount, requireIntInRange, requireUuid } from '../../schema/validation.js';
@@ -52,7 +52,7 @@ export const orderCommands: OrderCommandDefinition[] = [
   }),
   define('payOrder', (input, { now }) => {
     const orderId = requireUuid(input.id, 'id');
-    return { aggregateId: orderId, command: { type: 'PayOrder', orderId, amount: requireAmount(input.amount, 'amount'), now } };
+    return { aggregateId: orderId, command: { type: 'PayOrder', orderId, amount: requireAmount(input.amount, 'amount', MAX_ORDER_TOTAL_CENTS), now } };
   }),
   define('shipOrder', (input, { now }) => {
     const orderId = requireUuid(input.id, 'id');
