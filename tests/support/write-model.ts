@@ -22,6 +22,7 @@ export class InMemoryWriteSide {
   readonly published: EventEnvelope[] = [];
   private readonly streams = new Map<string, DomainEvent[]>();
   private readonly taken = new Set<string>();
+  readonly refused: Record<string, number> = {};
 
   constructor(readonly tenant: string) {}
 
@@ -60,7 +61,11 @@ export class InMemoryWriteSide {
       this.published.push(...envelopes);
       return { accepted: true, aggregateId: parsed.aggregateId, events: envelopes };
     } catch (error) {
-      if (error instanceof AppError) return { accepted: false, error };
+      if (error instanceof AppError) {
+        const key = `${definition.name}:${error.code}:${error.field ?? ''}`;
+        this.refused[key] = (this.refused[key] ?? 0) + 1;
+        return { accepted: false, error };
+      }
       throw error;
     }
   }
