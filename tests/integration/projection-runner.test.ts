@@ -188,7 +188,7 @@ describe('projection runner', () => {
     try {
       await waitFor(async () => (await checkpoint('product_view')) >= last, { what: 'the backlog to be applied' });
       const rows = await sql<{ id: string; available_quantity: number; version: number; revision: number; review_count: number }>(
-        'select id, available_quantity, version, revision, review_count from product_view where id in (?, ?) order by id = ? desc', [id, other, id]);
+        'select id, available_quantity, version, revision::integer, review_count::integer from product_view where id in (?, ?) order by id = ? desc', [id, other, id]);
       assert.deepEqual(rows, [
         { id, available_quantity: 24, version: 20, revision: 21, review_count: 1 },
         { id: other, available_quantity: 3, version: 2, revision: 2, review_count: 0 },
