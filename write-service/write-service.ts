@@ -54,7 +54,7 @@ export async function startWriteService(config: Config, logger: Logger = createL
       }
     },
   });
-  const saga = startOrderSaga({ orm, databaseUrl: config.writeDatabaseUrl, js, jsm, subjects, executor, logger });
+  const saga = startOrderSaga({ orm, databaseUrl: config.writeDatabaseUrl, nc, js, jsm, subjects, executor, logger });
   const endpoints = commandDefinitions.map((definition) =>
     serve(nc, subjects.command(definition.name), WRITE_QUEUE, (body) => executor.execute(definition, body as CommandMessage), logger,
       (outcome, seconds) => metrics.commandDuration.observe({ command: definition.name, outcome }, seconds)),

@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../platform/database.js';
 import { runAsLeader, sleep, type LeaderSession } from '../../platform/leader-lock.js';
 import type { Logger } from '../../platform/logger.js';
+import { contiguousMessages } from '../../platform/contiguous-consumer.js';
 import { encodeJson } from '../../platform/messaging.js';
 import type { Subjects } from '../../platform/subjects.js';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
@@ -72,28 +73,39 @@ class Run {
   async lead(session: LeaderSession, signal: AbortSignal): Promise<void> {
     this.checkpoint = await this.readCheckpoint();
     this.persisted = this.checkpoint;
-    const consumer = await this.resetConsumer();
     // A predecessor may have committed a batch and died before announcing it: whoever keeps
     // views from the notices (the gateway's cache) must start over.
     this.options.nc.publish(this.options.subjects.checkpoint(this.name), encodeJson({ projection: this.name, position: this.checkpoint, reset: true } satisfies CheckpointNotice));
     this.log.debug({ checkpoint: this.checkpoint }, 'consuming from checkpoint');
-    const messages = await consumer.consume({ max_messages: this.options.maxBatch ?? 500 });
-    const stop = () => messages.stop();
+    const maxBatch = this.options.maxBatch ?? 500;
+    const stopped = new AbortController();
+    const stop = () => stopped.abort();
     signal.addEventListener('abort', stop);
     void session.lost.then(stop);
+    const messages = contiguousMessages({
+      nc: this.options.nc,
+      after: this.checkpoint,
+      signal: stopped.signal,
+      logger: this.log,
+      open: async (from) => (await this.resetConsumer(from)).consume({ max_messages: maxBatch }),
+    });
     try {
-      for await (const batch of batches(messages, this.options.maxBatch ?? 500)) await this.process(batch);
+      for await (const batch of batches(messages, maxBatch)) await this.process(batch);
     } catch (error) {
       if (!(error instanceof FencedOut)) throw error;
       this.log.warn('checkpoint moved by another runner; standing down');
     } finally {
       signal.removeEventListener('abort', stop);
-      messages.stop();
+      stopped.abort();
     }
   }
 
-  /** Trust the database checkpoint, not the consumer's position: recreate it just past it. */
-  private async resetConsumer() {
+  /**
+   * Trust the database checkpoint, not the consumer's position: the consumer is recreated to
+   * deliver from `from` (just past the checkpoint, or past the last message handled when a
+   * delivery went missing).
+   */
+  private async resetConsumer(from: number) {
     const { jsm, js, subjects } = this.options;
     const durable = subjects.consumer(this.name);
     await jsm.consumers.delete(subjects.stream, durable).catch(() => undefined);
@@ -106,9 +118,8 @@ class Run {
       ack_wait: nanos(60_000),
       max_deliver: -1,
       max_ack_pending: 5000,
-      ...(this.checkpoint > 0
-        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.checkpoint + 1 }
-        : { deliver_policy: DeliverPolicy.All }),
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: from,
     });
     return js.consumers.get(subjects.stream, durable);
   }

@@ -82,7 +82,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
   const client = new pg.Client({ connectionString: options.databaseUrl });
   await client.connect();
   const types = new Set(projections.flatMap((p) => [...p.eventTypes]));
-  const reader = new StreamReader(options.js, subjects, { wanted: (type) => types.has(type) });
+  const reader = new StreamReader(options.nc, options.js, subjects, { wanted: (type) => types.has(type), ...(logger ? { logger } : {}) });
   try {
     for (const name of names) {
       const lock = await client.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1)) as locked', [`${subjects.stream}.rebuild.${name}`]);

@@ -1,4 +1,7 @@
-import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { contiguousMessages } from '../../platform/contiguous-consumer.js';
+import { createLogger, type Logger } from '../../platform/logger.js';
 import type { Subjects } from '../../platform/subjects.js';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import { upcast } from '../../schema/events/upcasters.js';
@@ -20,31 +23,41 @@ export interface StreamReaderOptions {
   pull?: number;
   /** How long to wait for the next message before giving up (default 30 s). */
   stallMs?: number;
+  logger?: Logger;
 }
 
 /**
  * Reads the event stream in order through an ordered consumer (no acks, no durable state),
- * from any sequence, in batches that stop at a given sequence. It keeps no raw message (fewer
+ * from any sequence, in batches that stop at a given sequence. A delivery lost in flight (a
+ * NATS reconnect) makes it read again after the last message it handed out (contiguousMessages). It keeps no raw message (fewer
  * objects outlive a batch, less garbage collection): a failure's payload is fetched again by
  * sequence.
  */
 export class StreamReader {
-  private messages: ConsumerMessages | undefined;
+  /** Ends the current read. */
+  private reading: AbortController | undefined;
   private iterator: AsyncIterator<JsMsg> | undefined;
   /** A message read past the last `until`, handed out by the next take. */
   private held: JsMsg | undefined;
   /** The sequence the next message will have at least. */
   private next = 1;
 
-  constructor(private readonly js: JetStreamClient, private readonly subjects: Subjects, private readonly options: StreamReaderOptions = {}) {}
+  constructor(private readonly nc: NatsConnection, private readonly js: JetStreamClient, private readonly subjects: Subjects, private readonly options: StreamReaderOptions = {}) {}
 
   /** Positions the reader so that the next message it hands out is the first at or after `seq`. */
   async seek(seq: number): Promise<void> {
     if (this.iterator && seq === this.next) return;
     await this.close();
-    const consumer = await this.js.consumers.get(this.subjects.stream, { filter_subjects: this.subjects.eventsWildcard, opt_start_seq: seq });
-    this.messages = await consumer.consume({ max_messages: this.options.pull ?? 5000 });
-    this.iterator = this.messages[Symbol.asyncIterator]();
+    const reading = new AbortController();
+    this.reading = reading;
+    this.iterator = contiguousMessages({
+      nc: this.nc,
+      after: seq - 1,
+      signal: reading.signal,
+      logger: this.options.logger ?? createLogger('stream-reader', 'warn'),
+      open: async (from) => (await this.js.consumers.get(this.subjects.stream, { filter_subjects: this.subjects.eventsWildcard, opt_start_seq: from }))
+        .consume({ max_messages: this.options.pull ?? 5000 }),
+    });
     this.next = seq;
   }
 
@@ -80,8 +93,9 @@ export class StreamReader {
   }
 
   async close(): Promise<void> {
-    this.messages?.stop();
-    this.messages = undefined;
+    this.reading?.abort();
+    await this.iterator?.return?.(undefined);
+    this.reading = undefined;
     this.iterator = undefined;
     this.held = undefined;
   }

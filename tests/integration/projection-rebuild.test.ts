@@ -191,7 +191,7 @@ describe('projection rebuild', () => {
     const before = await lastSeq();
     const id = randomUUID();
     await publishEvents(js, subjects, Array.from({ length: 10 }, (_, i) => productEnvelope('tenant-reader', id, i + 1, restocked(id, 1))));
-    const reader = new StreamReader(js, subjects);
+    const reader = new StreamReader(nc, js, subjects);
     try {
       await reader.seek(before + 1);
       assert.equal((await reader.take(5, before + 10)).length, 5); // the other five wait in the reader's buffer

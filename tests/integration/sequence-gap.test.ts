@@ -85,6 +85,72 @@ describe('the sequence-gap bug: an outbox row committed late with a lower id is 
       { timeoutMs: 10_000, service: 'read-service' });
   }
 
+  /** What EventStore.append writes for a ProductCreated, written by hand on a raw session (no commit). */
+  async function writeCreation(session: pg.Client, productId: string, title: string): Promise<{ eventId: string; outboxId: number }> {
+    const created = productCreated(productId, title);
+    const envelope: EventEnvelope = {
+      eventId: randomUUID(), type: created.type, schemaVersion: 1, tenant: TENANT, aggregateType: PRODUCT, aggregateId: productId,
+      version: 1, occurredAt: new Date().toISOString(), data: created.data, metadata: { correlationId: randomUUID() },
+    };
+    await session.query(
+      `insert into events (event_id, tenant, stream_type, stream_id, version, type, schema_version, data, metadata, occurred_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10)`,
+      [envelope.eventId, TENANT, PRODUCT, productId, 1, envelope.type, 1, JSON.stringify(envelope.data), JSON.stringify(envelope.metadata), envelope.occurredAt],
+    );
+    const inserted = await session.query<{ id: string }>('insert into outbox (event_id, subject, payload) values ($1, $2, $3::jsonb) returning id',
+      [envelope.eventId, subjects.event(TENANT, PRODUCT, productId), JSON.stringify(envelope)]);
+    return { eventId: envelope.eventId, outboxId: Number(inserted.rows[0]!.id) };
+  }
+
+  it('a transaction holding a HIGHER transaction id and a lower outbox id, still open while the relay scans twice, is published when it commits', async () => {
+    // The interleaving of issue 11: A takes its transaction id; B takes a higher one and a lower
+    // outbox id and stays open; A takes a higher outbox id and commits. B's id is then above
+    // pg_snapshot_xmax of the relay's scan (xmax is one past the highest FINISHED id) and absent
+    // from its list of running ids: a floor settled on xmax passes B's row.
+    const a = new pg.Client({ connectionString: config.writeDatabaseUrl });
+    const b = new pg.Client({ connectionString: config.writeDatabaseUrl });
+    await a.connect();
+    await b.connect();
+    let open = true;
+    try {
+      await a.query('begin');
+      const xidA = BigInt((await a.query<{ xid: string }>('select pg_current_xact_id()::text as xid')).rows[0]!.xid);
+      await b.query('begin');
+      const xidB = BigInt((await b.query<{ xid: string }>('select pg_current_xact_id()::text as xid')).rows[0]!.xid);
+      assert.ok(xidB > xidA);
+      const late = await writeCreation(b, randomUUID(), 'Late lamp');
+      const earlyId = randomUUID();
+      const early = await writeCreation(a, earlyId, 'Early easel');
+      assert.ok(early.outboxId > late.outboxId, 'A holds the higher outbox id');
+      await a.query('select pg_notify($1, $2)', [OUTBOX_CHANNEL, '']);
+      await a.query('commit');
+      await waitFor(async () => (await outboxRow(early.eventId)).published, { timeoutMs: 10_000, what: 'the relay to publish A' });
+
+      // More scans while B is still open: another append, published, means the relay has scanned
+      // again after A (the scan that would settle the floor past B's row).
+      const nextId = randomUUID();
+      const [nextEventId] = store.newEventIds(1);
+      await store.append({
+        tenant: TENANT, streamType: PRODUCT, streamId: nextId, expectedVersion: 0, events: [productCreated(nextId, 'Next needle')],
+        eventIds: [nextEventId!], metadata: { correlationId: randomUUID() }, occurredAt: new Date().toISOString(),
+      });
+      await waitFor(async () => (await outboxRow(nextEventId!)).published, { timeoutMs: 10_000, what: 'the relay to publish the next append' });
+
+      await b.query('select pg_notify($1, $2)', [OUTBOX_CHANNEL, '']);
+      await b.query('commit');
+      open = false;
+      // The sweep is off: only the scan above the floor can find B's row, and must, promptly.
+      const published = await waitFor(async () => { const row = await outboxRow(late.eventId); return row.published ? row : undefined; },
+        { timeoutMs: 5_000, what: 'the relay to publish the row of B, committed late' });
+      assert.ok(published.streamSeq! > 0);
+    } finally {
+      if (open) await b.query('rollback').catch(() => undefined);
+      await a.query('rollback').catch(() => undefined);
+      await a.end();
+      await b.end();
+    }
+  });
+
   it('publishes the late lower-id row after a higher one, and the read side projects both', async () => {
     // 1. A raw transaction writes product A's event and outbox row as EventStore.append would,
     //    taking the LOWER outbox id, and stays open.

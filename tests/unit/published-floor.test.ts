@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PublishedFloor } from '../../write-service/outbox/published-floor.js';
 
-const scan = (top: number, xmin: number, xmax: number) => ({ top, xmin: BigInt(xmin), xmax: BigInt(xmax) });
+/** A scan that saw outbox ids up to `top`, with its snapshot's xmin and its own transaction id (the ceiling). */
+const scan = (top: number, xmin: number, ceiling: number) => ({ top, xmin: BigInt(xmin), ceiling: BigInt(ceiling) });
 
 describe('the outbox relay floor', () => {
   it('stays put until every transaction running at a scan has finished, then moves to that scan\'s top', () => {
@@ -61,7 +62,26 @@ describe('the outbox relay floor', () => {
   it('an empty scan with nothing running moves the floor to what an earlier scan saw', () => {
     const floor = new PublishedFloor();
     assert.equal(floor.observe(scan(7, 5, 5)), undefined);
-    floor.advance(0, floor.observe(scan(7, 5, 5)), [], 0, 500);
+    floor.advance(0, floor.observe(scan(7, 6, 6)), [], 0, 500);
     assert.equal(floor.value, 7);
+  });
+
+  it('does not settle while a transaction that took a HIGHER id than any finished one is still running', () => {
+    // A (xid 100) committed outbox id 10; B (xid 101) holds outbox id 9 and is still open. The
+    // scan's snapshot: xmin 101 and xmax 101 (one past the highest finished id): B is neither
+    // below xmax nor in the running list. The scan's own id, 102, is the ceiling.
+    const floor = new PublishedFloor();
+    assert.equal(floor.observe(scan(10, 101, 102)), undefined);
+    floor.advance(0, undefined, [10], 1, 500);
+    // The relay marked row 10 (xid 103) and scans again: B still runs, so xmin is still 101.
+    const settled = floor.observe(scan(10, 101, 104));
+    assert.equal(settled, undefined, 'xmin 101 is below the first scan\'s ceiling 102');
+    floor.advance(0, settled, [], 0, 500);
+    assert.equal(floor.value, 0, 'row 9 of B can still appear');
+    // B commits: a later scan's xmin passes both ceilings, and it returns row 9.
+    const after = floor.observe(scan(10, 105, 105));
+    assert.equal(after, 10);
+    floor.advance(0, after, [9], 1, 500);
+    assert.equal(floor.value, 10);
   });
 });

@@ -2,8 +2,8 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * `outbox_next_id()`, the outbox id's default: takes the transaction's id before the row's
- * outbox id, so that a transaction still running when the relay takes a snapshot is in that
- * snapshot's list of running transactions if it holds an outbox id already. The relay's floor
+ * outbox id, so that a transaction holding an outbox id holds a transaction id below the ceiling
+ * of any relay scan that can see a higher outbox id. The relay's floor
  * (write-service/outbox/published-floor.ts) relies on it to skip the published rows safely.
  */
 export class Migration20261127000004OutboxNextId extends Migration {

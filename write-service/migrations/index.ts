@@ -3,6 +3,7 @@ import { Migration20261126000001EventStore } from './Migration20261126000001_eve
 import { Migration20261126000002UniqueKeysAndSagas } from './Migration20261126000002_unique_keys_and_sagas.js';
 import { Migration20261126000003AppendBatch } from './Migration20261126000003_append_batch.js';
 import { Migration20261127000004OutboxNextId } from './Migration20261127000004_outbox_next_id.js';
+import { Migration20261130000005AppendBatchLocks } from './Migration20261130000005_append_batch_locks.js';
 
 /** Write database migrations, in order. */
 export const writeMigrations: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const writeMigrations: MigrationObject[] = [
   { name: 'Migration20261126000002_unique_keys_and_sagas', class: Migration20261126000002UniqueKeysAndSagas },
   { name: 'Migration20261126000003_append_batch', class: Migration20261126000003AppendBatch },
   { name: 'Migration20261127000004_outbox_next_id', class: Migration20261127000004OutboxNextId },
+  { name: 'Migration20261130000005_append_batch_locks', class: Migration20261130000005AppendBatchLocks },
 ];

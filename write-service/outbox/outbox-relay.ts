@@ -165,9 +165,11 @@ function startSweeper(floor: PublishedFloor, options: OutboxRelayOptions, wake: 
 
 /** Unpublished rows above `after`, in id order, with what the statement's snapshot saw (for the floor). */
 async function readUnpublished(client: pg.Client, after: number, limit: number): Promise<{ rows: OutboxRow[]; snapshot: ScanSnapshot }> {
-  const result = await client.query<Partial<OutboxRow> & { top: string; xmin: string; xmax: string }>(
+  // pg_current_xact_id() gives the scan a transaction id of its own, above every id handed out
+  // before its snapshot (see ScanSnapshot.ceiling); the statement commits at once.
+  const result = await client.query<Partial<OutboxRow> & { top: string; xmin: string; ceiling: string }>(
     `with snap as (select pg_current_snapshot() as s, (select coalesce(max(id), 0) from outbox) as top)
-     select snap.top::text as top, pg_snapshot_xmin(snap.s)::text as xmin, pg_snapshot_xmax(snap.s)::text as xmax,
+     select snap.top::text as top, pg_snapshot_xmin(snap.s)::text as xmin, pg_current_xact_id()::text as ceiling,
             o.id, o.event_id, o.subject, o.payload
        from snap left join lateral (
          select id, event_id, subject, payload from outbox where published_at is null and id > $1 order by id limit $2
@@ -178,7 +180,7 @@ async function readUnpublished(client: pg.Client, after: number, limit: number):
   const first = result.rows[0]!;
   return {
     rows: result.rows.filter((row): row is OutboxRow & typeof first => row.id !== null && row.id !== undefined),
-    snapshot: { top: Number(first.top), xmin: BigInt(first.xmin), xmax: BigInt(first.xmax) },
+    snapshot: { top: Number(first.top), xmin: BigInt(first.xmin), ceiling: BigInt(first.ceiling) },
   };
 }
 

@@ -9,14 +9,17 @@ import type { PublishedNotice } from './outbox-relay.js';
  * replica leads), and asks the outbox table when a notice may have been missed.
  */
 export class PublishWaiter {
-  private readonly waiting = new Map<string, (seq: number) => void>();
+  /** By event id: several handlers may wait for one event (a command and a concurrent replay of its key). */
+  private readonly waiting = new Map<string, Set<(seq: number) => void>>();
   private readonly sub: Subscription;
 
   constructor(nc: NatsConnection, subjects: Subjects, private readonly orm: Orm) {
     this.sub = nc.subscribe(subjects.published, {
       callback: (error, msg) => {
         if (error) return;
-        for (const [eventId, seq] of msg.json<PublishedNotice>().events) this.waiting.get(eventId)?.(seq);
+        for (const [eventId, seq] of msg.json<PublishedNotice>().events) {
+          for (const resolve of this.waiting.get(eventId) ?? []) resolve(seq);
+        }
       },
     });
   }
@@ -25,8 +28,13 @@ export class PublishWaiter {
   expect(eventId: string): { published(timeoutMs: number): Promise<number | undefined>; cancel(): void } {
     let resolveSeq!: (seq: number) => void;
     const notified = new Promise<number>((resolve) => { resolveSeq = resolve; });
-    this.waiting.set(eventId, resolveSeq);
-    const cancel = () => { this.waiting.delete(eventId); };
+    let waiters = this.waiting.get(eventId);
+    if (!waiters) this.waiting.set(eventId, (waiters = new Set()));
+    waiters.add(resolveSeq);
+    const cancel = () => {
+      waiters.delete(resolveSeq);
+      if (waiters.size === 0 && this.waiting.get(eventId) === waiters) this.waiting.delete(eventId);
+    };
     return {
       published: async (timeoutMs) => {
         let timer: ReturnType<typeof setTimeout> | undefined;

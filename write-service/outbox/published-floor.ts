@@ -4,8 +4,13 @@ export interface ScanSnapshot {
   top: number;
   /** Every transaction id below this had finished when the snapshot was taken. */
   xmin: bigint;
-  /** Every transaction id at or above this had not started (no id) when the snapshot was taken. */
-  xmax: bigint;
+  /**
+   * A transaction id above every id handed out before the snapshot: the scan's own, from
+   * `pg_current_xact_id()`. Not `pg_snapshot_xmax`, which is one past the highest *finished*
+   * id: a transaction that took a higher id and is still running is neither below it nor in the
+   * snapshot's list of running ids.
+   */
+  ceiling: bigint;
 }
 
 /**
@@ -16,16 +21,17 @@ export interface ScanSnapshot {
  *
  * Ids are not visible in id order (a transaction that took a lower id may commit later), so the
  * floor never simply follows the highest published id. It moves to a scan's `top` only once
- * every transaction that was running at that scan has finished (a later scan's `xmin` reached
- * the earlier one's `xmax`): from then on no row at or below that `top` can still appear, because
- * rows of later transactions take later ids. That holds because a writer takes its
- * transaction id before its outbox id (the outbox's id default, `outbox_next_id()`, makes sure).
+ * every transaction that held an id at that scan has finished (a later scan's `xmin` reached the
+ * earlier one's `ceiling`): from then on no row at or below that `top` can still appear. A row at
+ * or below `top` took its outbox id before the row `top` did, hence before that row committed
+ * and before the scan; its writer took its transaction id earlier still (the outbox's id default,
+ * `outbox_next_id()`, takes it first), hence below the scan's ceiling.
  * The rows at or below `top` that the settling scan returned must also have been published.
  */
 export class PublishedFloor {
   private current = 0;
-  /** Earlier scans that have not settled yet, oldest first (xmax and top never go down). */
-  private pending: { top: number; xmax: bigint }[] = [];
+  /** Earlier scans that have not settled yet, oldest first (ceiling and top never go down). */
+  private pending: { top: number; ceiling: bigint }[] = [];
 
   constructor(private readonly maxPending = 10_000) {}
 
@@ -35,12 +41,12 @@ export class PublishedFloor {
 
   /**
    * Notes a scan's snapshot; returns the highest `top` of earlier scans that this one settles
-   * (all their transactions had finished when it was taken), if any.
+   * (every transaction holding an id at their time had finished when it was taken), if any.
    */
   observe(scan: ScanSnapshot): number | undefined {
     let settled: number | undefined;
-    while (this.pending.length > 0 && this.pending[0]!.xmax <= scan.xmin) settled = this.pending.shift()!.top;
-    this.pending.push({ top: scan.top, xmax: scan.xmax });
+    while (this.pending.length > 0 && this.pending[0]!.ceiling <= scan.xmin) settled = this.pending.shift()!.top;
+    this.pending.push({ top: scan.top, ceiling: scan.ceiling });
     if (this.pending.length > this.maxPending) this.pending.shift();
     return settled;
   }

@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/nats-core';
+import { nanos, type NatsConnection } from '@nats-io/nats-core';
+import { contiguousMessages } from '../../platform/contiguous-consumer.js';
 import type { Orm } from '../../platform/database.js';
 import { runAsLeader, sleep, type LeaderSession } from '../../platform/leader-lock.js';
 import type { Logger } from '../../platform/logger.js';
@@ -17,6 +18,7 @@ import { decideOnReservationFailure } from './order-saga-decisions.js';
 export interface OrderSagaOptions {
   orm: Orm;
   databaseUrl: string;
+  nc: NatsConnection;
   js: JetStreamClient;
   jsm: JetStreamManager;
   subjects: Subjects;
@@ -54,20 +56,33 @@ async function run(session: LeaderSession, signal: AbortSignal, options: OrderSa
   const rows = await em.execute<{ position: string }[]>('select position from saga_checkpoints where saga = ?', [SAGA]);
   const position = Number(rows[0]?.position ?? 0);
   const durable = subjects.consumer(SAGA);
-  await jsm.consumers.delete(subjects.stream, durable).catch(() => undefined);
-  await jsm.consumers.add(subjects.stream, {
-    durable_name: durable,
-    // All: one acknowledgement stands for every message before it (see storePosition).
-    ack_policy: AckPolicy.All,
-    filter_subject: subjects.event('*', ORDER, '*'),
-    ack_wait: nanos(60_000),
-    max_deliver: -1,
-    ...(position > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: position + 1 } : { deliver_policy: DeliverPolicy.All }),
-  });
-  const messages = await (await js.consumers.get(subjects.stream, durable)).consume({ max_messages: 100 });
-  const stop = () => messages.stop();
+  const stopped = new AbortController();
+  const stop = () => stopped.abort();
   signal.addEventListener('abort', stop);
   void session.lost.then(stop);
+  // Recreated at the stored position on taking the lead, and after the last message handled
+  // whenever a delivery went missing (a NATS reconnect): an OrderPlaced lost in flight would
+  // otherwise be acknowledged with the messages after it and its order stay PENDING.
+  const messages = contiguousMessages({
+    nc: options.nc,
+    after: position,
+    signal: stopped.signal,
+    logger: log,
+    open: async (from) => {
+      await jsm.consumers.delete(subjects.stream, durable).catch(() => undefined);
+      await jsm.consumers.add(subjects.stream, {
+        durable_name: durable,
+        // All: one acknowledgement stands for every message before it (see storePosition).
+        ack_policy: AckPolicy.All,
+        filter_subject: subjects.event('*', ORDER, '*'),
+        ack_wait: nanos(60_000),
+        max_deliver: -1,
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: from,
+      });
+      return (await js.consumers.get(subjects.stream, durable)).consume({ max_messages: 100 });
+    },
+  });
   // The position is stored (and the handled messages acknowledged, all at once) every
   // POSITION_EVERY_MS rather than after each message: a step is idempotent, so a kill -9
   // replays at most that much, and under load one statement stands for many messages.
@@ -93,11 +108,11 @@ async function run(session: LeaderSession, signal: AbortSignal, options: OrderSa
           await handle(event, options);
           break;
         } catch (error) {
-          if (signal.aborted) return;
+          if (stopped.signal.aborted) return;
           // A step failed for a reason that is not a business outcome (database or broker trouble):
           // retry, never skip, or the order would stay PENDING with stock held.
           log.warn({ err: error, eventId: event.eventId, attempt }, 'saga step failed; retrying');
-          await sleep(Math.min(100 * 2 ** attempt, 5000), signal);
+          await sleep(Math.min(100 * 2 ** attempt, 5000), stopped.signal);
         }
       }
       handled = msg;
@@ -106,7 +121,7 @@ async function run(session: LeaderSession, signal: AbortSignal, options: OrderSa
     clearInterval(timer);
     await storePosition();
     signal.removeEventListener('abort', stop);
-    messages.stop();
+    stopped.abort();
   }
 }
 
