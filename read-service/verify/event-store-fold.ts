@@ -26,6 +26,12 @@ export interface FoldOptions {
   positions: Readonly<Record<string, number>>;
   /** Per projection, event ids to leave out (its dead letters: the live tables lack them too). */
   skip: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * Fold with each projection's set-based `applyBatch` where it has one (the rebuild's path, about
+   * twenty times faster) instead of `apply` event by event. Faster, but no longer independent of
+   * the path the live runner takes for large batches: a fault there would be folded the same way.
+   */
+  setBased?: boolean;
   batchSize?: number;
 }
 
@@ -74,6 +80,14 @@ export async function foldEventStore(options: FoldOptions): Promise<FoldResult> 
 
 /** Applies a projection's share of a batch in one transaction; if that fails, event by event, each in a savepoint, keeping the failures. */
 async function apply(options: FoldOptions, projection: Projection, share: StoredEvent[]): Promise<FoldFailure[]> {
+  if (options.setBased && projection.applyBatch) {
+    try {
+      await options.scratch.inScratch(options.orm, (tx) => projection.applyBatch!(share.map(({ event }) => event), tx, { announce: false }));
+      return [];
+    } catch {
+      // Refused (an event it cannot vouch for): event by event below.
+    }
+  }
   try {
     await options.scratch.inScratch(options.orm, async (tx) => {
       for (const { event } of share) await projection.apply(event, tx);

@@ -23,6 +23,8 @@ export interface VerifyOptions {
   sample?: number;
   /** How long to wait for the relay to mark events published before reporting them unpublished (default 10 s). */
   publicationWaitMs?: number;
+  /** Fold with the projections' set-based applyBatch (faster; see FoldOptions.setBased). */
+  setBased?: boolean;
 }
 
 /**
@@ -31,8 +33,9 @@ export interface VerifyOptions {
  * 1. copies the live tables, checkpoints and dead letters in one snapshot (scratch schema);
  * 2. waits, bounded, until the relay has marked every event committed by then with its stream
  *    sequence (it publishes before it marks), reporting those it never marks;
- * 3. folds the event store in global order through each projection's `apply` into the scratch
- *    tables, each projection only the events at or below its checkpoint and not dead-lettered;
+ * 3. folds the event store in global order through each projection's `apply` (or, when asked,
+ *    its set-based `applyBatch`) into the scratch tables, each projection only the events at or
+ *    below its checkpoint and not dead-lettered;
  * 4. compares the two row by row;
  * 5. checks the stream against the outbox (lost, replaced, out of order, behind);
  * 6. lists the dead letters: open ones are events missing from a read model, discarded ones are
@@ -56,7 +59,7 @@ export async function verifyProjections(options: VerifyOptions): Promise<VerifyR
     for (const letter of letters) {
       if (letter.eventId) skip.set(letter.projection, (skip.get(letter.projection) ?? new Set()).add(letter.eventId));
     }
-    const fold = await foldEventStore({ orm: options.orm, writeClient: write, scratch, projections: options.projections, positions, skip });
+    const fold = await foldEventStore({ orm: options.orm, writeClient: write, scratch, projections: options.projections, positions, skip, setBased: options.setBased ?? false });
     const differences = await scratch.compare(options.sample ?? 20);
     const stream = await auditStream({ client: write, js: options.js, jsm: options.jsm, subjects: options.subjects });
     return {

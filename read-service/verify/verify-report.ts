@@ -54,7 +54,7 @@ export function formatVerifyReport(report: VerifyReport, sample = 20): string[] 
       'and consumers skip what is published at sequences they believe applied (see npm run republish)');
   }
   if (stream.missing.length > 0) {
-    lines.push('', `${stream.missing.length} published event(s) missing from the stream; npm run republish -- --missing puts them back:`);
+    lines.push('', `${stream.missing.length} published event(s) missing from the stream; npm run republish -- --missing puts them back in the stream:`);
     list(stream.missing, (m) => `${m.eventId} (global position ${m.globalPosition}) at stream ${m.streamSeq}: ${m.reason}${m.found ? ` by ${m.found}` : ''}`);
   }
   if (stream.outOfOrder.length > 0) {

@@ -52,6 +52,8 @@ describe('npm run verify: the read models against the event store', () => {
     assert.equal(report.stream.checked, 19);
     assert.ok(Object.values(report.positions).every((position) => position === 19), JSON.stringify(report.positions));
     assert.deepEqual(formatVerifyReport(report).at(-1), 'no differences');
+    const setBased = await verifyNamespace(p.config, { setBased: true });
+    assert.ok(isClean(setBased), shown(setBased));
   }));
 
   it('a publication the stream lost: a replay of the stream sees nothing wrong; verify sees the read model short of it and the event missing from the stream', () => withPipeline('verifylost', async (p) => {
@@ -73,6 +75,8 @@ describe('npm run verify: the read models against the event store', () => {
     assert.deepEqual(quantities(report), [['product_view', [9], [12]]], shown(report));
     assert.deepEqual(report.stream.missing.map((m) => [m.eventId, m.streamSeq, m.reason]), [[lost!.eventId, lostSeq, 'absent']]);
     assert.match(shown(report), /npm run republish -- --missing/);
+    const setBased = await verifyNamespace(p.config, { setBased: true });
+    assert.deepEqual([quantities(setBased), setBased.stream.missing.length], [quantities(report), 1], 'the set-based fold finds the same');
   }));
 
   it('a publication out of version order (v3 at one sequence, v2 at the next): a replay of the stream sees nothing wrong; verify sees the dropped v2 and the order', () => withPipeline('verifyorder', async (p) => {

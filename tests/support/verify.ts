@@ -11,7 +11,7 @@ import { verifyProjections, type VerifyOptions } from '../../read-service/verify
 import type { VerifyReport } from '../../read-service/verify/verify-report.js';
 
 /** What `npm run verify` does, for a test's namespace: the read models against the event store. */
-export async function verifyNamespace(config: Config, options: Partial<Pick<VerifyOptions, 'publicationWaitMs' | 'projections'>> = {}): Promise<VerifyReport> {
+export async function verifyNamespace(config: Config, options: Partial<Pick<VerifyOptions, 'publicationWaitMs' | 'projections' | 'setBased'>> = {}): Promise<VerifyReport> {
   const orm = await openOrm({ url: config.readDatabaseUrl, entities: [], migrations: readMigrations });
   const nc = await connect({ servers: config.natsUrl });
   try {
