@@ -15,7 +15,7 @@ import { Metrics } from '../platform/metrics.js';
 import { connectNats } from '../platform/nats.js';
 import { subjectsFor } from '../platform/subjects.js';
 import { AppError } from '../schema/errors.js';
-import { PRODUCT_PROJECTION, PRODUCT_VIEW, type ProductView } from '../schema/views/product-view.js';
+import { PRODUCT_VIEW, type ProductView } from '../schema/views/product-view.js';
 import { createAuthenticator, type Principal } from './auth.js';
 import { buildGatewaySchema } from './build-schema.js';
 import { Bus } from './bus.js';
@@ -43,11 +43,11 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const subjects = subjectsFor(config.namespace);
   const nc = await connectNats(config.natsUrl, `${config.namespace}-gateway`, logger);
   const bus = new Bus(nc, subjects, config.requestTimeoutMs);
-  const views = new ViewHub(nc, subjects);
+  const views = new ViewHub(nc, subjects, logger);
   const caches: ViewCaches = {};
   if (config.viewCacheSize > 0) {
-    caches.products = new ViewCache<ProductView>(nc, subjects, { view: PRODUCT_VIEW, projection: PRODUCT_PROJECTION, capacity: config.viewCacheSize });
-    caches.products.start();
+    caches.products = new ViewCache<ProductView>(views.feed(PRODUCT_VIEW), { capacity: config.viewCacheSize });
+    await caches.products.start();
   }
   const auth = createAuthenticator(config.authMode, config.jwtSecret);
   const schema = await buildGatewaySchema();
@@ -142,6 +142,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     async stop() {
       await apollo.stop();
       caches.products?.stop();
+      views.stop();
       await nc.drain().catch(() => undefined);
     },
   };

@@ -17,6 +17,8 @@ export interface Subjects {
   /** Core-NATS notice that a projection's checkpoint moved. */
   checkpoint(projection: string): string;
   checkpointWildcard: string;
+  /** Request/reply: the leading runner of a projection answers the stamp of its last notice (see ProjectionNotices). */
+  noticeStamp(projection: string): string;
   /** Core-NATS notice from the outbox relay: these events are in the stream. */
   published: string;
   consumer(name: string): string;
@@ -36,6 +38,7 @@ export function subjectsFor(namespace: string): Subjects {
     view: (tenant, view, key) => `${ns}.view.${tenant}.${view}.${key}`,
     checkpoint: (projection) => `${ns}.checkpoint.${projection}`,
     checkpointWildcard: `${ns}.checkpoint.*`,
+    noticeStamp: (projection) => `${ns}.notices.${projection}`,
     published: `${ns}.relay.published`,
     consumer: (name) => `${ns}_${name}`,
   };

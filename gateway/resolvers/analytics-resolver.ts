@@ -14,6 +14,11 @@ function isoDay(day: Date): string {
   return day.toISOString().slice(0, 10);
 }
 
+/** The earliest day a sales subscription reads again: the query's widest range ends today. */
+function recentDay(today: string): string {
+  return isoDay(new Date(Date.parse(today) - 365 * 86_400_000));
+}
+
 /** The dashboards: regional daily sales and top products, read as they are. */
 @Resolver(() => TopProduct)
 export class AnalyticsResolver {
@@ -56,6 +61,14 @@ export class AnalyticsResolver {
         key: args.region === undefined || args.region === null ? ANY_KEY : regionKey(args.region, 'region'),
         // Each (region, day) row has its own version: order changes within a row, never across.
         rowOf: (sales) => `${sales.region}/${sales.day}`,
+        // After missed notices: the days it has emitted and today, as they are now.
+        reload: (rows) => {
+          const region = args.region === undefined || args.region === null ? null : regionKey(args.region, 'region');
+          const today = isoDay(new Date());
+          const days = rows.map((row) => row.slice(row.indexOf('/') + 1)).filter((day) => day >= recentDay(today));
+          const from = days.reduce((earliest, day) => (day < earliest ? day : earliest), today);
+          return context.bus.query<RegionalSalesView[]>('salesByRegion', { from, to: today, region } satisfies SalesByRegionArgs, context);
+        },
       }),
   })
   salesUpdated(

@@ -22,8 +22,21 @@ export class PushQueue<T> implements AsyncIterableIterator<T> {
     } else if (this.values.length < this.limit) {
       this.values.push(value);
     } else {
-      this.failure = this.overflow();
-      this.values.length = 0;
+      this.fail(this.overflow());
+    }
+  }
+
+  /** Ends the subscription with `error` (what is queued is dropped): the consumer's next read fails with it. */
+  fail(error: unknown): void {
+    if (this.ended || this.failure !== undefined) return;
+    this.values.length = 0;
+    const waiting = this.waiting;
+    if (waiting) {
+      this.waiting = undefined;
+      void this.return();
+      waiting.reject(error);
+    } else {
+      this.failure = error;
     }
   }
 

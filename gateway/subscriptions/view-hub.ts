@@ -1,14 +1,14 @@
-import type { NatsConnection, Subscription } from '@nats-io/nats-core';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { createLogger, type Logger } from '../../platform/logger.js';
 import type { Subjects } from '../../platform/subjects.js';
 import { AppError } from '../../schema/errors.js';
 import { requireRegion, requireUuid } from '../../schema/validation.js';
-import type { ViewChange } from '../../schema/views/view-change.js';
+import { VIEW_PROJECTIONS } from '../../schema/views/view-sources.js';
 import { toGraphQLError } from '../errors.js';
+import { ANY_KEY, ViewFeed, type FeedListener } from './view-feed.js';
 
-type Listener = (change: ViewChange) => void;
+export { ANY_KEY };
 
-/** The key that listens to every key of a view (a NATS single-token wildcard). */
-export const ANY_KEY = '*';
 /** One subject token: what tenants, view names and keys must be, so that no input widens a subscription. */
 const SUBJECT_TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -34,54 +34,41 @@ function coded<T>(check: () => T): T {
   }
 }
 
-interface Topic {
-  sub: Subscription;
-  listeners: Set<Listener>;
-}
-
 /**
- * Multiplexes view-change notices: one NATS subscription per distinct (tenant, view, key),
- * however many clients watch it; dropped when the last one leaves. The key `ANY_KEY` listens to
- * every key of the view (e.g. sales of every region); it is a topic of its own.
+ * The views the gateway follows, one ViewFeed each (one NATS subscription per view and one per
+ * its projection's checkpoints, however many clients watch), started on first use. Listeners of
+ * a key of a tenant are routed in process; the key `ANY_KEY` listens to every key of the view
+ * (e.g. sales of every region).
  */
 export class ViewHub {
-  private readonly topics = new Map<string, Topic>();
+  private readonly feeds = new Map<string, ViewFeed>();
 
-  constructor(private readonly nc: NatsConnection, private readonly subjects: Subjects) {}
+  constructor(private readonly nc: NatsConnection, private readonly subjects: Subjects, private readonly logger: Logger = createLogger('gateway', 'warn')) {}
 
-  listen(tenant: string, view: string, key: string, listener: Listener): () => void {
+  /** The feed of a view (not started: `start()` it before reading anything that its notices keep current). */
+  feed(view: string): ViewFeed {
+    let feed = this.feeds.get(view);
+    if (!feed) {
+      const projection = VIEW_PROJECTIONS[view];
+      if (!projection) throw new Error(`no projection announces the view ${view}`);
+      feed = new ViewFeed(this.nc, this.subjects, { view, projection, logger: this.logger });
+      this.feeds.set(view, feed);
+    }
+    return feed;
+  }
+
+  /** Starts following the view if needed, then routes the changes of (tenant, key) to `listener`. */
+  async listen(tenant: string, view: string, key: string, listener: FeedListener): Promise<() => void> {
     // Resolvers check client input with coded errors first; this only guards against a bug.
     if (!SUBJECT_TOKEN.test(tenant) || !SUBJECT_TOKEN.test(view) || !(key === ANY_KEY || SUBJECT_TOKEN.test(key))) {
       throw new Error(`not a view subject: ${JSON.stringify([tenant, view, key])}`);
     }
-    const subject = this.subjects.view(tenant, view, key);
-    let topic = this.topics.get(subject);
-    if (!topic) {
-      const listeners = new Set<Listener>();
-      const sub = this.nc.subscribe(subject, {
-        callback: (error, msg) => {
-          if (error) return;
-          let change: ViewChange;
-          try {
-            change = msg.json<ViewChange>();
-          } catch {
-            return; // not ours: view subjects carry JSON from the projection runner only
-          }
-          for (const l of listeners) l(change);
-        },
-      });
-      topic = { sub, listeners };
-      this.topics.set(subject, topic);
-    }
-    topic.listeners.add(listener);
-    return () => {
-      const current = this.topics.get(subject);
-      if (!current) return;
-      current.listeners.delete(listener);
-      if (current.listeners.size === 0) {
-        current.sub.unsubscribe();
-        this.topics.delete(subject);
-      }
-    };
+    const feed = this.feed(view);
+    await feed.start();
+    return feed.listen(tenant, key, listener);
+  }
+
+  stop(): void {
+    for (const feed of this.feeds.values()) feed.stop();
   }
 }

@@ -1,7 +1,6 @@
-import type { NatsConnection, Subscription } from '@nats-io/nats-core';
-import type { Subjects } from '../../platform/subjects.js';
 import { decodeConsistencyToken } from '../../schema/consistency-token.js';
-import type { CheckpointNotice, ViewChange } from '../../schema/views/view-change.js';
+import type { ViewChange } from '../../schema/views/view-change.js';
+import type { FeedObserver, ViewFeed } from '../subscriptions/view-feed.js';
 
 /** A view row as cached: its revision orders the changes of the row. */
 export interface CachedView {
@@ -25,47 +24,38 @@ const DEFAULT_CAPACITY = 20_000;
  * A near cache of one view in the gateway, kept current by the projection's own notices, so
  * that hot rows are answered without a hop to the read-service.
  *
- * It listens to every change of the view and to the projection's checkpoint notices; the
- * runner publishes a batch's changes before its checkpoint, on one connection, so once the
- * cache has seen checkpoint P it has seen every change up to P. A cached row is therefore
- * current as of `position`, and a query whose consistency token is at or below it may be
- * answered from the cache (G4); above it, the read-service answers (and waits).
+ * It observes the view's feed: every change, and each checkpoint once the feed has checked that
+ * no notice before it went missing (ViewFeed). The runner publishes a batch's changes before its
+ * checkpoint, on one connection, so once the cache has seen checkpoint P it has seen every change
+ * up to P: a cached row is current as of `position`, and a query whose consistency token is at
+ * or below it may be answered from the cache (G4); above it, the read-service answers (and waits).
  *
  * A row enters on a miss, fetched from the read-service; changes announced while it is being
  * fetched are kept and the newest (by revision) wins, so a fetch cannot put back an older row.
- * Whatever might have made it miss notices (a disconnect, a slow consumer, a new projection
- * leader that cannot know what its predecessor announced, a rebuild) empties it.
+ * Whatever might have made it miss notices (a gap in the runner's notice sequence, a new
+ * projection leader, a rebuild, a disconnect or slow consumer on this side) empties it.
  */
-export class ViewCache<View extends CachedView> {
+export class ViewCache<View extends CachedView> implements FeedObserver {
   private readonly rows = new Map<string, View | null>();
   private readonly pending = new Map<string, Pending<View>>();
   private readonly flights = new Map<string, Flight<View>>();
-  private readonly subscriptions: Subscription[] = [];
+  private unobserve: (() => void) | undefined;
   /** Every change up to this stream position has been applied. */
   private position = 0;
   /** Bumped by every reset, so that fetches begun before it are not cached. */
   private epoch = 0;
 
-  constructor(
-    private readonly nc: NatsConnection,
-    private readonly subjects: Subjects,
-    private readonly options: { view: string; projection: string; capacity?: number },
-  ) {}
+  constructor(private readonly feed: ViewFeed, private readonly options: { capacity?: number } = {}) {}
 
-  start(): void {
-    this.subscriptions.push(
-      this.nc.subscribe(this.subjects.view('*', this.options.view, '*'), { callback: (error, msg) => { if (!error) this.changed(msg.json<ViewChange<View>>()); } }),
-      this.nc.subscribe(this.subjects.checkpoint(this.options.projection), { callback: (error, msg) => { if (!error) this.checkpointed(msg.json<CheckpointNotice>()); } }),
-    );
-    void (async () => {
-      for await (const status of this.nc.status()) {
-        if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'slowConsumer' || status.type === 'staleConnection') this.reset();
-      }
-    })();
+  /** Observes the feed; resolves once its subscriptions are on the server. */
+  async start(): Promise<void> {
+    this.unobserve ??= this.feed.observe(this);
+    await this.feed.start();
   }
 
   stop(): void {
-    for (const sub of this.subscriptions) sub.unsubscribe();
+    this.unobserve?.();
+    this.unobserve = undefined;
     this.reset();
   }
 
@@ -145,7 +135,8 @@ export class ViewCache<View extends CachedView> {
     }
   }
 
-  private changed(change: ViewChange<View>): void {
+  changed(notice: ViewChange): void {
+    const change = notice as ViewChange<View>;
     const key = keyOf(change.tenant, change.key);
     const mark = this.pending.get(key);
     if (mark) mark.latest = newer(change.data, mark.latest) ?? undefined;
@@ -153,9 +144,12 @@ export class ViewCache<View extends CachedView> {
     if (row !== undefined) this.rows.set(key, newer(change.data, row));
   }
 
-  private checkpointed(notice: CheckpointNotice): void {
-    if (notice.reset) this.reset();
-    this.position = Math.max(this.position, notice.position);
+  checkpointed(position: number): void {
+    this.position = Math.max(this.position, position);
+  }
+
+  resync(): void {
+    this.reset();
   }
 
   private put(key: string, row: View | null): void {

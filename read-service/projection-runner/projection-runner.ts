@@ -5,13 +5,13 @@ import type { Orm } from '../../platform/database.js';
 import { runAsLeader, sleep, type LeaderSession } from '../../platform/leader-lock.js';
 import type { Logger } from '../../platform/logger.js';
 import { contiguousMessages } from '../../platform/contiguous-consumer.js';
-import { encodeJson } from '../../platform/messaging.js';
 import type { Subjects } from '../../platform/subjects.js';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import { upcast } from '../../schema/events/upcasters.js';
-import type { CheckpointNotice, ViewChange } from '../../schema/views/view-change.js';
+import type { ViewChange } from '../../schema/views/view-change.js';
 import type { Projection } from '../projections/projection.js';
 import { recordDeadLetter } from './dead-letters.js';
+import { ProjectionNotices } from './projection-notices.js';
 
 export interface ProjectionRunnerOptions {
   projection: Projection;
@@ -64,18 +64,22 @@ class Run {
   private persisted = 0;
   private readonly name: string;
   private readonly log: Logger;
+  /** This leadership's notices: one epoch, one sequence. */
+  private readonly notices: ProjectionNotices;
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     this.name = options.projection.name;
     this.log = options.logger.child({ projection: this.name });
+    this.notices = new ProjectionNotices(options.nc, options.subjects, this.name);
   }
 
   async lead(session: LeaderSession, signal: AbortSignal): Promise<void> {
     this.checkpoint = await this.readCheckpoint();
     this.persisted = this.checkpoint;
     // A predecessor may have committed a batch and died before announcing it: whoever keeps
-    // views from the notices (the gateway's cache) must start over.
-    this.options.nc.publish(this.options.subjects.checkpoint(this.name), encodeJson({ projection: this.name, position: this.checkpoint, reset: true } satisfies CheckpointNotice));
+    // views from the notices (the gateway's cache, live subscribers) must read them again.
+    this.notices.reset(this.checkpoint);
+    const stopServing = this.notices.serveStamp();
     this.log.debug({ checkpoint: this.checkpoint }, 'consuming from checkpoint');
     const maxBatch = this.options.maxBatch ?? 500;
     const stopped = new AbortController();
@@ -95,6 +99,7 @@ class Run {
       if (!(error instanceof FencedOut)) throw error;
       this.log.warn('checkpoint moved by another runner; standing down');
     } finally {
+      stopServing();
       signal.removeEventListener('abort', stop);
       stopped.abort();
     }
@@ -165,13 +170,16 @@ class Run {
         this.checkpoint = last;
         await this.options.afterCommit?.(last);
       }
-    } else if (batch.length === 0 && this.persisted < this.checkpoint) {
-      await this.transaction(this.checkpoint, async () => undefined); // quiet: persist the skipped-to position
+    } else if (batch.length === 0) {
+      // A quiet second: persist a position only skipped to, and say where we are, so that a
+      // follower that lost the last notices sees the gap now rather than at the next change.
+      if (this.persisted < this.checkpoint) await this.transaction(this.checkpoint, async () => undefined);
+      this.notices.checkpoint(this.checkpoint);
     }
     batch.at(-1)?.ack();
     if (fresh.length > 0) {
       this.log.debug({ from: batch[0]?.seq, to: batch.at(-1)?.seq, applied: fresh.length, checkpoint: this.checkpoint }, 'batch');
-      this.announce(changes);
+      this.notices.batch(changes, this.checkpoint);
     }
   }
 
@@ -271,12 +279,6 @@ class Run {
     }
     this.persisted = position;
     return result;
-  }
-
-  private announce(changes: ViewChange[]): void {
-    const { nc, subjects } = this.options;
-    for (const change of changes) nc.publish(subjects.view(change.tenant, change.view, change.key), encodeJson(change));
-    nc.publish(subjects.checkpoint(this.name), encodeJson({ projection: this.name, position: this.checkpoint } satisfies CheckpointNotice));
   }
 }
 

@@ -1,5 +1,17 @@
+/**
+ * Who sent a notice and where it stands among that sender's notices: the projection, its
+ * runner's epoch (one per leadership) and a sequence that counts every notice of that epoch,
+ * view changes and checkpoints alike, from 1. Core NATS delivers at most once: a receiver that
+ * sees the sequence jump, or a new epoch, has missed notices and must read again (DESIGN §8).
+ */
+export interface NoticeStamp {
+  projection: string;
+  epoch: string;
+  seq: number;
+}
+
 /** A changed view row, pushed on `<ns>.view.<tenant>.<view>.<key>` after the projection commits. */
-export interface ViewChange<Data = unknown> {
+export interface ViewChange<Data = unknown> extends Partial<NoticeStamp> {
   tenant: string;
   view: string;
   key: string;
@@ -9,10 +21,17 @@ export interface ViewChange<Data = unknown> {
   data: Data;
 }
 
-/** Pushed on `<ns>.checkpoint.<projection>` after each committed batch. */
-export interface CheckpointNotice {
+/**
+ * Pushed on `<ns>.checkpoint.<projection>` after each committed batch, and after a quiet second
+ * (a heartbeat, so that a lost last notice shows as a gap). Stamped when the runner sends it;
+ * unstamped from a one-off sender (a rebuild's switch, a dead letter's retry), always with `reset`.
+ */
+export interface CheckpointNotice extends Partial<Omit<NoticeStamp, 'projection'>> {
   projection: string;
   position: number;
-  /** Sent by a projection's new leader (and by a rebuild's switch): views may have changed unannounced. */
+  /** Views may have changed unannounced (a new leader, a rebuild, a retried dead letter): read them again. */
   reset?: boolean;
 }
+
+/** The leading runner's answer on `<ns>.notices.<projection>`: the stamp of its last notice. */
+export type NoticeStampReply = Pick<NoticeStamp, 'epoch' | 'seq'>;

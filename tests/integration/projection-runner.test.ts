@@ -175,6 +175,29 @@ describe('projection runner', () => {
     }
   });
 
+  it('notices - every notice of a leadership carries its epoch and the next number, view changes and checkpoints alike; a quiet runner repeats its checkpoint', async () => {
+    const notices: { subject: string; epoch?: string; seq?: number; reset?: boolean; position: number }[] = [];
+    const record = (_error: unknown, msg: { subject: string; json<T>(): T }) => { notices.push({ subject: msg.subject, ...msg.json<{ epoch?: string; seq?: number; reset?: boolean; position: number }>() }); };
+    const subs = [nc.subscribe(subjects.view(tenant, PRODUCT_VIEW, '*'), { callback: record }), nc.subscribe(subjects.checkpoint('product_view'), { callback: record })];
+    await nc.flush();
+    const runner = start(productViewProjection);
+    try {
+      const id = randomUUID();
+      const last = await publishEvents(js, subjects, [productEnvelope(tenant, id, 1, created(id)), productEnvelope(tenant, id, 2, restocked(id, 1))]);
+      await waitFor(async () => (await checkpoint('product_view')) >= last, { what: 'the events to be applied' });
+      const applied = notices.length;
+      await waitFor(() => notices.length > applied && notices.at(-1)!.subject === subjects.checkpoint('product_view'), { timeoutMs: 5_000, what: 'a checkpoint from a quiet runner' });
+      assert.equal(notices[0]?.reset, true, 'a leader starts with a reset');
+      assert.equal(new Set(notices.map((notice) => notice.epoch)).size, 1, 'one epoch');
+      assert.deepEqual(notices.map((notice) => notice.seq), notices.map((_notice, index) => index + 1), 'numbered from 1 with none skipped');
+      assert.ok(notices.some((notice) => notice.subject.startsWith(`${config.namespace}.view.`)), 'view changes among them');
+      assert.equal(notices.at(-1)!.position, last);
+    } finally {
+      for (const sub of subs) sub.unsubscribe();
+      await runner.stop();
+    }
+  });
+
   it('a second runner stands by while the first leads, and takes over when it stops', async () => {
     const first = start(countingProjection);
     const second = start(countingProjection);

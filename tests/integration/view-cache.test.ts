@@ -5,6 +5,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { encodeJson } from '../../platform/messaging.js';
 import { subjectsFor, type Subjects } from '../../platform/subjects.js';
 import { encodeConsistencyToken } from '../../schema/consistency-token.js';
+import { ViewHub } from '../../gateway/subscriptions/view-hub.js';
 import { ViewCache } from '../../gateway/view-cache/view-cache.js';
 import { uniqueNamespace } from '../support/namespace.js';
 import { waitFor } from '../support/wait.js';
@@ -17,6 +18,7 @@ const row = (revision: number, title = `r${revision}`): Row => ({ id: ID, title,
 describe('view cache - a near cache kept current by view and checkpoint notices', () => {
   let nc: NatsConnection;
   let subjects: Subjects;
+  let hub: ViewHub;
   let cache: ViewCache<Row>;
   let fetches: string[][];
   /** The read-service's answer for the next fetch. */
@@ -32,13 +34,16 @@ describe('view cache - a near cache kept current by view and checkpoint notices'
   after(async () => { await nc.close(); });
   beforeEach(async () => {
     subjects = subjectsFor(uniqueNamespace('viewcache'));
-    cache = new ViewCache<Row>(nc, subjects, { view: 'product', projection: 'product_view', capacity: 2 });
-    cache.start();
-    await nc.flush();
+    hub = new ViewHub(nc, subjects);
+    cache = new ViewCache<Row>(hub.feed('product'), { capacity: 2 });
+    await cache.start();
     fetches = [];
     stored = row(1);
   });
-  afterEach(() => { cache.stop(); });
+  afterEach(() => {
+    cache.stop();
+    hub.stop();
+  });
 
   it('a miss is fetched once, then answered from memory; another tenant has its own rows', async () => {
     assert.deepEqual(await cache.load('acme', [ID], undefined, fetch), [row(1)]);

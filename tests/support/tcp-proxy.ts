@@ -20,6 +20,7 @@ export class TcpProxy {
   private readonly pairs = new Set<Pair>();
   private dropping: Direction | undefined;
   private delayMs = 0;
+  private delayed: Direction = 'both';
   private refusing = false;
   /** Bytes that went through, per direction (what a test can wait on). */
   readonly bytes = { toClient: 0, toServer: 0 };
@@ -53,9 +54,10 @@ export class TcpProxy {
     this.dropping = direction;
   }
 
-  /** Adds `ms` of latency to every chunk, both ways, keeping their order. */
-  delay(ms: number): void {
+  /** Adds `ms` of latency to every chunk in `direction`, keeping their order. */
+  delay(ms: number, direction: Direction = 'both'): void {
     this.delayMs = ms;
+    this.delayed = direction;
   }
 
   /** New connections are accepted and closed at once (the server looks down). */
@@ -67,6 +69,7 @@ export class TcpProxy {
   heal(): void {
     this.dropping = undefined;
     this.delayMs = 0;
+    this.delayed = 'both';
     this.refusing = false;
   }
 
@@ -135,7 +138,7 @@ export class TcpProxy {
       return;
     }
     this.bytes[direction] += chunk.length;
-    if (this.delayMs === 0) {
+    if (this.delayMs === 0 || (this.delayed !== 'both' && this.delayed !== direction)) {
       to.write(chunk);
       return;
     }
