@@ -28,7 +28,7 @@ import type { CheckpointNotice, ViewChange } from '../../schema/views/view-chang
 import { created, productEnvelope, publishEvents, restocked } from '../support/events.js';
 import { review, stock } from '../support/commerce-events.js';
 import { cleanupNamespace, testConfig, uniqueNamespace } from '../support/namespace.js';
-import { verifyNamespace } from '../support/verify.js';
+import { replayStreamNamespace } from '../support/verify.js';
 import { waitFor } from '../support/wait.js';
 
 /** Counts how often it saw each event: not idempotent by itself, so a doubled or lost event shows. */
@@ -235,7 +235,7 @@ describe('projection rebuild', () => {
       assert.deepEqual(p.deadLetters, { resolved: [], carried: [], recorded: [] });
     }
     await settled(await publishMix(js, subjects, next(200)));
-    const verify = await verifyNamespace(config);
+    const verify = await replayStreamNamespace(config);
     assert.deepEqual(verify.differences, []);
     const stream = await lastSeq();
     assert.equal(Number((await sql<{ count: string }>('select count(*) from event_counts'))[0]!.count), stream);
@@ -282,7 +282,7 @@ describe('projection rebuild', () => {
     assert.deepEqual({ title: product?.title, availableQuantity: product?.availableQuantity, reviewCount: product?.reviewCount, averageRating: product?.averageRating },
       { title: 'Kettle', availableQuantity: 7, reviewCount: 1, averageRating: 4 });
     assert.ok(answers.length > 0 && answers.every((a) => a === 999 || a === 7), `every answer came from the old or the new table: ${[...new Set(answers)]}`);
-    assert.deepEqual((await verifyNamespace(config)).differences, []);
+    assert.deepEqual((await replayStreamNamespace(config)).differences, []);
   });
 
   it('a rebuild that fails before switching leaves the live tables untouched, and the next one succeeds', async () => {
