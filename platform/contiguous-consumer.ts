@@ -38,6 +38,7 @@ export async function* contiguousMessages(options: ContiguousOptions): AsyncGene
     let interruption: Interruption | undefined;
     const stop = () => messages.stop();
     options.signal.addEventListener('abort', stop);
+    if (options.signal.aborted) stop(); // aborted while the consumer was being opened
     const statuses = options.nc.status();
     void (async () => {
       for await (const status of statuses) {

@@ -27,6 +27,11 @@ export class Metrics {
     name: 'cqrs_query_api_latency_seconds', help: 'Time to answer a query, from request to reply', labelNames: ['query', 'outcome'] as const,
     buckets: LATENCY_BUCKETS, registers: [this.registry],
   });
+  /** Read-service: events a projection could not apply (their data, a constraint, a bug) and recorded as dead letters. */
+  readonly deadLetters = new Counter({
+    name: 'cqrs_eventbus_deadletter_total', help: 'Events a projection could not apply and recorded as dead letters', labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
 
   /** Gateway: one GraphQL operation over HTTP, from request to response. */
   readonly graphqlDuration = new Histogram({

@@ -47,14 +47,17 @@ export async function startReadService(config: Config, logger: Logger = createLo
   const js = jetstream(nc);
   const tracker = new CheckpointTracker(nc, subjects, orm);
   await tracker.start();
+  const metrics = new Metrics('read-service');
   const runners = options.runProjections === false ? [] : projections.map((projection) =>
-    startProjectionRunner({ projection, orm, databaseUrl: config.readDatabaseUrl, nc, js, jsm, subjects, logger }));
+    startProjectionRunner({
+      projection, orm, databaseUrl: config.readDatabaseUrl, nc, js, jsm, subjects, logger,
+      onDeadLetter: (name) => metrics.deadLetters.inc({ projection: name }),
+    }));
   const queries: QueryDefinition[] = [
     productQuery, productsByIdsQuery, productsQuery,
     customerQuery, customersByIdsQuery, orderQuery, ordersQuery, salesByRegionQuery, topProductsQuery,
     projectionsQuery(projections, jsm, subjects),
   ];
-  const metrics = new Metrics('read-service');
   const endpoints = queries.map((query) => serve(nc, subjects.query(query.name), READ_QUEUE, async (body) => {
     const message = body as QueryMessage;
     if (message.consistencyToken !== undefined && message.consistencyToken !== null) {

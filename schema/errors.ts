@@ -41,8 +41,8 @@ export class AppError extends Error {
     this.details = details;
   }
 
-  static badInput(field: string, message: string): AppError {
-    return new AppError(ErrorCode.BAD_USER_INPUT, message, field);
+  static badInput(field: string, message: string, details?: Record<string, unknown>): AppError {
+    return new AppError(ErrorCode.BAD_USER_INPUT, message, field, details);
   }
   static notFound(what: string, id: string, field?: string): AppError {
     return new AppError(ErrorCode.NOT_FOUND, `${what} ${id} not found`, field);

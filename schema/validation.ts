@@ -1,4 +1,6 @@
 import { AppError } from './errors.js';
+import { MAX_PRICE_CENTS } from './limits.js';
+import { fromCents, toCents } from './money.js';
 
 /**
  * Input rules shared by the domain and the edges. Each check throws BAD_USER_INPUT naming the
@@ -6,7 +8,7 @@ import { AppError } from './errors.js';
  */
 export const SKU_PATTERN = /^[A-Z0-9][A-Z0-9-]{2,31}$/;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
-const DECIMAL_PATTERN = /^(0|[1-9][0-9]{0,9})(\.[0-9]{1,2})?$/;
+const DECIMAL_PATTERN = /^(0|[1-9][0-9]*)(\.[0-9]{1,2})?$/;
 
 export function requireString(value: unknown, field: string, { min = 1, max = 200 } = {}): string {
   if (typeof value !== 'string') throw AppError.badInput(field, `${field} must be a string`);
@@ -35,14 +37,16 @@ export function requireUuid(value: unknown, field: string): string {
   return value.toLowerCase();
 }
 
-export function requirePositiveInt(value: unknown, field: string, max = 1_000_000_000): number {
+/** An integer from 1 to `max` (a limit of schema/limits.ts). */
+export function requirePositiveInt(value: unknown, field: string, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
     throw AppError.badInput(field, `${field} must be an integer from 1 to ${max}`);
   }
   return value;
 }
 
-export function optionalNonNegativeInt(value: unknown, field: string, max = 1_000_000_000): number | undefined {
+/** Absent (undefined), or an integer from 0 to `max` (a limit of schema/limits.ts). */
+export function optionalNonNegativeInt(value: unknown, field: string, max: number): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
     throw AppError.badInput(field, `${field} must be an integer from 0 to ${max}`);
@@ -50,13 +54,18 @@ export function optionalNonNegativeInt(value: unknown, field: string, max = 1_00
   return value;
 }
 
-/** A money amount of zero or more: a decimal string with at most two decimals, normalized ("5" -> "5.00"). */
-export function requireAmount(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !DECIMAL_PATTERN.test(value)) {
+/**
+ * A money amount from zero to `maxCents` (default: the highest price): a decimal string with at
+ * most two decimals, normalized ("5" -> "5.00").
+ */
+export function requireAmount(value: unknown, field: string, maxCents = MAX_PRICE_CENTS): string {
+  if (typeof value !== 'string' || value.length > 40 || !DECIMAL_PATTERN.test(value)) {
     throw AppError.badInput(field, `${field} must be a decimal string with at most 2 decimals, e.g. "19.99"`);
   }
   const [units = '0', fraction = ''] = value.split('.');
-  return `${units}.${fraction.padEnd(2, '0')}`;
+  const amount = `${units}.${fraction.padEnd(2, '0')}`;
+  if (toCents(amount) > maxCents) throw AppError.badInput(field, `${field} must be at most ${fromCents(maxCents)}`);
+  return amount;
 }
 
 /** A price: an amount greater than zero. */

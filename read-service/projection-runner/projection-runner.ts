@@ -2,7 +2,7 @@ import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager, 
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../platform/database.js';
-import { runAsLeader, sleep, type LeaderSession } from '../../platform/leader-lock.js';
+import { runAsLeader, type LeaderSession } from '../../platform/leader-lock.js';
 import type { Logger } from '../../platform/logger.js';
 import { contiguousMessages } from '../../platform/contiguous-consumer.js';
 import type { Subjects } from '../../platform/subjects.js';
@@ -11,6 +11,7 @@ import { upcast } from '../../schema/events/upcasters.js';
 import type { ViewChange } from '../../schema/views/view-change.js';
 import type { Projection } from '../projections/projection.js';
 import { recordDeadLetter } from './dead-letters.js';
+import { isTransient } from './failures.js';
 import { ProjectionNotices } from './projection-notices.js';
 
 export interface ProjectionRunnerOptions {
@@ -24,8 +25,8 @@ export interface ProjectionRunnerOptions {
   logger: Logger;
   /** Most events applied in one transaction; fewer when fewer are waiting. */
   maxBatch?: number;
-  /** Attempts at one failing event before it becomes a dead letter. */
-  maxAttempts?: number;
+  /** Told of each event recorded as a dead letter (for the metrics). */
+  onDeadLetter?: (projection: string) => void;
   /** Fewest of the projection's events in a batch for its set-based applyBatch (default 8). */
   setBasedFrom?: number;
   /** Test hook: runs after a batch commits and before it is acknowledged. */
@@ -86,6 +87,7 @@ class Run {
     const stop = () => stopped.abort();
     signal.addEventListener('abort', stop);
     void session.lost.then(stop);
+    if (signal.aborted) stop(); // stopped while it was getting ready
     const messages = contiguousMessages({
       nc: this.options.nc,
       after: this.checkpoint,
@@ -152,7 +154,7 @@ class Run {
           try {
             applied = await this.transaction(last, async (tx) => (await this.options.projection.applyBatch!(run, tx)).map((change) => ({ ...change, position: last })));
           } catch (error) {
-            if (error instanceof FencedOut) throw error;
+            if (error instanceof FencedOut || isTransient(error)) throw error;
             this.log.info({ err: error }, 'set-based batch refused; applying its events in turn');
           }
         }
@@ -163,7 +165,9 @@ class Run {
             return all;
           });
         } catch (error) {
-          if (error instanceof FencedOut) throw error;
+          // The database or the connection failing: out of lead(), which starts over from the
+          // stored checkpoint once it can (runAsLeader), never a dead letter.
+          if (error instanceof FencedOut || isTransient(error)) throw error;
           this.log.warn({ err: error }, 'batch failed; applying its events one by one');
           changes = await this.oneByOne(fresh);
         }
@@ -189,31 +193,28 @@ class Run {
     return event === undefined || this.options.projection.eventTypes.has(event.type);
   }
 
+  /**
+   * Each event in its own transaction: one that fails for a reason it would meet again (its data,
+   * a constraint, a bug) becomes a dead letter at once, so that it holds up no one's events; one
+   * that fails for a passing reason (the database) stops the batch and lead() starts over.
+   */
   private async oneByOne(events: JsMsg[]): Promise<ViewChange[]> {
     const changes: ViewChange[] = [];
-    const maxAttempts = this.options.maxAttempts ?? 3;
     for (const msg of events) {
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          changes.push(...(await this.transaction(msg.seq, (tx) => this.applyOne(tx, msg))));
-          break;
-        } catch (error) {
-          if (error instanceof FencedOut) throw error;
-          if (attempt < maxAttempts) {
-            await sleep(50 * 2 ** attempt);
-            continue;
-          }
-          this.log.error({ err: error, seq: msg.seq }, 'event dead-lettered');
-          await this.transaction(msg.seq, async (tx) => {
-            const event = parse(msg);
-            await recordDeadLetter(tx, {
-              projection: this.name, streamSeq: msg.seq, eventId: event?.eventId, eventType: event?.type, tenant: event?.tenant,
-              payload: msg.string(), error: String((error as Error).message ?? error), attempts: attempt,
-            });
-            return [];
+      try {
+        changes.push(...(await this.transaction(msg.seq, (tx) => this.applyOne(tx, msg))));
+      } catch (error) {
+        if (error instanceof FencedOut || isTransient(error)) throw error;
+        const event = parse(msg);
+        this.log.error({ err: error, seq: msg.seq, eventId: event?.eventId, eventType: event?.type, tenant: event?.tenant }, 'event dead-lettered');
+        await this.transaction(msg.seq, async (tx) => {
+          await recordDeadLetter(tx, {
+            projection: this.name, streamSeq: msg.seq, eventId: event?.eventId, eventType: event?.type, tenant: event?.tenant,
+            payload: msg.string(), error: String((error as Error).message ?? error), attempts: 1,
           });
-          break;
-        }
+          return [];
+        });
+        this.options.onDeadLetter?.(this.name);
       }
       this.checkpoint = msg.seq;
     }

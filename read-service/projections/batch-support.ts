@@ -19,7 +19,7 @@ export function int(value: unknown): number {
 }
 
 /**
- * An amount with at most two decimals: one by one, each addition to a numeric(14, 2) column is
+ * An amount with at most two decimals: one by one, each addition to a numeric(38, 2) column is
  * rounded; with such amounts a batch's sum is the same without rounding.
  */
 export function money(value: unknown): string {

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CustomerEvent } from '../../schema/events/customer-events.js';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import type { OrderEvent } from '../../schema/events/order-events.js';
+import { servedAsInt } from '../../schema/limits.js';
 import { CUSTOMER_VIEW, type CustomerView } from '../../schema/views/commerce-views.js';
 import type { ViewChange } from '../../schema/views/view-change.js';
 import { claim } from './applied-versions.js';
@@ -18,11 +19,13 @@ export interface CustomerViewRow {
   name: string;
   email: string;
   region: string;
-  orders_count: number;
+  /** bigint: pg hands it over as a string. */
+  orders_count: number | string;
   total_spent: string;
   last_order_at: Date | string | null;
   version: number;
-  revision: number;
+  /** bigint: pg hands it over as a string. */
+  revision: number | string;
 }
 
 export function toCustomerView(row: CustomerViewRow): CustomerView {
@@ -31,11 +34,11 @@ export function toCustomerView(row: CustomerViewRow): CustomerView {
     name: row.name,
     email: row.email,
     region: row.region,
-    ordersCount: row.orders_count,
+    ordersCount: servedAsInt(row.orders_count),
     totalSpent: row.total_spent,
     lastOrderAt: row.last_order_at === null ? null : new Date(row.last_order_at).toISOString(),
     version: row.version,
-    revision: row.revision,
+    revision: Number(row.revision),
   };
 }
 
@@ -59,7 +62,7 @@ export const customerViewProjection: Projection = {
 };
 
 function customerChange(tenant: string, row: CustomerViewRow): Omit<ViewChange, 'position'> {
-  return { tenant, view: CUSTOMER_VIEW, key: row.id, version: row.revision, data: toCustomerView(row) };
+  return { tenant, view: CUSTOMER_VIEW, key: row.id, version: Number(row.revision), data: toCustomerView(row) };
 }
 
 async function applyCustomer(tx: EntityManager, event: EventEnvelope & CustomerEvent): Promise<CustomerViewRow[]> {

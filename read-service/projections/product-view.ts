@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import { PRODUCT_EVENT_TYPES, type ProductEvent } from '../../schema/events/product-events.js';
+import { servedAsInt } from '../../schema/limits.js';
 import type { ReviewEvent } from '../../schema/events/review-events.js';
 import { PRODUCT_VIEW, type ProductView } from '../../schema/views/product-view.js';
 import type { ViewChange } from '../../schema/views/view-change.js';
@@ -23,10 +24,12 @@ export interface ProductViewRow {
   price: string;
   available_quantity: number;
   average_rating: string | null;
-  review_count: number;
+  /** bigint: pg hands it over as a string. */
+  review_count: number | string;
   discontinued: boolean;
   version: number;
-  revision: number;
+  /** bigint: pg hands it over as a string. */
+  revision: number | string;
   updated_at: Date | string;
 }
 
@@ -41,10 +44,10 @@ export function toProductView(row: ProductViewRow): ProductView {
     availableQuantity: row.available_quantity,
     inStock: row.available_quantity > 0 && !row.discontinued,
     averageRating: row.average_rating === null ? null : Number(row.average_rating),
-    reviewCount: row.review_count,
+    reviewCount: servedAsInt(row.review_count),
     discontinued: row.discontinued,
     version: row.version,
-    revision: row.revision,
+    revision: Number(row.revision),
     updatedAt: new Date(row.updated_at).toISOString(),
   };
 }
@@ -69,7 +72,7 @@ export const productViewProjection: Projection = {
 };
 
 function productChange(tenant: string, row: ProductViewRow): Omit<ViewChange, 'position'> {
-  return { tenant, view: PRODUCT_VIEW, key: row.id, version: row.revision, data: toProductView(row) };
+  return { tenant, view: PRODUCT_VIEW, key: row.id, version: Number(row.revision), data: toProductView(row) };
 }
 
 async function applyProduct(tx: EntityManager, event: EventEnvelope & ProductEvent): Promise<ProductViewRow[]> {

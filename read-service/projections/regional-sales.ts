@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import type { OrderEvent } from '../../schema/events/order-events.js';
+import { servedAsInt } from '../../schema/limits.js';
 import { SALES_VIEW, type RegionalSalesView } from '../../schema/views/commerce-views.js';
 import type { ViewChange } from '../../schema/views/view-change.js';
 import { claim } from './applied-versions.js';
@@ -15,13 +16,15 @@ export const REGIONAL_SALES_COLUMNS = "region, to_char(day, 'YYYY-MM-DD') as day
 export interface RegionalSalesRow {
   region: string;
   day: string;
-  orders_count: number;
+  /** bigint: pg hands it over as a string. */
+  orders_count: number | string;
   revenue: string;
-  version: number;
+  /** bigint: pg hands it over as a string. */
+  version: number | string;
 }
 
 export function toRegionalSalesView(row: RegionalSalesRow): RegionalSalesView {
-  return { region: row.region, day: row.day, ordersCount: row.orders_count, revenue: row.revenue, version: row.version };
+  return { region: row.region, day: row.day, ordersCount: servedAsInt(row.orders_count), revenue: row.revenue, version: Number(row.version) };
 }
 
 /**
@@ -54,7 +57,7 @@ export const regionalSalesProjection: Projection = {
 };
 
 function salesChange(tenant: string, row: RegionalSalesRow): Omit<ViewChange, 'position'> {
-  return { tenant, view: SALES_VIEW, key: row.region, version: row.version, data: toRegionalSalesView(row) };
+  return { tenant, view: SALES_VIEW, key: row.region, version: Number(row.version), data: toRegionalSalesView(row) };
 }
 
 async function add(tx: EntityManager, event: EventEnvelope, region: string, at: string, orders: number, amount: string): Promise<RegionalSalesRow[]> {

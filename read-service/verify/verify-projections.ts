@@ -1,107 +1,74 @@
-import { randomBytes } from 'node:crypto';
-import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
 import type { Orm } from '../../platform/database.js';
 import type { Subjects } from '../../platform/subjects.js';
-import type { EventEnvelope } from '../../schema/events/envelope.js';
-import { upcast } from '../../schema/events/upcasters.js';
+import { auditStream } from '../../write-service/outbox/stream-audit.js';
 import type { Projection } from '../projections/projection.js';
+import { foldEventStore } from './event-store-fold.js';
+import { waitForPublication } from './publication-wait.js';
+import { ScratchSchema } from './scratch-schema.js';
+import type { VerifyReport } from './verify-report.js';
 
-/** Tables that projections share (per-source version guards) besides their own. */
-const SHARED_TABLES = ['projection_applied_versions'];
-
-export interface TableDifference {
-  table: string;
-  /** Rows in the live table and not in the replay, and the other way round (at most `sample`). */
-  onlyLive: Record<string, unknown>[];
-  onlyReplay: Record<string, unknown>[];
-}
-
-export interface VerifyReport {
-  positions: Record<string, number>;
-  eventsReplayed: number;
-  differences: TableDifference[];
+export interface VerifyOptions {
+  /** The read database (live tables, checkpoints, dead letters; the scratch schema goes there too). */
+  orm: Orm;
+  readDatabaseUrl: string;
+  /** The write database: the event store, the source of truth, and the outbox. */
+  writeDatabaseUrl: string;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  subjects: Subjects;
+  projections: readonly Projection[];
+  /** Rows shown per differing table (default 20). */
+  sample?: number;
+  /** How long to wait for the relay to mark events published before reporting them unpublished (default 10 s). */
+  publicationWaitMs?: number;
+  /** Fold with the projections' set-based applyBatch (faster; see FoldOptions.setBased). */
+  setBased?: boolean;
 }
 
 /**
- * Replays the event stream into scratch copies of every projection's tables (a schema of its
- * own, search_path pointing only there, so a replay can never touch a live table), each up to
- * the projection's live checkpoint and skipping its dead letters, then compares them with a
- * consistent snapshot of the live tables, row by row.
+ * Checks every read model against the event store (DESIGN.md §5; decisions 14 and the verify
+ * entry after it), while the system keeps running:
+ * 1. copies the live tables, checkpoints and dead letters in one snapshot (scratch schema);
+ * 2. waits, bounded, until the relay has marked every event committed by then with its stream
+ *    sequence (it publishes before it marks), reporting those it never marks;
+ * 3. folds the event store in global order through each projection's `apply` (or, when asked,
+ *    its set-based `applyBatch`) into the scratch tables, each projection only the events at or
+ *    below its checkpoint and not dead-lettered;
+ * 4. compares the two row by row;
+ * 5. checks the stream against the outbox (lost, replaced, out of order, behind);
+ * 6. lists the dead letters: open ones are events missing from a read model, discarded ones are
+ *    reported apart.
  */
-export async function verifyProjections(options: { orm: Orm; databaseUrl: string; js: JetStreamClient; subjects: Subjects; projections: readonly Projection[]; sample?: number }): Promise<VerifyReport> {
-  const { projections } = options;
-  const scratch = `verify_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: options.databaseUrl });
-  await admin.connect();
+export async function verifyProjections(options: VerifyOptions): Promise<VerifyReport> {
+  const names = new Set(options.projections.map((p) => p.name));
+  const read = new pg.Client({ connectionString: options.readDatabaseUrl });
+  const write = new pg.Client({ connectionString: options.writeDatabaseUrl });
+  await read.connect();
+  let scratch: ScratchSchema | undefined;
   try {
-    const existing = new Set((await admin.query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'public'")).rows.map((r) => r.table_name));
-    const tables = [...new Set([...projections.flatMap((p) => p.tables), ...SHARED_TABLES])].filter((t) => existing.has(t));
-    await admin.query(`create schema ${scratch}`);
-    for (const table of tables) await admin.query(`create table ${scratch}.${table} (like public.${table} including all)`);
+    await write.connect();
+    scratch = await ScratchSchema.create(read, options.projections);
+    const snapshot = await scratch.snapshotLive();
+    const positions = Object.fromEntries(options.projections.map((p) => [p.name, snapshot.positions[p.name] ?? 0]));
+    const letters = snapshot.deadLetters.filter((letter) => names.has(letter.projection));
 
-    // One snapshot: the checkpoints, the dead letters and copies of the live tables agree.
-    await admin.query('begin isolation level repeatable read');
-    const positions = Object.fromEntries((await admin.query<{ projection: string; position: string }>('select projection, position from projection_checkpoints')).rows.map((r) => [r.projection, Number(r.position)]));
-    const dead = new Set((await admin.query<{ projection: string; stream_seq: string }>('select projection, stream_seq from dead_letters')).rows.map((r) => `${r.projection}:${r.stream_seq}`));
-    for (const table of tables) await admin.query(`create table ${scratch}.live_${table} as select * from public.${table}`);
-    await admin.query('commit');
-
-    const until = Math.max(0, ...projections.map((p) => positions[p.name] ?? 0));
-    const eventsReplayed = until === 0 ? 0 : await replay(options, scratch, until, positions, dead);
-
-    const sample = options.sample ?? 20;
-    const differences: TableDifference[] = [];
-    for (const table of tables) {
-      const onlyLive = (await admin.query(`select * from ${scratch}.live_${table} except all select * from ${scratch}.${table} limit ${sample}`)).rows;
-      const onlyReplay = (await admin.query(`select * from ${scratch}.${table} except all select * from ${scratch}.live_${table} limit ${sample}`)).rows;
-      if (onlyLive.length > 0 || onlyReplay.length > 0) differences.push({ table, onlyLive, onlyReplay });
+    const unpublished = await waitForPublication(write, options.publicationWaitMs ?? 10_000);
+    const skip = new Map<string, Set<string>>();
+    for (const letter of letters) {
+      if (letter.eventId) skip.set(letter.projection, (skip.get(letter.projection) ?? new Set()).add(letter.eventId));
     }
-    return { positions, eventsReplayed, differences };
+    const fold = await foldEventStore({ orm: options.orm, writeClient: write, scratch, projections: options.projections, positions, skip, setBased: options.setBased ?? false });
+    const differences = await scratch.compare(options.sample ?? 20);
+    const stream = await auditStream({ client: write, js: options.js, jsm: options.jsm, subjects: options.subjects });
+    return {
+      positions, eventsFolded: fold.eventsRead, differences, foldFailures: fold.failures, unpublished, stream,
+      deadLetters: letters.filter((letter) => !letter.discarded), discarded: letters.filter((letter) => letter.discarded),
+    };
   } finally {
-    await admin.query('rollback').catch(() => undefined);
-    await admin.query(`drop schema if exists ${scratch} cascade`).catch(() => undefined);
-    await admin.end();
+    await scratch?.drop().catch(() => undefined);
+    await read.end();
+    await write.end().catch(() => undefined);
   }
-}
-
-async function replay(
-  options: { orm: Orm; js: JetStreamClient; subjects: Subjects; projections: readonly Projection[] },
-  scratch: string, until: number, positions: Record<string, number>, dead: Set<string>,
-): Promise<number> {
-  const consumer = await options.js.consumers.get(options.subjects.stream, { filter_subjects: options.subjects.eventsWildcard });
-  const messages = await consumer.consume({ max_messages: 1000 });
-  let batch: JsMsg[] = [];
-  let replayed = 0;
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const current = batch;
-    batch = [];
-    await options.orm.em.fork().transactional(async (tx) => {
-      const em = tx as EntityManager;
-      await em.execute(`set local search_path to ${scratch}`, [], 'run');
-      for (const msg of current) {
-        let event: EventEnvelope;
-        try {
-          event = upcast(msg.json<EventEnvelope>());
-        } catch {
-          continue; // not an event: the live projection dead-lettered it too
-        }
-        for (const projection of options.projections) {
-          if (msg.seq > (positions[projection.name] ?? 0) || dead.has(`${projection.name}:${msg.seq}`)) continue;
-          await projection.apply(event, em);
-        }
-      }
-    });
-    replayed += current.length;
-  };
-  for await (const msg of messages) {
-    if (msg.seq <= until) batch.push(msg);
-    if (batch.length >= 500) await flush();
-    if (msg.seq >= until) break;
-  }
-  await flush();
-  messages.stop();
-  return replayed;
 }

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { createProduct } from '../support/catalog.js';
 import { gql } from '../support/graphql-client.js';
 import { TestSystem, type ServiceName } from '../support/system.js';
+import { waitFor } from '../support/wait.js';
 
 /** The metrics address a service printed in its ready line. */
 function metricsUrl(system: TestSystem, service: ServiceName): string {
@@ -43,4 +46,19 @@ describe('Prometheus metrics', () => {
     assert.equal(await sample(gateway, 'cqrs_graphql_request_duration_seconds_count', { operation: 'query', outcome: 'ok' }), 1);
     assert.ok(await sample(write, 'process_resident_memory_bytes', { service: 'write-service' }) > 0, 'process defaults are there too');
   });
+
+  it('the read-service counts each event a projection dead-letters, by projection (cqrs_eventbus_deadletter_total)', async () => {
+    const read = metricsUrl(system, 'read');
+    // A message in the stream that is no event at all: every projection records it as a dead letter.
+    const nc = await connect({ servers: system.config.natsUrl });
+    try {
+      await jetstream(nc).publish(`${system.config.namespace}.events.acme.Product.${crypto.randomUUID()}`, 'not an event');
+    } finally {
+      await nc.close();
+    }
+    for (const projection of ['product_view', 'order_view', 'customer_view', 'regional_sales', 'top_products']) {
+      await waitFor(async () => (await sample(read, 'cqrs_eventbus_deadletter_total', { projection })) === 1, { what: `the dead letter of ${projection} to be counted` });
+    }
+  });
 });
+

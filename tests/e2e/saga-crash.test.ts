@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { formatVerifyReport, isClean } from '../../read-service/verify/verify-report.js';
 import { gqlData } from '../support/graphql-client.js';
 import { createProduct } from '../support/catalog.js';
 import { placeOrder, registerCustomer } from '../support/commerce.js';
@@ -75,8 +76,8 @@ describe('order saga under kill -9', () => {
     }
 
     const report = await verifyNamespace(system.config);
-    assert.deepEqual(report.differences, []);
-    assert.ok(report.eventsReplayed > placed);
+    assert.ok(isClean(report), formatVerifyReport(report).join('\n'));
+    assert.ok(report.eventsFolded > placed);
 
     // And verify does see a difference when a live row is wrong.
     const read = new pg.Client({ connectionString: system.config.readDatabaseUrl });
@@ -87,6 +88,6 @@ describe('order saga under kill -9', () => {
       await read.end();
     }
     const tampered = await verifyNamespace(system.config);
-    assert.deepEqual(tampered.differences.map((d) => [d.table, d.onlyLive.length, d.onlyReplay.length]), [['order_view', 1, 1]]);
+    assert.deepEqual(tampered.differences.map((d) => [d.table, d.onlyLive.length, d.onlyExpected.length]), [['order_view', 1, 1]]);
   });
 });

@@ -128,4 +128,15 @@ describe('command executor: decisions on cached states stay correct when another
     // The same key for another request is refused, whatever the request would decide.
     await assert.rejects(run(two, command('restockProduct'), { id, quantity: 2, idempotencyKey: restockKey }), { code: 'CONFLICT' });
   });
+
+  it('contention - 96 restocks of one product at once from two replicas, none with an expectedVersion: each succeeds, none is a CONCURRENCY_CONFLICT', async () => {
+    const id = await createProduct(0);
+    const outcomes = await Promise.allSettled(Array.from({ length: 96 }, (_, n) => run(n % 2 === 0 ? one : two, command('restockProduct'), { id, quantity: 1 })));
+    const failed = outcomes.filter((outcome) => outcome.status === 'rejected').map((outcome) => (outcome.reason as { code?: string }).code);
+    assert.deepEqual(failed, []);
+    const stored = await events(id);
+    assert.equal(stored.length, 97);
+    assert.deepEqual(stored.map((event) => event.version), stored.map((_event, index) => index + 1));
+  });
 });
+

@@ -352,7 +352,7 @@ describe('commerce projections', () => {
     assert.equal((once.customers[0] as { total_spent: string }).total_spent, '6.00');
     assert.equal((once.sales[0] as { revenue: string }).revenue, '6.00');
     assert.equal((once.top[0] as { units_sold: number }).units_sold, 2);
-    assert.equal((once.products[0] as { review_count: number; available_quantity: number }).review_count, 2);
+    assert.equal((once.products[0] as { review_count: string }).review_count, '2', 'bigint: pg hands it over as a string');
     assert.equal((once.products[0] as { available_quantity: number }).available_quantity, 8);
 
     // The same events again under new message ids: JetStream stores them at new sequences.

@@ -103,7 +103,7 @@ describe('projection runner', () => {
     }
   });
 
-  it('an event the projection cannot apply becomes a dead letter and the projection moves on', async () => {
+  it('an event the projection cannot apply (its data, a bug) becomes a dead letter at once and the projection moves on', async () => {
     const runner = start(productViewProjection);
     try {
       const id = randomUUID();
@@ -117,10 +117,39 @@ describe('projection runner', () => {
       const letters = await sql<{ event_id: string | null; event_type: string | null; attempts: number }>(
         'select event_id, event_type, attempts from dead_letters where projection = ? order by stream_seq', ['product_view']);
       assert.equal(letters.length, 2);
-      assert.deepEqual({ ...letters[0], attempts: letters[0]!.attempts >= 2 }, { event_id: poison.eventId, event_type: 'ProductRenamed', attempts: true });
+      assert.deepEqual(letters[0], { event_id: poison.eventId, event_type: 'ProductRenamed', attempts: 1 }, 'dead-lettered at once: the same event fails the same way');
       assert.equal(letters[1]!.event_id, null);
       const rows = await sql<{ title: string; available_quantity: number; version: number }>('select title, available_quantity, version from product_view where id = ?', [id]);
       assert.deepEqual(rows, [{ title: 'Kettle', available_quantity: 3, version: 3 }]);
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('a connection killed under a batch (a passing failure) is never dead-lettered: the runner starts over and applies each event once', async () => {
+    const id = randomUUID();
+    const events = [productEnvelope(tenant, id, 1, created(id)), ...Array.from({ length: 9 }, (_, i) => productEnvelope(tenant, id, i + 2, restocked(id, 1)))];
+    const victim = events[4]!.eventId;
+    let kills = 0;
+    const killing: Projection = {
+      ...countingProjection,
+      name: 'killing',
+      async apply(event, tx) {
+        if (event.eventId === victim && kills < 4) {
+          kills += 1;
+          await tx.execute('select pg_terminate_backend(pg_backend_pid())', [], 'run');
+        }
+        return countingProjection.apply(event, tx);
+      },
+    };
+    const runner = start(killing);
+    try {
+      const last = await publishEvents(js, subjects, events);
+      await waitFor(async () => (await checkpoint('killing')) >= last, { timeoutMs: 20_000, what: 'the runner to get past the killed connections' });
+      assert.equal(kills, 4, "more often than the old runner tried an event before dead-lettering it");
+      assert.deepEqual(await sql('select stream_seq from dead_letters where projection = ? and event_id in (?)', ['killing', events.map((e) => e.eventId)]), []);
+      const counts = await sql<{ n: number }>('select n from event_counts where event_id in (?)', [events.map((e) => e.eventId)]);
+      assert.deepEqual(counts.map((c) => c.n), events.map(() => 1));
     } finally {
       await runner.stop();
     }
@@ -159,7 +188,7 @@ describe('projection runner', () => {
     try {
       await waitFor(async () => (await checkpoint('product_view')) >= last, { what: 'the backlog to be applied' });
       const rows = await sql<{ id: string; available_quantity: number; version: number; revision: number; review_count: number }>(
-        'select id, available_quantity, version, revision, review_count from product_view where id in (?, ?) order by id = ? desc', [id, other, id]);
+        'select id, available_quantity, version, revision::integer, review_count::integer from product_view where id in (?, ?) order by id = ? desc', [id, other, id]);
       assert.deepEqual(rows, [
         { id, available_quantity: 24, version: 20, revision: 21, review_count: 1 },
         { id: other, available_quantity: 3, version: 2, revision: 2, review_count: 0 },
@@ -195,6 +224,20 @@ describe('projection runner', () => {
     } finally {
       for (const sub of subs) sub.unsubscribe();
       await runner.stop();
+    }
+  });
+
+  it('a runner stopped while it is getting ready (before it consumes) stops', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const runner = start(countingProjection);
+      await new Promise((resolve) => setTimeout(resolve, 20 * round)); // at different points of taking the lead
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const hung = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`round ${round}: stop() did not return`)), 10_000); });
+      try {
+        await Promise.race([runner.stop(), hung]);
+      } finally {
+        clearTimeout(timer);
+      }
     }
   });
 

@@ -1,18 +1,36 @@
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Config } from '../../platform/config.js';
 import { openOrm } from '../../platform/database.js';
 import { subjectsFor } from '../../platform/subjects.js';
 import { readMigrations } from '../../read-service/migrations/index.js';
-import { projections } from '../../read-service/read-service.js';
-import { verifyProjections, type VerifyReport } from '../../read-service/verify/verify-projections.js';
+import { projections as allProjections } from '../../read-service/read-service.js';
+import type { Projection } from '../../read-service/projections/projection.js';
+import { replayStreamAndCompare, type StreamReplayReport } from '../../read-service/verify/stream-replay.js';
+import { verifyProjections, type VerifyOptions } from '../../read-service/verify/verify-projections.js';
+import type { VerifyReport } from '../../read-service/verify/verify-report.js';
 
-/** What `npm run verify` does, for a test's namespace. */
-export async function verifyNamespace(config: Config): Promise<VerifyReport> {
+/** What `npm run verify` does, for a test's namespace: the read models against the event store. */
+export async function verifyNamespace(config: Config, options: Partial<Pick<VerifyOptions, 'publicationWaitMs' | 'projections' | 'setBased'>> = {}): Promise<VerifyReport> {
   const orm = await openOrm({ url: config.readDatabaseUrl, entities: [], migrations: readMigrations });
   const nc = await connect({ servers: config.natsUrl });
   try {
-    return await verifyProjections({ orm, databaseUrl: config.readDatabaseUrl, js: jetstream(nc), subjects: subjectsFor(config.namespace), projections });
+    return await verifyProjections({
+      orm, readDatabaseUrl: config.readDatabaseUrl, writeDatabaseUrl: config.writeDatabaseUrl, js: jetstream(nc), jsm: await jetstreamManager(nc),
+      subjects: subjectsFor(config.namespace), projections: allProjections, ...options,
+    });
+  } finally {
+    await nc.close();
+    await orm.close();
+  }
+}
+
+/** The read models against a replay of the stream (what verify did before it read the event store); for tests without a write side. */
+export async function replayStreamNamespace(config: Config, projections: readonly Projection[] = allProjections): Promise<StreamReplayReport> {
+  const orm = await openOrm({ url: config.readDatabaseUrl, entities: [], migrations: readMigrations });
+  const nc = await connect({ servers: config.natsUrl });
+  try {
+    return await replayStreamAndCompare({ orm, databaseUrl: config.readDatabaseUrl, js: jetstream(nc), subjects: subjectsFor(config.namespace), projections });
   } finally {
     await nc.close();
     await orm.close();

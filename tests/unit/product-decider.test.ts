@@ -3,8 +3,9 @@ import { describe, it } from 'node:test';
 import type { ProductCommand } from '../../schema/commands/product-commands.js';
 import { ErrorCode } from '../../schema/errors.js';
 import type { ProductCreated, ProductDiscontinued, ProductEvent } from '../../schema/events/product-events.js';
+import { MAX_PRODUCT_STOCK } from '../../schema/limits.js';
 import { fold } from '../../write-service/domain/decider.js';
-import { productDecider } from '../../write-service/domain/product.js';
+import { availableQuantity, productDecider } from '../../write-service/domain/product.js';
 import { deciderSpec } from '../support/decider-spec.js';
 
 const spec = deciderSpec<ProductCommand, ReturnType<typeof productDecider.initialState>, ProductEvent>(productDecider);
@@ -89,6 +90,59 @@ describe('product decider - restock', () => {
       { type: 'ProductRestocked', data: { productId, quantity: 4, restockedAt: now } },
     ]);
     assert.deepEqual(state, { status: 'active', id: productId, sku: 'MUG-001', title: 'Enamel mug', price: '12.50', stock: 12, reservations: {} });
+  });
+});
+
+describe('product decider - stock cap (schema/limits.ts)', () => {
+  const withStock = (initialStock: number): ProductCreated => ({ ...created, data: { ...created.data, initialStock } });
+  const restock = (quantity: number): ProductCommand => ({ type: 'RestockProduct', productId, quantity, now });
+  const restocked = (quantity: number): ProductEvent => ({ type: 'ProductRestocked', data: { productId, quantity, restockedAt: createdAt } });
+  const orderId = 'a0000000-0000-4000-8000-00000000000a';
+
+  it('create - with the most stock a product may receive', () => {
+    spec.given([]).when({ ...createCommand(), initialStock: MAX_PRODUCT_STOCK, now }).then([{
+      type: 'ProductCreated',
+      data: { productId, sku: 'MUG-002', title: 'Another mug', description: null, category: 'kitchen', price: '3.00', initialStock: MAX_PRODUCT_STOCK, createdAt: now },
+    }]);
+  });
+
+  it('create - above it is BAD_USER_INPUT on initialStock', () => {
+    spec.given([]).when({ ...createCommand(), initialStock: MAX_PRODUCT_STOCK + 1, now }).thenFails(ErrorCode.BAD_USER_INPUT, { field: 'initialStock' });
+  });
+
+  it('restock - up to the cap exactly', () => {
+    spec.given([withStock(MAX_PRODUCT_STOCK - 10), restocked(7)]).when(restock(3)).then([
+      { type: 'ProductRestocked', data: { productId, quantity: 3, restockedAt: now } },
+    ]);
+  });
+
+  it('restock - past the cap is BAD_USER_INPUT on quantity, telling the most it may add', () => {
+    spec.given([withStock(MAX_PRODUCT_STOCK - 10), restocked(7)]).when(restock(4))
+      .thenFails(ErrorCode.BAD_USER_INPUT, { field: 'quantity', details: { maxQuantity: 3 } });
+  });
+
+  it('restock - at the cap, nothing more: maxQuantity 0', () => {
+    spec.given([withStock(MAX_PRODUCT_STOCK)]).when(restock(1)).thenFails(ErrorCode.BAD_USER_INPUT, { field: 'quantity', details: { maxQuantity: 0 } });
+  });
+
+  it('restock - the cap counts units received: stock held or given back by orders makes no room', () => {
+    const reserved: ProductEvent = { type: 'StockReserved', data: { productId, orderId, quantity: 10, reservedAt: createdAt } };
+    const released: ProductEvent = { type: 'StockReleased', data: { productId, orderId, quantity: 10, releasedAt: createdAt } };
+    spec.given([withStock(MAX_PRODUCT_STOCK), reserved]).when(restock(1)).thenFails(ErrorCode.BAD_USER_INPUT, { field: 'quantity', details: { maxQuantity: 0 } });
+    spec.given([withStock(MAX_PRODUCT_STOCK), reserved, released]).when(restock(1)).thenFails(ErrorCode.BAD_USER_INPUT, { field: 'quantity', details: { maxQuantity: 0 } });
+  });
+
+  it('restock - a product that received more before the cap existed takes no more', () => {
+    spec.given([withStock(MAX_PRODUCT_STOCK), restocked(1_000_000)]).when(restock(1))
+      .thenFails(ErrorCode.BAD_USER_INPUT, { field: 'quantity', details: { maxQuantity: 0 } });
+  });
+
+  it('stock - a product at the cap can still sell it all', () => {
+    const state = fold(productDecider, [withStock(MAX_PRODUCT_STOCK)]);
+    assert.ok(state.status === 'active' && availableQuantity(state) === MAX_PRODUCT_STOCK);
+    spec.given([withStock(MAX_PRODUCT_STOCK)]).when({ type: 'ReserveStock', productId, orderId, quantity: 10_000, now }).then([
+      { type: 'StockReserved', data: { productId, orderId, quantity: 10_000, reservedAt: now } },
+    ]);
   });
 });
 

@@ -10,7 +10,8 @@ import type { Decider } from '../domain/decider.js';
 import { EventStore, IdempotencyKeyTaken, StreamVersionConflict, UniqueKeyTaken, type IdempotencyClaim, type StreamRef } from '../event-store/event-store.js';
 import { StateCache, type FoldedState } from '../event-store/state-cache.js';
 import type { PublishWaiter } from '../outbox/publish-waiter.js';
-import type { CommandDefinition, StateLoader } from './command-definition.js';
+import { AggregateQueue } from './aggregate-queue.js';
+import type { CommandDefinition, StateLoader, UniqueKeyClaim } from './command-definition.js';
 
 /** Idempotency keys of the write-service's own commands (sagas); clients may not use the prefix. */
 export const INTERNAL_KEY_PREFIX = 'saga:';
@@ -26,8 +27,8 @@ export interface CommandExecutorOptions {
   waiter: PublishWaiter;
   /** How long a handler waits for the relay to publish its events before answering. */
   publishTimeoutMs?: number;
-  /** Retries after losing a race on an aggregate when the client gave no expectedVersion. */
-  maxRetries?: number;
+  /** How long a command without expectedVersion that lost a race on its aggregate is decided again (default 4 s, below the gateway's request timeout). */
+  retryForMs?: number;
   /** Told of each retry after a lost version race (for the metrics). */
   onRetry?: (command: string) => void;
   clock?: () => Date;
@@ -40,6 +41,8 @@ export interface CommandExecutorOptions {
  */
 export class CommandExecutor {
   private readonly cache = new StateCache();
+  /** Commands of one aggregate decide and append one at a time in this process. */
+  private readonly aggregates = new AggregateQueue();
 
   constructor(private readonly options: CommandExecutorOptions) {}
 
@@ -89,57 +92,21 @@ export class CommandExecutor {
     const load: StateLoader = (type, id) => this.loadState(message.tenant, type, id);
     const command = definition.enrich ? await definition.enrich(parsed.command, load) : parsed.command;
     const uniqueKeys = definition.uniqueKeys?.(command) ?? [];
-    const maxRetries = this.options.maxRetries ?? 10;
+    const ref = { tenant: message.tenant, streamType: definition.aggregateType, streamId: parsed.aggregateId };
+    // Without an expectedVersion a lost version race is retried (decided again on the stored
+    // events) until this long has passed; the aggregate queue makes races within one replica
+    // impossible, so only another replica's appends cause them.
+    const retryUntil = Date.now() + (this.options.retryForMs ?? 4_000);
     for (let attempt = 0; ; attempt += 1) {
-      const ref = { tenant: message.tenant, streamType: definition.aggregateType, streamId: parsed.aggregateId };
-      // First on what this process already knows (the appends below are version-checked, so a
-      // stale state only costs a retry); a refusal or a no-op is confirmed on the stored events.
-      const assumed = attempt === 0 ? this.assumed(ref, generated.has(parsed.aggregateId), definition.decider) : undefined;
-      let stream = assumed ?? await this.folded(ref, definition.decider);
-      let events: DomainEvent[];
+      let decided: Decided;
       try {
-        events = this.decide(definition, parsed.expectedVersion, command, stream);
-        if (events.length === 0 && assumed) throw new Unconfirmed();
+        decided = await this.aggregates.run(cacheKey(ref), () => this.decideAndAppend({
+          definition, expectedVersion: parsed.expectedVersion, command, ref, now, message, claim, uniqueKeys,
+          // First on what this process already knows (the append is version-checked, so a stale
+          // state only costs a retry); a refusal or a no-op is confirmed on the stored events.
+          assumed: attempt === 0 ? this.assumed(ref, generated.has(parsed.aggregateId), definition.decider) : undefined,
+        }));
       } catch (error) {
-        if (!assumed || !(error instanceof AppError || error instanceof Unconfirmed)) throw error;
-        stream = await this.folded(ref, definition.decider);
-        events = this.decide(definition, parsed.expectedVersion, command, stream);
-      }
-      if (events.length === 0) {
-        // Nothing to change (e.g. a saga releasing stock twice): answer the first result of a
-        // repeated key, or else the current version.
-        const replayed = claim ? await this.replay(message, claim, options) : undefined;
-        if (replayed) return replayed;
-        const lastEventId = stream.lastEventId;
-        const seq = lastEventId === undefined ? 0 : await this.publishedSeq(lastEventId, options);
-        return this.result(parsed.aggregateId, stream.version, seq, message.correlationId, false);
-      }
-      const eventIds = this.options.store.newEventIds(events.length);
-      const publication = this.options.waiter.expect(eventIds.at(-1)!);
-      try {
-        const appended = await this.options.store.append({
-          ...ref,
-          expectedVersion: stream.version,
-          events,
-          eventIds,
-          occurredAt: now,
-          metadata: { correlationId: message.correlationId, userId: message.userId },
-          ...(claim ? { idempotency: claim } : {}),
-          ...(uniqueKeys.length > 0 ? { uniqueKeys } : {}),
-        });
-        this.cache.set(cacheKey(ref), {
-          state: events.reduce((state, event) => definition.decider.evolve(state, event), stream.state),
-          version: appended.version,
-          lastEventId: eventIds.at(-1),
-        });
-        if (options.internal) {
-          publication.cancel();
-          return this.result(parsed.aggregateId, appended.version, 0, message.correlationId, false);
-        }
-        const seq = await publication.published(this.options.publishTimeoutMs ?? 3000);
-        return this.result(parsed.aggregateId, appended.version, seq, message.correlationId, false);
-      } catch (error) {
-        publication.cancel();
         if (error instanceof IdempotencyKeyTaken && claim) {
           const replayed = await this.replay(message, claim, options);
           if (replayed) return replayed;
@@ -154,13 +121,73 @@ export class CommandExecutor {
           const replayed = await this.replay(message, claim, options);
           if (replayed) return replayed;
         }
-        if (parsed.expectedVersion !== undefined || attempt >= maxRetries) {
+        if (parsed.expectedVersion !== undefined || Date.now() >= retryUntil) {
           const current = (await this.folded(ref, definition.decider)).version;
-          throw AppError.concurrencyConflict(parsed.expectedVersion ?? stream.version, current);
+          throw AppError.concurrencyConflict(parsed.expectedVersion ?? error.expectedVersion, current);
         }
         this.options.onRetry?.(definition.name);
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
+        // Backs off (with jitter, up to 100 ms) so that replicas racing for one aggregate spread out.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** attempt)));
+        continue;
       }
+      if (decided.kind === 'unchanged') {
+        // Nothing to change (e.g. a saga releasing stock twice): answer the first result of a
+        // repeated key, or else the current version.
+        const replayed = claim ? await this.replay(message, claim, options) : undefined;
+        if (replayed) return replayed;
+        const lastEventId = decided.stream.lastEventId;
+        const seq = lastEventId === undefined ? 0 : await this.publishedSeq(lastEventId, options);
+        return this.result(parsed.aggregateId, decided.stream.version, seq, message.correlationId, false);
+      }
+      if (options.internal) {
+        decided.publication.cancel();
+        return this.result(parsed.aggregateId, decided.version, 0, message.correlationId, false);
+      }
+      const seq = await decided.publication.published(this.options.publishTimeoutMs ?? 3000);
+      return this.result(parsed.aggregateId, decided.version, seq, message.correlationId, false);
+    }
+  }
+
+  /**
+   * Decides on the aggregate's state and appends what it decided, with the version it decided
+   * on (G5); the caller runs it in the aggregate's queue. Registers for the last event's
+   * publication before the append, so that no notice slips between commit and wait.
+   */
+  private async decideAndAppend(step: DecideStep): Promise<Decided> {
+    const { definition, ref, assumed } = step;
+    let stream = assumed ?? await this.folded(ref, definition.decider);
+    let events: DomainEvent[];
+    try {
+      events = this.decide(definition, step.expectedVersion, step.command, stream);
+      if (events.length === 0 && assumed) throw new Unconfirmed();
+    } catch (error) {
+      if (!assumed || !(error instanceof AppError || error instanceof Unconfirmed)) throw error;
+      stream = await this.folded(ref, definition.decider);
+      events = this.decide(definition, step.expectedVersion, step.command, stream);
+    }
+    if (events.length === 0) return { kind: 'unchanged', stream };
+    const eventIds = this.options.store.newEventIds(events.length);
+    const publication = this.options.waiter.expect(eventIds.at(-1)!);
+    try {
+      const appended = await this.options.store.append({
+        ...ref,
+        expectedVersion: stream.version,
+        events,
+        eventIds,
+        occurredAt: step.now,
+        metadata: { correlationId: step.message.correlationId, userId: step.message.userId },
+        ...(step.claim ? { idempotency: step.claim } : {}),
+        ...(step.uniqueKeys.length > 0 ? { uniqueKeys: step.uniqueKeys } : {}),
+      });
+      this.cache.set(cacheKey(ref), {
+        state: events.reduce((state, event) => definition.decider.evolve(state, event), stream.state),
+        version: appended.version,
+        lastEventId: eventIds.at(-1),
+      });
+      return { kind: 'appended', version: appended.version, publication };
+    } catch (error) {
+      publication.cancel();
+      throw error;
     }
   }
 
@@ -252,6 +279,24 @@ interface IdempotencyRow {
   version: number;
   last_event_id: string;
 }
+
+/** One decide-and-append of a command on its aggregate. */
+interface DecideStep {
+  definition: CommandDefinition;
+  expectedVersion: number | undefined;
+  command: unknown;
+  ref: StreamRef;
+  now: string;
+  message: CommandMessage;
+  claim: IdempotencyClaim | undefined;
+  uniqueKeys: UniqueKeyClaim[];
+  /** The state this process assumes without reading (first attempt only). */
+  assumed: FoldedState<any> | undefined;
+}
+
+type Decided =
+  | { kind: 'unchanged'; stream: FoldedState<any> }
+  | { kind: 'appended'; version: number; publication: { published(timeoutMs: number): Promise<number | undefined>; cancel(): void } };
 
 /** A decision on an assumed state that changes nothing: confirmed on the stored events before it is answered. */
 class Unconfirmed extends Error {}

@@ -1,6 +1,7 @@
 import type { OrderCommand, ProductSnapshot } from '../../schema/commands/order-commands.js';
 import { AppError } from '../../schema/errors.js';
 import { ORDER, type RejectionReason } from '../../schema/events/order-events.js';
+import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, MAX_ORDER_TOTAL_CENTS } from '../../schema/limits.js';
 import { CUSTOMER } from '../../schema/events/customer-events.js';
 import { PRODUCT } from '../../schema/events/product-events.js';
 import { optionalString, requireAmount, requireIntInRange, requireUuid } from '../../schema/validation.js';
@@ -10,8 +11,6 @@ import type { ProductState } from '../domain/product.js';
 import type { CommandDefinition } from './command-definition.js';
 
 type OrderCommandDefinition = CommandDefinition<OrderCommand>;
-
-export const MAX_ORDER_LINES = 100;
 
 function define(name: string, parse: OrderCommandDefinition['parse'], enrich?: OrderCommandDefinition['enrich']): OrderCommandDefinition {
   return { name, aggregateType: ORDER, decider: orderDecider, parse, ...(enrich ? { enrich } : {}) };
@@ -25,7 +24,7 @@ function parseLines(raw: unknown): { productId: string; quantity: number }[] {
     const productId = requireUuid(line?.productId, `lines[${index}].productId`);
     if (seen.has(productId)) throw AppError.badInput(`lines[${index}].productId`, 'each product may appear on one line only');
     seen.add(productId);
-    return { productId, quantity: requireIntInRange(line?.quantity, `lines[${index}].quantity`, 1, 10_000) };
+    return { productId, quantity: requireIntInRange(line?.quantity, `lines[${index}].quantity`, 1, MAX_LINE_QUANTITY) };
   });
 }
 
@@ -53,7 +52,7 @@ export const orderCommands: OrderCommandDefinition[] = [
   }),
   define('payOrder', (input, { now }) => {
     const orderId = requireUuid(input.id, 'id');
-    return { aggregateId: orderId, command: { type: 'PayOrder', orderId, amount: requireAmount(input.amount, 'amount'), now } };
+    return { aggregateId: orderId, command: { type: 'PayOrder', orderId, amount: requireAmount(input.amount, 'amount', MAX_ORDER_TOTAL_CENTS), now } };
   }),
   define('shipOrder', (input, { now }) => {
     const orderId = requireUuid(input.id, 'id');

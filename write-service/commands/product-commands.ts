@@ -1,5 +1,6 @@
 import type { ProductCommand } from '../../schema/commands/product-commands.js';
 import { PRODUCT } from '../../schema/events/product-events.js';
+import { MAX_EXPECTED_VERSION, MAX_LINE_QUANTITY, MAX_PRODUCT_STOCK, MAX_RESTOCK_QUANTITY } from '../../schema/limits.js';
 import {
   optionalNonNegativeInt, optionalString, requirePositiveInt, requirePrice, requireSku, requireString, requireUuid,
 } from '../../schema/validation.js';
@@ -13,7 +14,7 @@ function define(name: string, parse: ProductCommandDefinition['parse']): Product
 }
 
 function withExpectedVersion<C>(parsed: ParsedCommand<C>, raw: unknown): ParsedCommand<C> {
-  const expectedVersion = optionalNonNegativeInt(raw, 'expectedVersion');
+  const expectedVersion = optionalNonNegativeInt(raw, 'expectedVersion', MAX_EXPECTED_VERSION);
   return expectedVersion === undefined ? parsed : { ...parsed, expectedVersion };
 }
 
@@ -30,7 +31,7 @@ export const productCommands: ProductCommandDefinition[] = [
         description: optionalString(input.description, 'description', 5000),
         category: requireString(input.category, 'category', { max: 64 }),
         price: requirePrice(input.price),
-        initialStock: optionalNonNegativeInt(input.initialStock, 'initialStock') ?? 0,
+        initialStock: optionalNonNegativeInt(input.initialStock, 'initialStock', MAX_PRODUCT_STOCK) ?? 0,
         now,
       },
     };
@@ -47,7 +48,7 @@ export const productCommands: ProductCommandDefinition[] = [
   }),
   define('restockProduct', (input, { now }) => {
     const productId = requireUuid(input.id, 'id');
-    const quantity = requirePositiveInt(input.quantity, 'quantity', 1_000_000);
+    const quantity = requirePositiveInt(input.quantity, 'quantity', MAX_RESTOCK_QUANTITY);
     return { aggregateId: productId, command: { type: 'RestockProduct', productId, quantity, now } };
   }),
   define('discontinueProduct', (input, { now }) => {
@@ -60,7 +61,7 @@ export const productCommands: ProductCommandDefinition[] = [
 export const reserveStock: ProductCommandDefinition = define('reserveStock', (input, { now }) => {
   const productId = requireUuid(input.id, 'id');
   const orderId = requireUuid(input.orderId, 'orderId');
-  return { aggregateId: productId, command: { type: 'ReserveStock', productId, orderId, quantity: requirePositiveInt(input.quantity, 'quantity'), now } };
+  return { aggregateId: productId, command: { type: 'ReserveStock', productId, orderId, quantity: requirePositiveInt(input.quantity, 'quantity', MAX_LINE_QUANTITY), now } };
 });
 
 export const releaseStock: ProductCommandDefinition = define('releaseStock', (input, { now }) => {

@@ -1,6 +1,7 @@
 import { AppError } from '../../schema/errors.js';
 import type { ProductCommand } from '../../schema/commands/product-commands.js';
 import type { ProductEvent } from '../../schema/events/product-events.js';
+import { MAX_PRODUCT_STOCK } from '../../schema/limits.js';
 import type { Decider } from './decider.js';
 
 export interface ExistingProduct {
@@ -9,7 +10,7 @@ export interface ExistingProduct {
   sku: string;
   title: string;
   price: string;
-  /** Units received (initial stock and restocks). */
+  /** Units received (initial stock and restocks), at most MAX_PRODUCT_STOCK. */
   stock: number;
   /** Units held per order; available = stock - sum of reservations. */
   reservations: Readonly<Record<string, number>>;
@@ -52,6 +53,7 @@ export function decide(command: ProductCommand, state: ProductState): ProductEve
   if (command.type === 'CreateProduct') {
     if (state.status !== 'absent') throw AppError.conflict('id', `product ${command.productId} already exists`);
     const { productId, sku, title, description, category, price, initialStock, now } = command;
+    if (initialStock > MAX_PRODUCT_STOCK) throw AppError.badInput('initialStock', `initialStock must be at most ${MAX_PRODUCT_STOCK}`);
     return [{ type: 'ProductCreated', data: { productId, sku, title, description, category, price, initialStock, createdAt: now } }];
   }
   if (command.type === 'ReleaseStock') {
@@ -68,6 +70,7 @@ export function decide(command: ProductCommand, state: ProductState): ProductEve
     case 'ChangeProductPrice':
       return [{ type: 'ProductPriceChanged', data: { productId: product.id, price: command.price, previousPrice: product.price, changedAt: command.now } }];
     case 'RestockProduct':
+      requireRoomFor(product, command.quantity);
       return [{ type: 'ProductRestocked', data: { productId: product.id, quantity: command.quantity, restockedAt: command.now } }];
     case 'DiscontinueProduct':
       return [{ type: 'ProductDiscontinued', data: { productId: product.id, discontinuedAt: command.now } }];
@@ -94,6 +97,20 @@ function reserve(command: Extract<ProductCommand, { type: 'ReserveStock' }>, sta
     throw AppError.invalidState(`only ${available} of product ${command.productId} available`, { reason: 'OUT_OF_STOCK', available });
   }
   return [{ type: 'StockReserved', data: { productId: command.productId, orderId: command.orderId, quantity: command.quantity, reservedAt: command.now } }];
+}
+
+/**
+ * A product receives at most MAX_PRODUCT_STOCK units in its life, so that its available stock and
+ * units sold fit the read columns and GraphQL Ints that serve them (schema/limits.ts). A restock
+ * past it is the client's input to change: BAD_USER_INPUT on `quantity`, with the most it may add.
+ */
+function requireRoomFor(product: ExistingProduct, quantity: number): void {
+  const room = Math.max(0, MAX_PRODUCT_STOCK - product.stock);
+  if (quantity > room) {
+    throw AppError.badInput('quantity',
+      `quantity must be at most ${room}: product ${product.id} has received ${product.stock} of the ${MAX_PRODUCT_STOCK} units a product may receive`,
+      { maxQuantity: room });
+  }
 }
 
 function requireActive(state: ProductState, productId: string): ExistingProduct {

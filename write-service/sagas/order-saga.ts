@@ -60,6 +60,7 @@ async function run(session: LeaderSession, signal: AbortSignal, options: OrderSa
   const stop = () => stopped.abort();
   signal.addEventListener('abort', stop);
   void session.lost.then(stop);
+  if (signal.aborted) stop(); // stopped while it was getting ready
   // Recreated at the stored position on taking the lead, and after the last message handled
   // whenever a delivery went missing (a NATS reconnect): an OrderPlaced lost in flight would
   // otherwise be acknowledged with the messages after it and its order stay PENDING.

@@ -1,0 +1,28 @@
+/**
+ * SQLSTATE classes of failures that pass: the connection (08), a transaction rolled back by the
+ * server (40: serialization, deadlock), insufficient resources (53), a lock or object busy (55),
+ * operator intervention (57: shutdown, restart, cancel), system errors (58).
+ * https://www.postgresql.org/docs/15/errcodes-appendix.html
+ */
+const TRANSIENT_SQLSTATE_CLASSES = new Set(['08', '40', '53', '55', '57', '58']);
+/** Socket errors of Node and the messages of pg and knex when a connection fails or a pool is exhausted. */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const TRANSIENT_MESSAGE = /connection terminated|terminating connection|connection (?:error|ended|closed|refused)|not queryable|timeout acquiring a connection|the database system is (?:starting up|shutting down|in recovery)/i;
+
+/**
+ * Whether applying an event failed for a reason that passes (the database or the connection to it),
+ * so that the same event applies later, rather than a reason the same event meets again: its
+ * data (a value out of range), a constraint, a bug in the projection (deterministic). Only the
+ * first kind may be retried; the second goes to the dead letters at once, so that one poison
+ * event does not hold up the events of every tenant behind it.
+ */
+export function isTransient(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') {
+    if (TRANSIENT_CODES.has(code)) return true;
+    if (/^[0-9A-Z]{5}$/.test(code)) return TRANSIENT_SQLSTATE_CLASSES.has(code.slice(0, 2));
+  }
+  if ((error as { name?: unknown }).name === 'KnexTimeoutError') return true;
+  return typeof message === 'string' && TRANSIENT_MESSAGE.test(message);
+}

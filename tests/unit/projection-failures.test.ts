@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isTransient } from '../../read-service/projection-runner/failures.js';
+
+const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
+
+describe('projection failures: what passes and what the same event meets again', () => {
+  it('failures - the connection, a rolled-back transaction, a shutdown, a busy lock pass', () => {
+    for (const code of ['08006', '08003', '40001', '40P01', '57P01', '57P03', '53300', '55P03', '58030', 'ECONNRESET', 'ECONNREFUSED']) {
+      assert.equal(isTransient(withCode(code)), true, code);
+    }
+    assert.equal(isTransient(new Error('Connection terminated unexpectedly')), true);
+    assert.equal(isTransient(new Error('Client has encountered a connection error and is not queryable')), true);
+    assert.equal(isTransient(Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), { name: 'KnexTimeoutError' })), true);
+  });
+
+  it('failures - data out of range, a constraint, a bug in the projection are met again', () => {
+    for (const code of ['22003', '22P02', '23505', '23502', '42703', '42P01']) assert.equal(isTransient(withCode(code)), false, code);
+    assert.equal(isTransient(new Error('ReviewAdded 1: product 2 is not in product_view')), false);
+    assert.equal(isTransient(new TypeError("Cannot read properties of undefined (reading 'price')")), false);
+    assert.equal(isTransient(undefined), false);
+  });
+});
