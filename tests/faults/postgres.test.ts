@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { PrivatePostgres } from '../support/private-postgres.js';
+import { waitFor } from '../support/wait.js';
 import { FaultHarness } from './fault-harness.js';
 import { CHECKER } from './invariants.js';
 import { FaultRun } from './scenario.js';
@@ -49,9 +50,9 @@ describe('faults: PostgreSQL connections terminated under each service, and Post
       const database = databaseOf(service === 'write' ? config.writeDatabaseUrl : config.readDatabaseUrl);
       await run.run(harness, {
         name: `pg_terminate_backend: ${label}`,
+        // A pool may hold no connection for a moment: terminate as soon as there is one to terminate.
         inject: async () => {
-          const terminated = await terminate(database);
-          if (terminated === 0) throw new Error(`no connection of the ${label} to terminate on ${database}`);
+          await waitFor(async () => (await terminate(database)) > 0, { timeoutMs: 10_000, intervalMs: 50, what: `a connection of the ${label} to ${database} to terminate` });
         },
         // A command whose connection dies under it is answered INTERNAL_SERVER_ERROR (counted in
         // the table); the client retries with its key and nothing may be lost or doubled.

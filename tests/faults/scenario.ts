@@ -115,7 +115,7 @@ export async function runScenario(harness: FaultHarness, scenario: Scenario, pre
     undecided: report.undecided,
     stock: report.stockMismatches,
     live: report.live === 'ok' ? 'ok' : `${report.live.split('; ').length} stale`,
-    verify: verify.code === 0 ? 'clean' : `${verify.linesOfTenant} here${previousFailure ? ' (+earlier)' : ''}`,
+    verify: verify.code === 0 ? 'clean' : `differs${verify.linesOfTenant ? ` (${verify.linesOfTenant} rows here)` : ''}${previousFailure ? ' (+earlier)' : ''}`,
     recoverMs,
     convergeMs,
     passed: isClean(report) && verifyClean && recoveredInTime && [...anomalies.keys()].every((code) => scenario.tolerate?.includes(code)),
@@ -154,7 +154,13 @@ export class FaultRun {
     try {
       result = await runScenario(harness, scenario, this.failed.has(harness));
     } catch (error) {
+      // No verdict (the load or the fault could not run): a row all the same, so the table lists every fault.
       this.failed.add(harness);
+      this.table.add({
+        fault: scenario.name, rounds: scenario.rounds ?? ROUNDS, operations: 0, retries: 0,
+        anomalies: `did not run: ${String((error as Error).message ?? error).slice(0, 70)}`,
+        lost: 0, duplicated: 0, undecided: 0, stock: 0, live: '-', verify: '-', recoverMs: null, convergeMs: null, passed: false,
+      });
       throw error;
     }
     this.table.add(result.row);
