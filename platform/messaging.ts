@@ -1,6 +1,7 @@
 import { headers as natsHeaders, type MsgHdrs, type NatsConnection, type Msg } from '@nats-io/nats-core';
 import { AppError, ErrorCode, isErrorCode, type ErrorPayload } from '../schema/errors.js';
 import type { Logger } from './logger.js';
+import { isTransient } from './transient-failure.js';
 
 /** The reply to every request crossing NATS. */
 export type Reply<T> = { ok: true; data: T } | { ok: false; error: ErrorPayload };
@@ -103,6 +104,11 @@ async function answer(msg: Msg, handler: RequestHandler, logger: Logger, observe
 
 export function toErrorPayload(error: unknown, logger: Logger, where: string): ErrorPayload {
   if (error instanceof AppError) return error.toPayload();
+  if (isTransient(error)) {
+    // The database went away under the request: nothing to hide, nothing the caller did wrong.
+    logger.warn({ err: error, where }, 'request failed on a passing database failure');
+    return { code: ErrorCode.SERVICE_UNAVAILABLE, message: 'the database did not answer; repeat the request (with the same idempotency key for a mutation)' };
+  }
   logger.error({ err: error, where }, 'unexpected error');
   return { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'internal error' };
 }
