@@ -22,6 +22,10 @@ export interface Config {
   production: boolean;
   /** Product views the gateway keeps in memory, kept current by view notices; 0 turns the cache off. */
   viewCacheSize: number;
+  /** How long idempotency keys are honoured and published outbox rows kept (the write-service prunes older ones). */
+  retentionHours: number;
+  /** Requests a service works on at once; more are answered SERVICE_UNAVAILABLE at once instead of queueing. */
+  maxInFlight: number;
   /** Where the write- and read-service serve GET /metrics (0: any free port); absent: not served. The gateway serves /metrics on its own port. */
   metricsPort?: number;
 }
@@ -57,6 +61,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     production,
     viewCacheSize: integer(env.VIEW_CACHE_SIZE, 20_000, 'VIEW_CACHE_SIZE'),
+    retentionHours: positive(env.RETENTION_HOURS, 168, 'RETENTION_HOURS'),
+    maxInFlight: positive(env.MAX_IN_FLIGHT, 1_000, 'MAX_IN_FLIGHT'),
     ...(env.METRICS_PORT ? { metricsPort: integer(env.METRICS_PORT, 0, 'METRICS_PORT') } : {}),
   };
 }
@@ -65,5 +71,11 @@ function integer(raw: string | undefined, fallback: number, name: string): numbe
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer`);
+  return value;
+}
+
+function positive(raw: string | undefined, fallback: number, name: string): number {
+  const value = integer(raw, fallback, name);
+  if (value < 1) throw new Error(`${name} must be at least 1`);
   return value;
 }

@@ -1,6 +1,7 @@
 import { headers as natsHeaders, type MsgHdrs, type NatsConnection, type Msg } from '@nats-io/nats-core';
 import { AppError, ErrorCode, isErrorCode, type ErrorPayload } from '../schema/errors.js';
 import type { Logger } from './logger.js';
+import { isTransient } from './transient-failure.js';
 
 /** The reply to every request crossing NATS. */
 export type Reply<T> = { ok: true; data: T } | { ok: false; error: ErrorPayload };
@@ -18,15 +19,60 @@ export type RequestHandler = (body: unknown, msg: Msg) => Promise<unknown>;
 export type AnswerObserver = (outcome: string, seconds: number) => void;
 
 /**
- * Serves a request/reply endpoint in a queue group. Each request runs concurrently; whatever
- * it throws becomes an error reply (an unknown error becomes INTERNAL_SERVER_ERROR, logged).
+ * How many requests a service works on at once, over all its endpoints: past `max`, a request
+ * is answered SERVICE_UNAVAILABLE at once (the caller retries or tells its client) instead of
+ * queueing without end while every request in the queue slows down.
  */
-export function serve(nc: NatsConnection, subject: string, queue: string, handler: RequestHandler, logger: Logger, observe?: AnswerObserver): () => Promise<void> {
+export class InFlightLimit {
+  private active = 0;
+
+  constructor(readonly max: number) {}
+
+  get current(): number {
+    return this.active;
+  }
+
+  tryEnter(): boolean {
+    if (this.active >= this.max) return false;
+    this.active += 1;
+    return true;
+  }
+
+  leave(): void {
+    this.active -= 1;
+  }
+}
+
+export interface Endpoint {
+  subject: string;
+  queue: string;
+  handler: RequestHandler;
+  logger: Logger;
+  /** Told of every answered request. */
+  observe?: AnswerObserver;
+  /** Shared by the service's endpoints (absent: no limit). */
+  limit?: InFlightLimit;
+}
+
+/**
+ * Serves a request/reply endpoint in a queue group. Each request runs concurrently, up to the
+ * service's in-flight limit; whatever it throws becomes an error reply (an unknown error becomes
+ * INTERNAL_SERVER_ERROR, logged).
+ */
+export function serve(nc: NatsConnection, endpoint: Endpoint): () => Promise<void> {
+  const { subject, queue, handler, logger, observe, limit } = endpoint;
   const sub = nc.subscribe(subject, { queue });
   const inFlight = new Set<Promise<void>>();
   const loop = (async () => {
     for await (const msg of sub) {
-      const task = answer(msg, handler, logger, observe).finally(() => inFlight.delete(task));
+      if (limit && !limit.tryEnter()) {
+        refuse(msg, limit, observe);
+        continue;
+      }
+      const task = answer(msg, handler, logger, observe).finally(() => {
+        inFlight.delete(task);
+        limit?.leave();
+      });
       inFlight.add(task);
     }
   })();
@@ -35,6 +81,12 @@ export function serve(nc: NatsConnection, subject: string, queue: string, handle
     await loop;
     await Promise.allSettled([...inFlight]);
   };
+}
+
+function refuse(msg: Msg, limit: InFlightLimit, observe?: AnswerObserver): void {
+  const error = AppError.serviceUnavailable(`the service is busy (${limit.max} requests in flight); try again shortly`);
+  if (msg.reply) msg.respond(encodeJson({ ok: false, error: error.toPayload() } satisfies Reply<never>));
+  observe?.(error.code, 0);
 }
 
 async function answer(msg: Msg, handler: RequestHandler, logger: Logger, observe?: AnswerObserver): Promise<void> {
@@ -52,6 +104,11 @@ async function answer(msg: Msg, handler: RequestHandler, logger: Logger, observe
 
 export function toErrorPayload(error: unknown, logger: Logger, where: string): ErrorPayload {
   if (error instanceof AppError) return error.toPayload();
+  if (isTransient(error)) {
+    // The database went away under the request: nothing to hide, nothing the caller did wrong.
+    logger.warn({ err: error, where }, 'request failed on a passing database failure');
+    return { code: ErrorCode.SERVICE_UNAVAILABLE, message: 'the database did not answer; repeat the request (with the same idempotency key for a mutation)' };
+  }
   logger.error({ err: error, where }, 'unexpected error');
   return { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'internal error' };
 }

@@ -4,7 +4,7 @@ import type { Config } from '../platform/config.js';
 import { openOrm } from '../platform/database.js';
 import { ensureEventStream } from '../platform/event-stream.js';
 import { createLogger, type Logger } from '../platform/logger.js';
-import { serve } from '../platform/messaging.js';
+import { InFlightLimit, serve } from '../platform/messaging.js';
 import { Metrics, startMetricsServer } from '../platform/metrics.js';
 import { connectNats } from '../platform/nats.js';
 import { READ_QUEUE, subjectsFor } from '../platform/subjects.js';
@@ -58,14 +58,19 @@ export async function startReadService(config: Config, logger: Logger = createLo
     customerQuery, customersByIdsQuery, orderQuery, ordersQuery, salesByRegionQuery, topProductsQuery,
     projectionsQuery(projections, jsm, subjects),
   ];
-  const endpoints = queries.map((query) => serve(nc, subjects.query(query.name), READ_QUEUE, async (body) => {
-    const message = body as QueryMessage;
-    if (message.consistencyToken !== undefined && message.consistencyToken !== null) {
-      const position = decodeConsistencyToken(message.consistencyToken);
-      await tracker.waitFor(query.reads, position, config.consistencyTimeoutMs, message.consistencyToken);
-    }
-    return query.handle(message.args ?? {}, { tenant: message.tenant, em: orm.em.fork() as EntityManager });
-  }, logger, (outcome, seconds) => metrics.queryDuration.observe({ query: query.name, outcome }, seconds)));
+  const limit = new InFlightLimit(config.maxInFlight);
+  const endpoints = queries.map((query) => serve(nc, {
+    subject: subjects.query(query.name), queue: READ_QUEUE, logger, limit,
+    handler: async (body) => {
+      const message = body as QueryMessage;
+      if (message.consistencyToken !== undefined && message.consistencyToken !== null) {
+        const position = decodeConsistencyToken(message.consistencyToken);
+        await tracker.waitFor(query.reads, position, config.consistencyTimeoutMs, message.consistencyToken);
+      }
+      return query.handle(message.args ?? {}, { tenant: message.tenant, em: orm.em.fork() as EntityManager });
+    },
+    observe: (outcome, seconds) => metrics.queryDuration.observe({ query: query.name, outcome }, seconds),
+  }));
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
   logger.info({ namespace: config.namespace, queries: queries.map((q) => q.name), metrics: metricsServer?.url }, 'read-service ready');
   return {

@@ -3,7 +3,7 @@ import type { Config } from '../platform/config.js';
 import { openOrm } from '../platform/database.js';
 import { ensureEventStream } from '../platform/event-stream.js';
 import { createLogger, type Logger } from '../platform/logger.js';
-import { serve } from '../platform/messaging.js';
+import { InFlightLimit, serve } from '../platform/messaging.js';
 import { Metrics, startMetricsServer } from '../platform/metrics.js';
 import { connectNats } from '../platform/nats.js';
 import { subjectsFor, WRITE_QUEUE } from '../platform/subjects.js';
@@ -19,6 +19,7 @@ import { EventStore } from './event-store/event-store.js';
 import { writeMigrations } from './migrations/index.js';
 import { startOutboxRelay } from './outbox/outbox-relay.js';
 import { PublishWaiter } from './outbox/publish-waiter.js';
+import { startRetention } from './retention/retention.js';
 import { startOrderSaga } from './sagas/order-saga.js';
 
 /** The commands clients may send (saga steps are not among them). */
@@ -39,6 +40,7 @@ export async function startWriteService(config: Config, logger: Logger = createL
   const jsm = await ensureEventStream(nc, subjects);
   const js = jetstream(nc);
   const relay = startOutboxRelay({ databaseUrl: config.writeDatabaseUrl, nc, js, subjects, logger });
+  const retention = startRetention({ databaseUrl: config.writeDatabaseUrl, lockPrefix: subjects.stream, logger, retentionMs: config.retentionHours * 3_600_000 });
   const waiter = new PublishWaiter(nc, subjects, orm);
   const store = new EventStore(orm, subjects);
   const metrics = new Metrics('write-service');
@@ -55,9 +57,13 @@ export async function startWriteService(config: Config, logger: Logger = createL
     },
   });
   const saga = startOrderSaga({ orm, databaseUrl: config.writeDatabaseUrl, nc, js, jsm, subjects, executor, logger });
+  const limit = new InFlightLimit(config.maxInFlight);
   const endpoints = commandDefinitions.map((definition) =>
-    serve(nc, subjects.command(definition.name), WRITE_QUEUE, (body) => executor.execute(definition, body as CommandMessage), logger,
-      (outcome, seconds) => metrics.commandDuration.observe({ command: definition.name, outcome }, seconds)),
+    serve(nc, {
+      subject: subjects.command(definition.name), queue: WRITE_QUEUE, logger, limit,
+      handler: (body) => executor.execute(definition, body as CommandMessage),
+      observe: (outcome, seconds) => metrics.commandDuration.observe({ command: definition.name, outcome }, seconds),
+    }),
   );
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
   logger.info({ namespace: config.namespace, commands: commandDefinitions.map((d) => d.name), metrics: metricsServer?.url }, 'write-service ready');
@@ -68,6 +74,7 @@ export async function startWriteService(config: Config, logger: Logger = createL
       await saga.stop();
       published.unsubscribe();
       waiter.close();
+      await retention.stop();
       await relay.stop();
       await nc.drain().catch(() => undefined);
       await orm.close();

@@ -11,7 +11,7 @@ import { upcast } from '../../schema/events/upcasters.js';
 import type { ViewChange } from '../../schema/views/view-change.js';
 import type { Projection } from '../projections/projection.js';
 import { recordDeadLetter } from './dead-letters.js';
-import { isTransient } from './failures.js';
+import { isTransient } from '../../platform/transient-failure.js';
 import { ProjectionNotices } from './projection-notices.js';
 
 export interface ProjectionRunnerOptions {

@@ -116,7 +116,7 @@ async function apply(options: FoldOptions, projection: Projection, share: Stored
 
 interface EventRow {
   global_position: string;
-  stream_seq: string;
+  stream_seq: string | null;
   event_id: string;
   tenant: string;
   stream_type: string;
@@ -129,19 +129,23 @@ interface EventRow {
   occurred_at: Date;
 }
 
-/** The next events above `after` in global order that were published at or below `until`, with their stream sequence. */
+/**
+ * The next events above `after` in global order that were published at or below `until`, with
+ * their stream sequence; events whose outbox row the retention pruned count as published first.
+ */
 async function readEvents(client: pg.Client, after: number, until: number, limit: number): Promise<StoredEvent[]> {
   const rows = await client.query<EventRow>(
     `select e.global_position, o.stream_seq, e.event_id, e.tenant, e.stream_type, e.stream_id, e.version, e.type, e.schema_version,
             e.data, e.metadata, e.occurred_at
-       from events e join outbox o on o.event_id = e.event_id
-      where e.global_position > $1 and o.stream_seq is not null and o.stream_seq <= $2
+       from events e left join outbox o on o.event_id = e.event_id
+      where e.global_position > $1 and (o.event_id is null or (o.stream_seq is not null and o.stream_seq <= $2))
       order by e.global_position limit $3`,
     [after, until, limit],
   );
   return rows.rows.map((row) => ({
     globalPosition: Number(row.global_position),
-    streamSeq: Number(row.stream_seq),
+    // No outbox row: pruned by the retention, so published long ago, before any checkpoint.
+    streamSeq: row.stream_seq === null ? 0 : Number(row.stream_seq),
     event: upcast({
       eventId: row.event_id, type: row.type, schemaVersion: row.schema_version, tenant: row.tenant,
       aggregateType: row.stream_type, aggregateId: row.stream_id, version: row.version,

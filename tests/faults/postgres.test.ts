@@ -54,9 +54,6 @@ describe('faults: PostgreSQL connections terminated under each service, and Post
         inject: async () => {
           await waitFor(async () => (await terminate(database)) > 0, { timeoutMs: 10_000, intervalMs: 50, what: `a connection of the ${label} to ${database} to terminate` });
         },
-        // A command whose connection dies under it is answered INTERNAL_SERVER_ERROR (counted in
-        // the table); the client retries with its key and nothing may be lost or doubled.
-        tolerate: ['INTERNAL_SERVER_ERROR'],
       });
     });
   }
@@ -67,9 +64,6 @@ describe('faults: PostgreSQL connections terminated under each service, and Post
       // Round 1 (and odd rounds): immediate stop, i.e. a crash with recovery from the WAL.
       inject: (round) => cluster.restart(round % 2 === 1 ? 'immediate' : 'fast'),
       convergeWithinMs: 30_000,
-      // While the server is down the write-service answers INTERNAL_SERVER_ERROR (SERVICE_UNAVAILABLE
-      // would say it better); the client retries with its key and nothing may be lost or doubled.
-      tolerate: ['INTERNAL_SERVER_ERROR'],
     });
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GroupCommit } from '../../write-service/event-store/group-commit.js';
+import { GroupCommit, GroupCommitFull } from '../../write-service/event-store/group-commit.js';
 
 /** A runner whose batches finish only when the test releases them. */
 function heldRunner() {
@@ -57,4 +57,23 @@ describe('group commit - batching', () => {
     const group = new GroupCommit(async (requests: number[]) => requests.slice(1).map(String), { maxBatch: 8, maxInFlight: 1 });
     await assert.rejects(group.submit(1), /a batch of 1 returned 0 outcomes/);
   });
+
+  it('past maxQueued waiting requests, one more is refused at once; once the queue drains it is taken again', async () => {
+    const { batches, run } = heldRunner();
+    const group = new GroupCommit(run, { maxBatch: 2, maxInFlight: 1, maxQueued: 3 });
+    const inFlight = group.submit(0);
+    const queued = [1, 2, 3].map((n) => group.submit(n));
+    await assert.rejects(group.submit(4), (error: unknown) => error instanceof GroupCommitFull && error.queued === 3);
+    batches[0]!.release();
+    assert.equal(await inFlight, 'done 0');
+    await tick();
+    batches[1]!.release();
+    await tick();
+    const later = group.submit(5);
+    batches[2]!.release();
+    await tick();
+    batches[3]?.release();
+    assert.deepEqual(await Promise.all([...queued, later]), ['done 1', 'done 2', 'done 3', 'done 5']);
+  });
 });
+

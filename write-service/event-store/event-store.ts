@@ -4,7 +4,8 @@ import type { DomainEvent, EventEnvelope, EventMetadata } from '../../schema/eve
 import { upcast } from '../../schema/events/upcasters.js';
 import type { Subjects } from '../../platform/subjects.js';
 import type { Orm } from '../../platform/database.js';
-import { GroupCommit } from './group-commit.js';
+import { AppError } from '../../schema/errors.js';
+import { GroupCommit, GroupCommitFull } from './group-commit.js';
 
 /** Raised when another writer appended to the stream after it was read (G5). */
 export class StreamVersionConflict extends Error {
@@ -82,7 +83,7 @@ export class EventStore {
    * loads and the relay and measured best (7,200 appends/s with 8 callers, against 3,300 one
    * statement each); 32 keeps a transaction's subtransactions under PostgreSQL's cache of 64.
    */
-  private readonly batches = new GroupCommit<BatchedAppend, string>((requests) => this.appendBatch(requests), { maxBatch: 32, maxInFlight: 2 });
+  private readonly batches = new GroupCommit<BatchedAppend, string>((requests) => this.appendBatch(requests), { maxBatch: 32, maxInFlight: 2, maxQueued: 1024 });
 
   constructor(private readonly orm: Orm, private readonly subjects: Subjects) {}
 
@@ -119,7 +120,13 @@ export class EventStore {
       data: event.data,
       metadata: request.metadata,
     }));
-    const outcome = await this.batches.submit(batchedAppend(request, this.subjects.event(request.tenant, request.streamType, request.streamId), envelopes));
+    let outcome: string;
+    try {
+      outcome = await this.batches.submit(batchedAppend(request, this.subjects.event(request.tenant, request.streamType, request.streamId), envelopes));
+    } catch (error) {
+      if (error instanceof GroupCommitFull) throw AppError.serviceUnavailable(`the event store is busy (${error.queued} appends waiting); try again shortly`);
+      throw error;
+    }
     if (outcome !== '') throw appendError(request, outcome);
     return { version: request.expectedVersion + envelopes.length, events: envelopes };
   }

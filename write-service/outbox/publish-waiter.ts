@@ -50,13 +50,18 @@ export class PublishWaiter {
     };
   }
 
-  /** The stream sequence of an event, when the relay has published it. */
+  /**
+   * The stream sequence of an event, when the relay has published it. An event whose outbox row
+   * is gone was published longer ago than the retention keeps rows (write-service/retention):
+   * its sequence is no longer known, and 0 stands for it, a token every read model has passed.
+   */
   async lookup(eventId: string): Promise<number | undefined> {
     const rows = await this.orm.em.fork().execute<{ stream_seq: string | null }[]>(
       'select stream_seq from outbox where event_id = ?', [eventId],
     );
-    const seq = rows[0]?.stream_seq;
-    return seq === null || seq === undefined ? undefined : Number(seq);
+    if (rows.length === 0) return 0;
+    const seq = rows[0]!.stream_seq;
+    return seq === null ? undefined : Number(seq);
   }
 
   close(): void {

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isTransient } from '../../read-service/projection-runner/failures.js';
+import { createLogger } from '../../platform/logger.js';
+import { toErrorPayload } from '../../platform/messaging.js';
+import { isTransient } from '../../platform/transient-failure.js';
 
 const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
 
-describe('projection failures: what passes and what the same event meets again', () => {
+describe('transient failures: what passes and what the same request meets again', () => {
   it('failures - the connection, a rolled-back transaction, a shutdown, a busy lock pass', () => {
     for (const code of ['08006', '08003', '40001', '40P01', '57P01', '57P03', '53300', '55P03', '58030', 'ECONNRESET', 'ECONNREFUSED']) {
       assert.equal(isTransient(withCode(code)), true, code);
@@ -20,4 +22,13 @@ describe('projection failures: what passes and what the same event meets again',
     assert.equal(isTransient(new TypeError("Cannot read properties of undefined (reading 'price')")), false);
     assert.equal(isTransient(undefined), false);
   });
+
+  it('a service answers a passing database failure SERVICE_UNAVAILABLE, anything else unknown INTERNAL_SERVER_ERROR, without internals', () => {
+    const logger = createLogger('transient-test', 'silent');
+    const passing = toErrorPayload(withCode('57P01', 'terminating connection due to administrator command'), logger, 'test');
+    assert.equal(passing.code, 'SERVICE_UNAVAILABLE');
+    assert.doesNotMatch(passing.message, /administrator/);
+    assert.deepEqual(toErrorPayload(withCode('22003', 'numeric field overflow'), logger, 'test'), { code: 'INTERNAL_SERVER_ERROR', message: 'internal error' });
+  });
 });
+

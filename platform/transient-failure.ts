@@ -10,11 +10,11 @@ const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPI
 const TRANSIENT_MESSAGE = /connection terminated|terminating connection|connection (?:error|ended|closed|refused)|not queryable|timeout acquiring a connection|the database system is (?:starting up|shutting down|in recovery)/i;
 
 /**
- * Whether applying an event failed for a reason that passes (the database or the connection to it),
- * so that the same event applies later, rather than a reason the same event meets again: its
- * data (a value out of range), a constraint, a bug in the projection (deterministic). Only the
- * first kind may be retried; the second goes to the dead letters at once, so that one poison
- * event does not hold up the events of every tenant behind it.
+ * Whether something failed for a reason that passes (the database or the connection to it), so
+ * that the same work succeeds later, rather than for a reason the same work meets again: its
+ * data (a value out of range), a constraint, a bug (deterministic). A projection retries the
+ * first kind and dead-letters the second at once; a service answers the first
+ * SERVICE_UNAVAILABLE (repeat the request) rather than INTERNAL_SERVER_ERROR.
  */
 export function isTransient(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
