@@ -17,7 +17,7 @@ export function testConfig(namespace: string, overrides: Record<string, string> 
 
 /** Drops the namespace's databases and deletes its stream (and with it its consumers). */
 export async function cleanupNamespace(config: Config): Promise<void> {
-  const nc = await connect({ servers: config.natsUrl });
+  const nc = await connect({ servers: config.natsUrl.split(',') });
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(subjectsFor(config.namespace).stream).catch(() => undefined);

@@ -15,7 +15,21 @@ interface Running {
   lines: string[];
   /** The service's ready line (JSON: its url, metrics address...). */
   ready: Record<string, unknown>;
+  /** Stopped by SIGSTOP and not yet continued. */
+  paused: boolean;
 }
+
+export interface TestSystemOptions {
+  /**
+   * Environment of one service only, over the system's: e.g. its own NATS_URL (a proxy in front
+   * of the server, so that a fault hits that service alone) or a fixed PORT for the gateway.
+   * The system's own `env` (and `config`) keep naming the real servers, for setup and cleanup.
+   */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+}
+
+/** How long a stopping service may take before it is killed (a test's cleanup never hangs). */
+const STOP_DEADLINE_MS = 15_000;
 
 /**
  * The whole system as real processes in a namespace of its own: what `npm start` runs,
@@ -28,16 +42,21 @@ export class TestSystem {
   private readonly running = new Map<string, Running>();
   url = '';
 
-  private constructor(label: string, env: Record<string, string>) {
+  private constructor(label: string, env: Record<string, string>, private readonly options: TestSystemOptions) {
     const namespace = uniqueNamespace(label);
     this.env = { NAMESPACE: namespace, LOG_LEVEL: 'info', PORT: '0', ...env };
     this.config = testConfig(namespace, this.env);
   }
 
-  static async start(label: string, env: Record<string, string> = {}, services: ServiceName[] = ['write', 'read', 'gateway']): Promise<TestSystem> {
-    const system = new TestSystem(label, env);
-    // Databases and stream first, so that concurrent starts do not race on creating them.
-    for (const service of services) await system.startService(service);
+  static async start(label: string, env: Record<string, string> = {}, services: ServiceName[] = ['write', 'read', 'gateway'], options: TestSystemOptions = {}): Promise<TestSystem> {
+    const system = new TestSystem(label, env, options);
+    try {
+      // Databases and stream first, so that concurrent starts do not race on creating them.
+      for (const service of services) await system.startService(service);
+    } catch (error) {
+      await system.stop().catch(() => undefined);
+      throw error;
+    }
     return system;
   }
 
@@ -51,10 +70,10 @@ export class TestSystem {
     // SERVICE_NODE_ARGS: extra flags for the services' node (e.g. --cpu-prof, which NODE_OPTIONS refuses).
     const nodeArgs = (this.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, path.join(dist, ENTRIES[service])], {
-      env: { ...process.env, ...this.env },
+      env: { ...process.env, ...this.env, ...this.options.serviceEnv?.[service] },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const running: Running = { child, lines: [], ready: {} };
+    const running: Running = { child, lines: [], ready: {}, paused: false };
     this.running.set(as, running);
     let rest = '';
     const onData = (chunk: Buffer) => {
@@ -66,7 +85,10 @@ export class TestSystem {
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     const line = await waitFor(() => {
-      if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}:\n${running.lines.join('\n')}`);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        this.running.delete(as);
+        throw new Error(`${service} exited with ${child.exitCode ?? child.signalCode}:\n${running.lines.join('\n')}`);
+      }
       return running.lines.find((l) => l.includes(READY[service]));
     }, { timeoutMs: 30_000, what: `${as} to start` });
     running.ready = JSON.parse(line) as Record<string, unknown>;
@@ -80,15 +102,38 @@ export class TestSystem {
     return running.ready;
   }
 
-  /** Stops a service: SIGTERM (graceful) by default, SIGKILL to simulate a crash. */
+  /**
+   * Stops a service: SIGTERM (graceful) by default, SIGKILL to simulate a crash. A paused
+   * service is continued first; one that has not exited after a deadline is killed.
+   */
   async stopService(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const running = this.running.get(name);
     if (!running) return;
     this.running.delete(name);
-    if (running.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => running.child.once('exit', resolve));
-    running.child.kill(signal);
+    const { child } = running;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    if (running.paused && signal !== 'SIGKILL') child.kill('SIGCONT');
+    const deadline = setTimeout(() => child.kill('SIGKILL'), STOP_DEADLINE_MS);
     await exited;
+    clearTimeout(deadline);
+  }
+
+  /** Freezes a service (SIGSTOP): it keeps its sockets and locks but answers nothing. */
+  pauseService(name: string): void {
+    const running = this.running.get(name);
+    if (!running) throw new Error(`${name} is not running`);
+    running.child.kill('SIGSTOP');
+    running.paused = true;
+  }
+
+  /** Continues a paused service (SIGCONT). */
+  resumeService(name: string): void {
+    const running = this.running.get(name);
+    if (!running) throw new Error(`${name} is not running`);
+    running.child.kill('SIGCONT');
+    running.paused = false;
   }
 
   /** Process ids of the running services (for memory readings). */
