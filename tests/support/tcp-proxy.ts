@@ -80,6 +80,7 @@ export class TcpProxy {
       pair.server.destroy();
     }
     this.pairs.clear();
+    this.queues.clear();
   }
 
   /**
@@ -117,6 +118,8 @@ export class TcpProxy {
     const close = () => {
       client.destroy();
       server.destroy();
+      this.queues.delete(client);
+      this.queues.delete(server);
       this.pairs.delete(pair);
     };
     client.on('error', close).on('close', close);
@@ -138,12 +141,38 @@ export class TcpProxy {
       return;
     }
     this.bytes[direction] += chunk.length;
-    if (this.delayMs === 0 || (this.delayed !== 'both' && this.delayed !== direction)) {
+    const delayMs = this.delayMs === 0 || (this.delayed !== 'both' && this.delayed !== direction) ? 0 : this.delayMs;
+    const queue = this.queues.get(to);
+    if (delayMs === 0 && !queue) {
       to.write(chunk);
       return;
     }
-    // Timers of one duration fire in the order they were set: chunks keep their order.
-    setTimeout(() => { if (!to.destroyed) to.write(chunk); }, this.delayMs);
+    // TCP never reorders: a chunk waits behind every chunk still delayed on its socket, also
+    // once the delay is over (a chunk that arrives after heal() must not overtake them).
+    const due = Date.now() + delayMs;
+    if (queue) {
+      queue.push({ chunk, due });
+      return;
+    }
+    this.queues.set(to, [{ chunk, due }]);
+    this.drain(to);
+  }
+
+  private readonly queues = new Map<net.Socket, { chunk: Buffer; due: number }[]>();
+
+  /** Writes a socket's delayed chunks in order, each once it is due. */
+  private drain(to: net.Socket): void {
+    const queue = this.queues.get(to);
+    const head = queue?.[0];
+    if (!queue || !head) {
+      this.queues.delete(to);
+      return;
+    }
+    setTimeout(() => {
+      queue.shift();
+      if (!to.destroyed) to.write(head.chunk);
+      this.drain(to);
+    }, Math.max(0, head.due - Date.now()));
   }
 }
 
