@@ -4,14 +4,14 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../platform/database.js';
 import { runAsLeader, type LeaderSession } from '../../platform/leader-lock.js';
 import type { Logger } from '../../platform/logger.js';
-import { contiguousMessages } from '../../platform/contiguous-consumer.js';
+import { contiguousMessages, PULL_EXPIRES_MS } from '../../platform/contiguous-consumer.js';
 import type { Subjects } from '../../platform/subjects.js';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import { upcast } from '../../schema/events/upcasters.js';
 import type { ViewChange } from '../../schema/views/view-change.js';
 import type { Projection } from '../projections/projection.js';
 import { recordDeadLetter } from './dead-letters.js';
-import { isTransient } from '../../platform/transient-failure.js';
+import { isDeterministic, isTransient } from '../../platform/transient-failure.js';
 import { ProjectionNotices } from './projection-notices.js';
 
 export interface ProjectionRunnerOptions {
@@ -93,7 +93,7 @@ class Run {
       after: this.checkpoint,
       signal: stopped.signal,
       logger: this.log,
-      open: async (from) => (await this.resetConsumer(from)).consume({ max_messages: maxBatch }),
+      open: async (from) => (await this.resetConsumer(from)).consume({ max_messages: maxBatch, expires: PULL_EXPIRES_MS }),
     });
     try {
       for await (const batch of batches(messages, maxBatch)) await this.process(batch);
@@ -202,7 +202,7 @@ class Run {
     const changes: ViewChange[] = [];
     for (const msg of events) {
       try {
-        changes.push(...(await this.transaction(msg.seq, (tx) => this.applyOne(tx, msg))));
+        changes.push(...(await this.applyAlone(msg)));
       } catch (error) {
         if (error instanceof FencedOut || isTransient(error)) throw error;
         const event = parse(msg);
@@ -219,6 +219,20 @@ class Run {
       this.checkpoint = msg.seq;
     }
     return changes;
+  }
+
+  /**
+   * One event in its own transaction. A failure the database does not call the event's own (a
+   * data or constraint error) nor a passing one gets one more try on a fresh transaction before it
+   * counts as the event's: an error of the driver after its connection died can look like anything.
+   */
+  private async applyAlone(msg: JsMsg): Promise<ViewChange[]> {
+    try {
+      return await this.transaction(msg.seq, (tx) => this.applyOne(tx, msg));
+    } catch (error) {
+      if (error instanceof FencedOut || isTransient(error) || isDeterministic(error)) throw error;
+      return this.transaction(msg.seq, (tx) => this.applyOne(tx, msg));
+    }
   }
 
   /**

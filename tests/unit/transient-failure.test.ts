@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger } from '../../platform/logger.js';
 import { toErrorPayload } from '../../platform/messaging.js';
-import { isTransient } from '../../platform/transient-failure.js';
+import { isDeterministic, isTransient } from '../../platform/transient-failure.js';
 
 const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
 
@@ -12,6 +12,7 @@ describe('transient failures: what passes and what the same request meets again'
       assert.equal(isTransient(withCode(code)), true, code);
     }
     assert.equal(isTransient(new Error('Connection terminated unexpectedly')), true);
+    assert.equal(isTransient(new Error('Transaction query already complete, run with DEBUG=knex:tx for more info')), true);
     assert.equal(isTransient(new Error('Client has encountered a connection error and is not queryable')), true);
     assert.equal(isTransient(Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), { name: 'KnexTimeoutError' })), true);
   });
@@ -21,6 +22,12 @@ describe('transient failures: what passes and what the same request meets again'
     assert.equal(isTransient(new Error('ReviewAdded 1: product 2 is not in product_view')), false);
     assert.equal(isTransient(new TypeError("Cannot read properties of undefined (reading 'price')")), false);
     assert.equal(isTransient(undefined), false);
+  });
+
+  it('failures - the database calls data, constraint and syntax errors the work\'s own; an error it did not raise it calls nothing', () => {
+    for (const code of ['22003', '22P02', '23505', '42703']) assert.equal(isDeterministic(withCode(code)), true, code);
+    for (const code of ['08006', '40001', '57P01']) assert.equal(isDeterministic(withCode(code)), false, code);
+    assert.equal(isDeterministic(new Error('ReviewAdded 1: product 2 is not in product_view')), false, 'unknown: tried once more before it is dead-lettered');
   });
 
   it('a service answers a passing database failure SERVICE_UNAVAILABLE, anything else unknown INTERNAL_SERVER_ERROR, without internals', () => {
