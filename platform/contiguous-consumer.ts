@@ -3,7 +3,14 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from './logger.js';
 
 /** Why a contiguous read started over from its last message. */
-export type Interruption = 'gap' | 'reconnect';
+export type Interruption = 'gap' | 'reconnect' | 'stalled';
+
+/**
+ * How long a pull waits on the server before it is renewed (the client's default is 30 s). The
+ * server's heartbeats come every half of it; two missed mean the pull is gone (its consumer's
+ * leader died with a cluster node, or the consumer itself): the read starts over.
+ */
+export const PULL_EXPIRES_MS = 5_000;
 
 export interface ContiguousOptions {
   nc: NatsConnection;
@@ -28,8 +35,9 @@ export interface ContiguousOptions {
  * too. So every delivery's consumer sequence must follow the previous one; on a jump (messages
  * delivered and never received), and on every reconnect (the lost ones may have been the last),
  * the read stops before anything beyond the last message it handed out and starts over just
- * after that message, on a consumer opened anew. Redeliveries of messages already handed out
- * (an acknowledgement that expired, or was lost) are dropped.
+ * after that message, on a consumer opened anew; likewise when the consumer stops answering its
+ * pulls (missed heartbeats: its leader died with a cluster node) or vanishes. Redeliveries of
+ * messages already handed out (an acknowledgement that expired, or was lost) are dropped.
  */
 export async function* contiguousMessages(options: ContiguousOptions): AsyncGenerator<JsMsg> {
   let last = options.after;
@@ -44,6 +52,15 @@ export async function* contiguousMessages(options: ContiguousOptions): AsyncGene
       for await (const status of statuses) {
         if (status.type === 'reconnect') {
           interruption ??= 'reconnect';
+          messages.stop();
+        }
+      }
+    })();
+    void (async () => {
+      for await (const status of messages.status()) {
+        if (status.type === 'heartbeats_missed' || status.type === 'consumer_deleted' || status.type === 'consumer_not_found') {
+          options.logger.warn({ status: status.type, after: last }, 'consumer stalled; reading again after the last message handled');
+          interruption ??= 'stalled';
           messages.stop();
         }
       }

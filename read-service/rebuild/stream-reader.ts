@@ -1,6 +1,6 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { contiguousMessages } from '../../platform/contiguous-consumer.js';
+import { contiguousMessages, PULL_EXPIRES_MS } from '../../platform/contiguous-consumer.js';
 import { createLogger, type Logger } from '../../platform/logger.js';
 import type { Subjects } from '../../platform/subjects.js';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
@@ -56,7 +56,7 @@ export class StreamReader {
       signal: reading.signal,
       logger: this.options.logger ?? createLogger('stream-reader', 'warn'),
       open: async (from) => (await this.js.consumers.get(this.subjects.stream, { filter_subjects: this.subjects.eventsWildcard, opt_start_seq: from }))
-        .consume({ max_messages: this.options.pull ?? 5000 }),
+        .consume({ max_messages: this.options.pull ?? 5000, expires: PULL_EXPIRES_MS }),
     });
     this.next = seq;
   }

@@ -96,7 +96,7 @@ async function relay(session: LeaderSession, signal: AbortSignal, options: Outbo
         continue;
       }
       clearTimeout(timer);
-      const { acked, behindDuplicate } = await publishInOrder(rows, options, certain);
+      const { acked, behindDuplicate } = await publishInOrder(rows, options, certain, failures > 0);
       certain = acked.length === rows.length && acked.every(([, ack]) => !ack.duplicate);
       if (acked.length > 0) {
         // Tell the waiting handlers first: the sequences are final once JetStream acknowledged
@@ -112,7 +112,9 @@ async function relay(session: LeaderSession, signal: AbortSignal, options: Outbo
       }
       if (acked.length < rows.length) {
         failures += 1;
-        await sleep(Math.min(50 * 2 ** failures, 2000), signal);
+        // Short: a stream without a leader (a cluster node died) answers nothing until a new one
+        // is elected, 4-9 s later, and the first publish after that should not wait long.
+        await sleep(Math.min(50 * 2 ** failures, 250), signal);
       } else {
         failures = 0;
       }
@@ -184,6 +186,9 @@ async function readUnpublished(client: pg.Client, after: number, limit: number):
   };
 }
 
+/** How long a lone publish after a failure waits for its acknowledgement. */
+const PROBE_TIMEOUT_MS = 500;
+
 /** JetStream's "wrong last msg ID" refusal of a Nats-Expected-Last-Msg-Id publish. */
 const WRONG_LAST_MSG_ID = 10070;
 
@@ -208,10 +213,10 @@ interface Published {
  * When the previous batch was published whole and fresh, under the same leadership, no row
  * read now can be in the stream, and the whole batch is pipelined at once.
  */
-async function publishInOrder(rows: OutboxRow[], options: OutboxRelayOptions, certain: boolean): Promise<Published> {
+async function publishInOrder(rows: OutboxRow[], options: OutboxRelayOptions, certain: boolean, probing: boolean): Promise<Published> {
   const timeout = options.publishTimeoutMs ?? 2000;
-  const publish = (row: OutboxRow, previous: string | undefined) => options.js.publish(row.subject, encodeJson(row.payload),
-    { msgID: row.event_id, timeout, ...(previous === undefined ? {} : { expect: { lastMsgID: previous } }) });
+  const publish = (row: OutboxRow, previous: string | undefined, wait = timeout) => options.js.publish(row.subject, encodeJson(row.payload),
+    { msgID: row.event_id, timeout: wait, ...(previous === undefined ? {} : { expect: { lastMsgID: previous } }) });
   const acked: [OutboxRow, PubAck][] = [];
   let next = 0;
   // When no row can be a duplicate, the first needs no round trip of its own.
@@ -219,7 +224,9 @@ async function publishInOrder(rows: OutboxRow[], options: OutboxRelayOptions, ce
     const row = rows[next]!;
     next += 1;
     try {
-      const ack = await publish(row, undefined);
+      // After a failure the first row probes alone, briefly: the broker answers in milliseconds
+      // once it can, and a probe that times out too early is only published again (dedupe).
+      const ack = await publish(row, undefined, probing ? Math.min(timeout, PROBE_TIMEOUT_MS) : timeout);
       acked.push([row, ack]);
       if (!ack.duplicate) break;
     } catch (error) {

@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
-import { contiguousMessages } from '../../platform/contiguous-consumer.js';
+import { contiguousMessages, PULL_EXPIRES_MS } from '../../platform/contiguous-consumer.js';
 import type { Orm } from '../../platform/database.js';
 import { runAsLeader, sleep, type LeaderSession } from '../../platform/leader-lock.js';
 import type { Logger } from '../../platform/logger.js';
@@ -81,7 +81,7 @@ async function run(session: LeaderSession, signal: AbortSignal, options: OrderSa
         deliver_policy: DeliverPolicy.StartSequence,
         opt_start_seq: from,
       });
-      return (await js.consumers.get(subjects.stream, durable)).consume({ max_messages: 100 });
+      return (await js.consumers.get(subjects.stream, durable)).consume({ max_messages: 100, expires: PULL_EXPIRES_MS });
     },
   });
   // The position is stored (and the handled messages acknowledged, all at once) every
