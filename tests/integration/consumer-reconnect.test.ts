@@ -15,22 +15,11 @@ import { StreamReader } from '../../read-service/rebuild/stream-reader.js';
 import { AppError, ErrorCode } from '../../schema/errors.js';
 import { startWriteService } from '../../write-service/write-service.js';
 import { startProjectionRunner } from '../../read-service/projection-runner/projection-runner.js';
-import type { Projection } from '../../read-service/projections/projection.js';
 import { cleanupNamespace, testConfig, uniqueNamespace } from '../support/namespace.js';
 import { created, productEnvelope, publishEvents, restocked } from '../support/events.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
+import { countingProjection, EVENT_COUNTS_TABLE } from '../support/counting-projection.js';
 import { waitFor } from '../support/wait.js';
-
-/** Counts how often it saw each event: anything but 1 per event is a loss or a double. */
-const countingProjection: Projection = {
-  name: 'counting',
-  tables: ['event_counts'],
-  eventTypes: new Set(['ProductCreated', 'ProductRestocked']),
-  async apply(event, tx) {
-    await tx.execute('insert into event_counts (event_id, n) values (?, 1) on conflict (event_id) do update set n = event_counts.n + 1', [event.eventId], 'run');
-    return [];
-  },
-};
 
 /**
  * Messages a pull consumer has in flight when its connection drops count as delivered: the
@@ -54,7 +43,7 @@ describe('consumers across NATS connection drops', () => {
     jsm = await ensureEventStream(direct, subjects);
     js = jetstream(direct);
     orm = await openOrm({ url: config.readDatabaseUrl, entities: [], migrations: readMigrations });
-    await orm.em.fork().execute('create table event_counts (event_id text primary key, n integer not null)', [], 'run');
+    await orm.em.fork().execute(EVENT_COUNTS_TABLE, [], 'run');
     proxy = await TcpProxy.start({ port: Number(new URL(config.natsUrl).port) });
   });
 

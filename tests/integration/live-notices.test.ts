@@ -117,6 +117,19 @@ describe('live views and the view cache when notices go missing', () => {
     return { values, stop: () => void iterator.return?.() };
   }
 
+  /** A subscriber of a row announced at `revision`, once it shows it; stopped after `body`. */
+  async function watching(id: string, revision: number, body: (subscriber: { values: Row[] }) => Promise<void>): Promise<void> {
+    runner.announce([put(row(id, revision))]);
+    await readSide.flush();
+    const subscriber = await watch(id);
+    try {
+      await waitFor(() => subscriber.values.at(-1)?.revision === revision, { what: 'the current view' });
+      await body(subscriber);
+    } finally {
+      subscriber.stop();
+    }
+  }
+
   /** The publisher's bytes are lost while `publish` runs, then its connection is cut and comes back. */
   async function lostOnTheReadSide(publish: () => void): Promise<void> {
     proxy.blackhole('toServer');
@@ -164,29 +177,19 @@ describe('live views and the view cache when notices go missing', () => {
 
   it('subscription - a change lost on the read side\'s connection: the next notice reveals the gap and the subscriber reads the current view', async () => {
     const id = randomUUID();
-    runner.announce([put(row(id, 1))]);
-    await readSide.flush();
-    const subscriber = await watch(id);
-    try {
-      await waitFor(() => subscriber.values.at(-1)?.revision === 1, { what: 'the current view' });
+    await watching(id, 1, async (subscriber) => {
       await lostOnTheReadSide(() => runner.announce([put(row(id, 2, 'renamed'))]));
       runner.announce([put(row(randomUUID(), 1))]); // a change of another row
       await readSide.flush();
       await waitFor(() => subscriber.values.at(-1)?.revision === 2, { what: 'the lost change, read again' });
       assert.equal(subscriber.values.at(-1)?.title, 'renamed');
       assert.deepEqual(subscriber.values.map((v) => v.revision), [1, 2], 'never an older revision after a newer one');
-    } finally {
-      subscriber.stop();
-    }
+    });
   });
 
   it('subscription - a change lost on the gateway\'s own connection (server bytes lost, then cut): the first notice after the reconnect makes it read again', async () => {
     const id = randomUUID();
-    runner.announce([put(row(id, 1))]);
-    await readSide.flush();
-    const subscriber = await watch(id);
-    try {
-      await waitFor(() => subscriber.values.at(-1)?.revision === 1, { what: 'the current view' });
+    await watching(id, 1, async (subscriber) => {
       const reconnected = (async () => { for await (const status of gateway.status()) if (status.type === 'reconnect') return; })();
       gatewayProxy.blackhole('toClient');
       runner.announce([put(row(id, 2))]);
@@ -199,44 +202,30 @@ describe('live views and the view cache when notices go missing', () => {
       await readSide.flush();
       await waitFor(() => subscriber.values.at(-1)?.revision === 2, { what: 'the lost change, read again' });
       assert.equal((await load(id))?.revision, 2, 'and the cache holds no stale row');
-    } finally {
-      subscriber.stop();
-    }
+    });
   });
 
   it('subscription - a runner killed between commit and announce: its successor\'s first notice makes subscribers read again', async () => {
     const id = randomUUID();
-    runner.announce([put(row(id, 1))]);
-    await readSide.flush();
-    const subscriber = await watch(id);
-    try {
-      await waitFor(() => subscriber.values.at(-1)?.revision === 1, { what: 'the current view' });
+    await watching(id, 1, async (subscriber) => {
       put(row(id, 2)); // committed; the runner died before announcing it
       const successor = new Announcer(readSide, subjects);
       successor.position = runner.position + 1;
       successor.start();
       await readSide.flush();
       await waitFor(() => subscriber.values.at(-1)?.revision === 2, { what: 'the unannounced change, read again' });
-    } finally {
-      subscriber.stop();
-    }
+    });
   });
 
   it('subscription - a rebuild that numbers a row\'s revisions lower does not make the subscriber drop the changes after it', async () => {
     const id = randomUUID();
-    runner.announce([put(row(id, 5))]);
-    await readSide.flush();
-    const subscriber = await watch(id);
-    try {
-      await waitFor(() => subscriber.values.at(-1)?.revision === 5, { what: 'the current view' });
+    await watching(id, 5, async (subscriber) => {
       put(row(id, 3, 'r5')); // rebuilt: same content, revision 3
       readSide.publish(subjects.checkpoint(PROJECTION), encodeJson({ projection: PROJECTION, position: runner.position, reset: true } satisfies CheckpointNotice));
       runner.announce([put(row(id, 4, 'after the rebuild'))]);
       await readSide.flush();
       await waitFor(() => subscriber.values.at(-1)?.title === 'after the rebuild', { what: 'the change after the rebuild' });
-    } finally {
-      subscriber.stop();
-    }
+    });
   });
 
   it('subscription - more rows change while it loads than it holds: it reads them all again instead of holding them', async () => {

@@ -16,21 +16,11 @@ import { productViewProjection } from '../../read-service/projections/product-vi
 import type { Config } from '../../platform/config.js';
 import { cleanupNamespace, testConfig, uniqueNamespace } from '../support/namespace.js';
 import { created, productEnvelope, publishEvents, restocked } from '../support/events.js';
+import { countingProjection, EVENT_COUNTS_TABLE } from '../support/counting-projection.js';
 import { waitFor } from '../support/wait.js';
 import { review } from '../support/commerce-events.js';
 import { PRODUCT_VIEW, type ProductView } from '../../schema/views/product-view.js';
 import type { ViewChange } from '../../schema/views/view-change.js';
-
-/** A projection that is NOT idempotent by itself: it counts how often it saw each event. */
-const countingProjection: Projection = {
-  name: 'counting',
-  tables: ['event_counts'],
-  eventTypes: new Set(['ProductCreated', 'ProductRestocked']),
-  async apply(event, tx) {
-    await tx.execute('insert into event_counts (event_id, n) values (?, 1) on conflict (event_id) do update set n = event_counts.n + 1', [event.eventId], 'run');
-    return [];
-  },
-};
 
 describe('projection runner', () => {
   let config: Config;
@@ -49,7 +39,7 @@ describe('projection runner', () => {
     jsm = await ensureEventStream(nc, subjects);
     js = jetstream(nc);
     orm = await openOrm({ url: config.readDatabaseUrl, entities: [], migrations: readMigrations });
-    await orm.em.fork().execute('create table event_counts (event_id text primary key, n integer not null)', [], 'run');
+    await orm.em.fork().execute(EVENT_COUNTS_TABLE, [], 'run');
   });
   after(async () => {
     await orm?.close();

@@ -1,0 +1,18 @@
+import type { Projection } from '../../read-service/projections/projection.js';
+
+/**
+ * A projection that is NOT idempotent by itself: it counts how often it saw each event (in
+ * `event_counts`, which the test creates), so that anything but 1 per event is a loss or a double.
+ */
+export const countingProjection: Projection = {
+  name: 'counting',
+  tables: ['event_counts'],
+  eventTypes: new Set(['ProductCreated', 'ProductRestocked']),
+  async apply(event, tx) {
+    await tx.execute('insert into event_counts (event_id, n) values (?, 1) on conflict (event_id) do update set n = event_counts.n + 1', [event.eventId], 'run');
+    return [];
+  },
+};
+
+/** The table countingProjection writes. */
+export const EVENT_COUNTS_TABLE = 'create table event_counts (event_id text primary key, n integer not null)';
