@@ -279,7 +279,7 @@ const table = [
   ...liveViews.map((v) => `${pad(`${v.server}: ${v.shape}, ${v.subscribers} subscribers on ${v.products} product(s), ${v.changesPerSecond} changes/s`, 76)} p50 ${v.push.p50}  p95 ${v.push.p95}  p99 ${v.push.p99}  delivered ${v.delivered}  lost ${v.lost}  reordered ${v.reordered}  connect ${v.connectS} s  RSS ${v.gatewayRssMiB.before}->${v.gatewayRssMiB.connected}->${v.gatewayRssMiB.after} MiB (${v.kibPerSubscriber} KiB/subscriber)`),
   ...(scaleOut ? [
     'scale-out (closed model, 32 in flight): one replica of each service -> two (load split over both gateways); share of requests each replica served',
-    ...Object.keys(scaleOut.oneReplica).map((name) => `${pad(name, 36)} ${scaleOut!.oneReplica[name]}/s -> ${scaleOut!.twoReplicas[name]}/s  shares ${Object.entries(scaleOut!.shares[name] ?? {}).map(([service, s]) => `${service} ${s.shares.join('/')}`).join(', ')}`),
+    ...Object.keys(scaleOut.oneReplica).map((name) => `${pad(name, 36)} ${scaleOut.oneReplica[name]}/s -> ${scaleOut.twoReplicas[name]}/s  shares ${Object.entries(scaleOut.shares[name] ?? {}).map(([service, s]) => `${service} ${s.shares.join('/')}`).join(', ')}`),
     `${pad('leaders of write and read killed', 36)} ${scaleOut.killed.rate}/s offered: ${scaleOut.killed.ok} ok, ${scaleOut.killed.errors} errors (${scaleOut.killed.errorSamples.join(', ')}), p99 ${scaleOut.killed.p99} ms`,
     '',
   ] : []),
@@ -292,7 +292,7 @@ const table = [
     ...[...(crud ? [crud.commandsAt250, crud.commandsAt500, ...crud.commandSteps, crud.productByIdAt1000, crud.productByIdMax, crud.productSearchMax, crud.orderWithLinesMax].map((f) => ['CRUD', f] as const) : []),
       ...(postgraphile ? [postgraphile.productByIdAt1000, postgraphile.productByIdMax, postgraphile.productSearchMax].map((f) => ['PostGraphile', f] as const) : [])]
       .map(([who, f]: readonly [string, ScenarioFigures]) => `${pad(`${who}: ${f.scenario}`, 44)} ${pad(f.target, 14)} ${pad(f.throughput, 8)} p50 ${f.latency.p50}  p99 ${f.latency.p99}  errors ${f.errors}  RSS ${f.rssMiB} MiB`),
-    ...(['crud', 'postgraphile'] as const).filter((k) => 'skipped' in alternatives![k]).map((k) => `${k}: skipped (${(alternatives![k] as { skipped: string }).skipped})`),
+    ...(['crud', 'postgraphile'] as const).filter((k) => 'skipped' in alternatives[k]).map((k) => `${k}: skipped (${(alternatives[k] as { skipped: string }).skipped})`),
     '',
   ] : []),
   'baselines: bare HTTP ' + bareMax + '/s; Apollo constant ' + apolloResult.throughput + '/s (p99 ' + apolloResult.latency.p99 + ' ms), at 1000/s p50 ' + apolloAt1000.latency.p50 + ' p99 ' + apolloAt1000.latency.p99 + ' ms; NATS request/reply ' + nats.throughput + '/s (p99 ' + nats.latency.p99 + ' ms); PostgreSQL write pattern ' + postgres.throughput + ' tx/s (p99 ' + postgres.latency.p99 + ' ms); event store appends ' + storeAppend.throughput + '/s with 8 callers (p99 ' + storeAppend.latency.p99 + ' ms), ' + storeAppend32.throughput + '/s with 32 (p99 ' + storeAppend32.latency.p99 + ' ms)',

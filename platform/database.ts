@@ -46,7 +46,7 @@ export function quoteIdent(name: string): string {
 
 export interface OpenOrmOptions {
   url: string;
-  entities: EntitySchema<any>[];
+  entities: EntitySchema[];
   migrations: MigrationObject[];
   poolSize?: number;
 }

@@ -1,5 +1,4 @@
 import { jetstream } from '@nats-io/jetstream';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../platform/config.js';
 import { openOrm } from '../platform/database.js';
 import { ensureEventStream } from '../platform/event-stream.js';
@@ -67,7 +66,7 @@ export async function startReadService(config: Config, logger: Logger = createLo
         const position = decodeConsistencyToken(message.consistencyToken);
         await tracker.waitFor(query.reads, position, config.consistencyTimeoutMs, message.consistencyToken);
       }
-      return query.handle(message.args ?? {}, { tenant: message.tenant, em: orm.em.fork() as EntityManager });
+      return query.handle(message.args ?? {}, { tenant: message.tenant, em: orm.em.fork() });
     },
     observe: (outcome, seconds) => metrics.queryDuration.observe({ query: query.name, outcome }, seconds),
   }));

@@ -43,7 +43,7 @@ async function mutate(name: string, inputType: string, input: Record<string, unk
 
 /** Runs `work` over `items` with a few requests in flight. */
 async function pool<T, R>(items: readonly T[], work: (item: T, index: number) => Promise<R>, width = 8): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results = new Array<R>(items.length);
   let next = 0;
   await Promise.all(Array.from({ length: width }, async () => {
     while (next < items.length) {

@@ -41,14 +41,14 @@ function stopAll(code: number): void {
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
   setTimeout(() => process.exit(code), 5000).unref();
-  Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))))
+  void Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))))
     .then(() => process.exit(code));
 }
 
 for (const service of services) {
   const child = spawn(process.execPath, ['--enable-source-maps', path.join(dist, service.entry)], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   children.push(child);
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     let rest = '';
     stream.on('data', (chunk: Buffer) => {
       const lines = (rest + chunk.toString()).split('\n');

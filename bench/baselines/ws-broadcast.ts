@@ -8,7 +8,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from '@nats-io/transport-node';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { ViewChange } from '../../schema/views/view-change.js';
 
 const { natsUrl, viewSubject } = JSON.parse(process.argv[2] ?? '{}') as { natsUrl: string; viewSubject: string };
@@ -31,7 +31,7 @@ const wss = new WebSocketServer({ server, path: '/graphql' });
 wss.on('connection', (socket) => {
   let watching: string | undefined;
   socket.on('message', (raw) => {
-    const message = JSON.parse(raw.toString()) as { type: string; payload?: { variables?: { id?: string } } };
+    const message = JSON.parse(text(raw)) as { type: string; payload?: { variables?: { id?: string } } };
     if (message.type === 'connection_init') socket.send('{"type":"connection_ack"}');
     else if (message.type === 'subscribe' && message.payload?.variables?.id) {
       watching = message.payload.variables.id;
@@ -44,3 +44,9 @@ wss.on('connection', (socket) => {
   socket.on('close', () => { if (watching) watchers.get(watching)?.delete(socket); });
 });
 server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`));
+
+/** A WebSocket message's text, whatever form `ws` hands it in. */
+function text(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(new Uint8Array(data)).toString('utf8');
+}

@@ -105,7 +105,7 @@ function sum(values: number[]): number {
 /** A subscriber process: resolves `ready` when its subscribers all have their current view. */
 function startWorker(spec: SubscriberSpec): { ready: Promise<void>; finish(): Promise<SubscriberResult>; kill(): void } {
   const child = spawn(process.execPath, [path.join(benchDist, 'load/ws-subscriber.js'), JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const messages: unknown[] = [];
   const waiters: (() => void)[] = [];
   lines.on('line', (line) => {
@@ -125,7 +125,7 @@ function startWorker(spec: SubscriberSpec): { ready: Promise<void>; finish(): Pr
   return {
     ready: nth(0).then(() => undefined),
     async finish() {
-      child.stdin!.write('finish\n');
+      child.stdin.write('finish\n');
       return (await nth(1)) as SubscriberResult;
     },
     kill() {

@@ -46,7 +46,7 @@ let sent = 0;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
 const target = new URL(spec.url);
 
-function post(body: string): Promise<{ data?: Record<string, any>; errors?: { message: string; extensions?: { code?: string } }[] }> {
+function post(body: string): Promise<{ data?: Record<string, unknown>; errors?: { message: string; extensions?: { code?: string } }[] }> {
   return new Promise((resolve, reject) => {
     const request = http.request({
       agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
@@ -56,7 +56,7 @@ function post(body: string): Promise<{ data?: Record<string, any>; errors?: { me
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
         try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Awaited<ReturnType<typeof post>>);
         } catch (error) {
           reject(new Error(`HTTP ${response.statusCode}: not JSON (${String(error)})`));
         }

@@ -8,7 +8,7 @@
  */
 import { createInterface } from 'node:readline';
 import { connect } from '@nats-io/transport-node';
-import WebSocket from 'ws';
+import WebSocket, { type RawData } from 'ws';
 import type { ViewChange } from '../../schema/views/view-change.js';
 
 export interface SubscriberSpec {
@@ -46,7 +46,7 @@ nc.subscribe(spec.viewSubject, {
   callback: (_error, msg) => {
     const change = msg.json<ViewChange<{ version: number }>>();
     let versions = announced.get(change.key);
-    if (!versions) announced.set(change.key, (versions = new Map()));
+    if (!versions) announced.set(change.key, (versions = new Map<number, number>()));
     if (!versions.has(change.data.version)) versions.set(change.data.version, now());
   },
 });
@@ -70,7 +70,7 @@ function open(subscriber: Subscriber): Promise<void> {
     socket.on('close', (code) => { if (subscriber.received.length === 0) reject(new Error(`closed with ${code} before the first value`)); });
     socket.on('message', (data) => {
       const at = now();
-      const message = JSON.parse(data.toString()) as { type: string; payload?: { data?: { productUpdated: { version: number } }; errors?: unknown } };
+      const message = JSON.parse(text(data)) as { type: string; payload?: { data?: { productUpdated: { version: number } }; errors?: unknown } };
       if (message.type === 'connection_ack') {
         socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: WATCH, variables: { id: subscriber.productId } } }));
       } else if (message.type === 'ping') {
@@ -123,3 +123,9 @@ await nc.close();
 const result: SubscriberResult = { subscribers: subscribers.length, latencies: latencies.map((l) => Math.round(l * 100) / 100), delivered, lost, reordered, duplicates, errors };
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);
+
+/** A WebSocket message's text, whatever form `ws` hands it in. */
+function text(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(new Uint8Array(data)).toString('utf8');
+}

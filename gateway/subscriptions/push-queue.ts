@@ -9,7 +9,7 @@ export class PushQueue<T> implements AsyncIterableIterator<T> {
   private readonly values: T[] = [];
   private waiting: { resolve(result: IteratorResult<T>): void; reject(error: unknown): void } | undefined;
   private ended = false;
-  private failure: unknown;
+  private failure: Error | undefined;
 
   constructor(private readonly onReturn: () => void, private readonly overflow: () => Error, private readonly limit = 1024) {}
 
@@ -27,7 +27,7 @@ export class PushQueue<T> implements AsyncIterableIterator<T> {
   }
 
   /** Ends the subscription with `error` (what is queued is dropped): the consumer's next read fails with it. */
-  fail(error: unknown): void {
+  fail(error: Error): void {
     if (this.ended || this.failure !== undefined) return;
     this.values.length = 0;
     const waiting = this.waiting;
@@ -66,7 +66,7 @@ export class PushQueue<T> implements AsyncIterableIterator<T> {
 
   throw(error: unknown): Promise<IteratorResult<T>> {
     void this.return();
-    return Promise.reject(error);
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 
   [Symbol.asyncIterator](): this {

@@ -54,7 +54,7 @@ export interface RetryOptions {
  * announced with `reset`, as after a rebuild's switch, so that gateways read their views again.
  */
 export async function retryDeadLetters(options: RetryOptions): Promise<RetryOutcome[]> {
-  const letters = await listDeadLetters(options.orm.em.fork() as EntityManager, { ...options.filter, discarded: false });
+  const letters = await listDeadLetters(options.orm.em.fork(), { ...options.filter, discarded: false });
   const outcomes: RetryOutcome[] = [];
   const changed = new Map<string, number>();
   for (const letter of letters) {

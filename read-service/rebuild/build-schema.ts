@@ -26,7 +26,7 @@ export class BuildSchema {
     const name = `rebuild_${randomBytes(5).toString('hex')}`;
     const live = new Map<string, TableShape>();
     for (const table of tables) {
-      const found = await client.query('select to_regclass($1) as oid', [`${LIVE}.${table}`]);
+      const found = await client.query<{ oid: string | null }>('select to_regclass($1) as oid', [`${LIVE}.${table}`]);
       if (found.rows[0]?.oid === null) throw RebuildError.unsupported(table, 'no live table');
       live.set(table, await tableShape(client, LIVE, table));
     }

@@ -97,8 +97,8 @@ export class ScratchSchema {
     for (const table of this.tables) {
       const expected = `${this.name}.${quoteIdent(table)}`;
       const live = `${this.name}.${quoteIdent(`live_${table}`)}`;
-      const onlyLive = (await this.client.query(`select * from ${live} except all select * from ${expected} limit ${sample}`)).rows;
-      const onlyExpected = (await this.client.query(`select * from ${expected} except all select * from ${live} limit ${sample}`)).rows;
+      const onlyLive = (await this.client.query<Record<string, unknown>>(`select * from ${live} except all select * from ${expected} limit ${sample}`)).rows;
+      const onlyExpected = (await this.client.query<Record<string, unknown>>(`select * from ${expected} except all select * from ${live} limit ${sample}`)).rows;
       if (onlyLive.length > 0 || onlyExpected.length > 0) differences.push({ table, onlyLive, onlyExpected });
     }
     return differences;

@@ -33,7 +33,6 @@ describe('order saga under kill -9', () => {
     ]);
 
     // Orders go in ten at a time; the write-service is killed once about half are placed.
-    let killed = false;
     const placing = (async () => {
       for (let i = 0; i < lineSets.length; i += 10) {
         await Promise.all(lineSets.slice(i, i + 10).map((lines) => placeOrder(system.graphqlUrl, customer.aggregateId, lines)));
@@ -41,10 +40,8 @@ describe('order saga under kill -9', () => {
     })();
     await waitFor(async () => (await scalar("select count(*) as n from events where type = 'OrderPlaced'")) >= 25, { what: 'half of the orders to be placed' });
     await system.stopService('write', 'SIGKILL');
-    killed = true;
     await placing; // requests during the outage answer SERVICE_UNAVAILABLE
     await system.startService('write');
-    assert.ok(killed);
 
     const placed = await scalar("select count(*) as n from events where type = 'OrderPlaced'");
     assert.ok(placed >= 25);

@@ -124,7 +124,7 @@ describe('productUpdated over WebSocket', () => {
       spy.unsubscribe();
       await nc.close();
       for (const w of [...watchers, other]) w.close();
-      await Promise.all(sockets.map((socket) => socket.dispose()));
+      await Promise.all(sockets.map(async (socket) => socket.dispose()));
     }
   });
 

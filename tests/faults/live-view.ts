@@ -43,7 +43,8 @@ export class LiveView {
     this.dispose = this.client.subscribe<{ productUpdated: LiveValue }>({ query: PRODUCT_UPDATED, variables: { id: this.productId } }, {
       next: (value) => {
         if (value.errors?.length) {
-          this.errors.push(String(value.errors[0]?.extensions?.code ?? value.errors[0]?.message));
+          const code = value.errors[0]?.extensions?.code;
+          this.errors.push(typeof code === 'string' ? code : String(value.errors[0]?.message));
           return;
         }
         const view = value.data?.productUpdated;
@@ -76,6 +77,6 @@ export class LiveView {
 function describe(error: unknown): string {
   if (Array.isArray(error)) return String((error[0] as { extensions?: { code?: string }; message?: string })?.extensions?.code ?? (error[0] as { message?: string })?.message);
   if (error instanceof Error) return error.message;
-  if (error && typeof error === 'object' && 'code' in error) return `close ${String((error as { code: unknown }).code)}`;
+  if (error && typeof error === 'object' && 'code' in error) return `close ${String((error).code)}`;
   return String(error);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { RetryingClient, type Outcome } from './retrying-client.js';
+import { type RetryingClient, type Outcome } from './retrying-client.js';
 
 const CREATE_PRODUCT = 'mutation($input: CreateProductInput!) { createProduct(input: $input) { aggregateId version } }';
 const REGISTER_CUSTOMER = 'mutation($input: RegisterCustomerInput!) { registerCustomer(input: $input) { aggregateId version } }';
@@ -57,7 +57,7 @@ export class LoadDriver {
   private running = false;
   private workers: Promise<void>[] = [];
   private sequence = 0;
-  private failure: unknown;
+  private failure: Error | undefined;
 
   constructor(private readonly client: RetryingClient, private readonly fixture: Fixture, private readonly options: LoadOptions = DEFAULT_LOAD) {}
 
@@ -87,7 +87,7 @@ export class LoadDriver {
         try {
           await work();
         } catch (error) {
-          this.failure ??= error;
+          this.failure ??= error instanceof Error ? error : new Error(String(error));
           this.running = false;
         }
         await delay(this.options.paceMs);

@@ -62,7 +62,7 @@ describe('value ranges - every command the write side accepts is applied by ever
   const sql = <T>(query: string, params: unknown[] = []) => (orm.em.fork() as EntityManager).execute<T[]>(query, params);
   const inSchema = <T>(schema: string, work: (tx: EntityManager) => Promise<T>) => orm.em.fork().transactional(async (tx) => {
     await (tx as EntityManager).execute(`set local search_path to ${schema}`, [], 'run');
-    return work(tx as EntityManager);
+    return work(tx);
   });
 
   /** Every projection, event by event, as the runner does for small batches. */

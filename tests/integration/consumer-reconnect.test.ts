@@ -74,7 +74,7 @@ describe('consumers across NATS connection drops', () => {
 
   it('projection runner - server bytes lost for 300 ms then the connection cut, three times under a steady stream: every event applied exactly once', async () => {
     const proxied = await connectNats(proxy.url(), 'reconnect-test-runner', logger);
-    const runner = startProjectionRunner({ projection: countingProjection, orm, databaseUrl: config.readDatabaseUrl, nc: proxied, js: jetstream(proxied), jsm: await jsm, subjects, logger, maxBatch: 20 });
+    const runner = startProjectionRunner({ projection: countingProjection, orm, databaseUrl: config.readDatabaseUrl, nc: proxied, js: jetstream(proxied), jsm, subjects, logger, maxBatch: 20 });
     try {
       const { ids, last } = await publishDuring(300, 5, async () => {
         for (let round = 0; round < 3; round += 1) {

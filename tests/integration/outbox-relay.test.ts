@@ -13,7 +13,7 @@ import type { EventEnvelope } from '../../schema/events/envelope.js';
 import { EventStore, OUTBOX_CHANNEL, StreamVersionConflict } from '../../write-service/event-store/event-store.js';
 import { writeMigrations } from '../../write-service/migrations/index.js';
 import { startOutboxRelay } from '../../write-service/outbox/outbox-relay.js';
-import { cleanupNamespace, testConfig, uniqueNamespace } from '../support/namespace.js';
+import { testConfig, uniqueNamespace } from '../support/namespace.js';
 import { PrivateNats } from '../support/private-nats.js';
 import { waitFor } from '../support/wait.js';
 

@@ -18,7 +18,7 @@ import type { Projection } from '../../read-service/projections/projection.js';
 import { productViewProjection } from '../../read-service/projections/product-view.js';
 import { productQuery, productsQuery } from '../../read-service/queries/product-queries.js';
 import { projections } from '../../read-service/read-service.js';
-import { RebuildError, RebuildErrorCode } from '../../read-service/rebuild/rebuild-error.js';
+import { type RebuildError, RebuildErrorCode } from '../../read-service/rebuild/rebuild-error.js';
 import { rebuildProjections, type RebuildOptions } from '../../read-service/rebuild/rebuild-projections.js';
 import { StreamReader } from '../../read-service/rebuild/stream-reader.js';
 import { tableShape } from '../../read-service/rebuild/table-shape.js';
@@ -92,7 +92,7 @@ describe('projection rebuild', () => {
   const rebuild = (which: readonly Projection[], extra: Partial<RebuildOptions> = {}) =>
     rebuildProjections({ orm, databaseUrl: config.readDatabaseUrl, nc, js, subjects, projections: which, logger, ...extra });
   const ask = <A, R>(query: { handle(args: A, context: { tenant: string; em: EntityManager }): Promise<R> }, args: A) =>
-    query.handle(args, { tenant, em: orm.em.fork() as EntityManager });
+    query.handle(args, { tenant, em: orm.em.fork() });
 
   /** Waits until every live runner has applied (or skipped) the stream up to `seq`. */
   async function settled(seq: number, names = live.map((p) => p.name)): Promise<void> {
@@ -103,7 +103,7 @@ describe('projection rebuild', () => {
   }
   const inSchema = (schema: string, work: (tx: EntityManager) => Promise<unknown>) => orm.em.fork().transactional(async (tx) => {
     await (tx as EntityManager).execute(`set local search_path to ${schema}`, [], 'run');
-    await work(tx as EntityManager);
+    await work(tx);
   });
   const lastSeq = async () => (await jsm.streams.info(subjects.stream)).state.last_seq;
   const oid = async (table: string) => (await sql<{ oid: string }>('select ?::regclass::oid as oid', [`public.${table}`]))[0]!.oid;
@@ -281,7 +281,7 @@ describe('projection rebuild', () => {
     const product = await ask(productQuery, { id });
     assert.deepEqual({ title: product?.title, availableQuantity: product?.availableQuantity, reviewCount: product?.reviewCount, averageRating: product?.averageRating },
       { title: 'Kettle', availableQuantity: 7, reviewCount: 1, averageRating: 4 });
-    assert.ok(answers.length > 0 && answers.every((a) => a === 999 || a === 7), `every answer came from the old or the new table: ${[...new Set(answers)]}`);
+    assert.ok(answers.length > 0 && answers.every((a) => a === 999 || a === 7), `every answer came from the old or the new table: ${JSON.stringify([...new Set(answers)])}`);
     assert.deepEqual((await replayStreamNamespace(config)).differences, []);
   });
 

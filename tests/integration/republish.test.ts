@@ -11,7 +11,6 @@ import { ensureEventStream } from '../../platform/event-stream.js';
 import { encodeJson } from '../../platform/messaging.js';
 import { highestCheckpoint } from '../../read-service/consistency/projection-positions.js';
 import { formatVerifyReport, isClean } from '../../read-service/verify/verify-report.js';
-import type { DomainEvent } from '../../schema/events/envelope.js';
 import { publishChained, type ChainItem } from '../../write-service/outbox/chained-publish.js';
 import { republish, type RepublishSelection } from '../../write-service/outbox/republish.js';
 import { RepublishErrorCode, type RepublishError } from '../../write-service/outbox/republish-error.js';
@@ -56,7 +55,7 @@ describe('npm run republish: events from the event store back into a stream that
     await p.append(TENANT, 'Product', a, 0, [created(a, 5), restocked(a, 1)]);
     const [bCreated] = await p.append(TENANT, 'Product', b, 0, [created(b, 2)]);
     const customer = customerRegistered(TENANT, 'west');
-    await p.append(TENANT, 'Customer', customer.id, 0, [customer.event as DomainEvent]);
+    await p.append(TENANT, 'Customer', customer.id, 0, [customer.event]);
     const order = orderStory(TENANT, customer.id, 'west', [line(a, 2, '5.00', '10.00')], '10.00');
     const placed = [order.placed('2026-03-02T10:00:00.000Z'), order.confirmed('2026-03-02T10:00:01.000Z'), order.paid('2026-03-02T10:05:00.000Z')];
     const orderEvents = await p.append(TENANT, 'Order', order.orderId, 0, placed.map(({ type, data }) => ({ type, data })));

@@ -79,7 +79,7 @@ describe('retention: idempotency records and published outbox rows past the rete
     // Token lookups: a pruned row was published long ago (0, passed by every read model); an unpublished one is not yet.
     const waiter = new PublishWaiter(nc, subjectsFor(config.namespace), orm);
     try {
-      assert.equal(await waiter.lookup(old[0]!.eventId), 0);
+      assert.equal(await waiter.lookup(old[0].eventId), 0);
       assert.equal(await waiter.lookup(oldUnpublished.eventId), undefined);
       assert.equal(await waiter.lookup(recent.eventId), 7);
     } finally {

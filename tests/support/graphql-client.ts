@@ -45,7 +45,7 @@ export class SubscriptionRecorder<T = Record<string, any>> {
     this.dispose = client.subscribe<T>({ query, variables }, {
       next: (value) => {
         if (value.errors) this.errors.push(...value.errors);
-        else if (value.data) this.values.push(value.data as T);
+        else if (value.data) this.values.push(value.data);
       },
       error: (error) => { this.errors.push(error); },
       complete: () => { this.completed = true; },

@@ -77,8 +77,8 @@ export class NatsCluster {
       node.output.push(chunk.toString());
       if (node.output.length > 300) node.output.splice(0, node.output.length - 300);
     };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     child.once('exit', () => { if (node.child === child) node.child = undefined; });
     await waitFor(async () => {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`nats-server ${name} exited:\n${node.output.join('')}`);

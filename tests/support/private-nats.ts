@@ -74,8 +74,8 @@ export class PrivateNats {
       this.output.push(chunk.toString());
       if (this.output.length > 200) this.output.splice(0, this.output.length - 200);
     };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     child.once('exit', () => { if (this.child === child) this.child = undefined; });
     await waitFor(async () => {
       if (child.exitCode !== null || child.signalCode !== null) {

@@ -82,8 +82,8 @@ export class TestSystem {
       running.lines.push(...lines);
       if (process.env.TEST_SERVICE_LOGS) for (const line of lines) process.stderr.write(`[${as}] ${line}\n`);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     const line = await waitFor(() => {
       if (child.exitCode !== null || child.signalCode !== null) {
         this.running.delete(as);

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
 import {
-  buildASTSchema, buildSchema, Kind, parse, printSchema, visit, type GraphQLSchema, type TypeNode,
+  buildASTSchema, buildSchema, Kind, parse, printSchema, visit, type GraphQLSchema,
 } from 'graphql';
 import { buildGatewaySchema } from '../../gateway/build-schema.js';
 
@@ -38,7 +38,7 @@ function brokenCopyOf(schema: GraphQLSchema): GraphQLSchema {
         fields: node.fields?.map((field) => field.name.value !== 'orders' ? field : {
           ...field,
           arguments: field.arguments?.map((arg) => arg.name.value !== 'first' || arg.type.kind === Kind.NON_NULL_TYPE ? arg : {
-            ...arg, type: { kind: Kind.NON_NULL_TYPE, type: arg.type } as TypeNode,
+            ...arg, type: { kind: Kind.NON_NULL_TYPE, type: arg.type },
           }),
         }),
       };

@@ -7,7 +7,7 @@ import { requireString } from '../../schema/validation.js';
 import { decidersByType } from '../domain/deciders.js';
 import type { DomainEvent } from '../../schema/events/envelope.js';
 import type { Decider } from '../domain/decider.js';
-import { EventStore, IdempotencyKeyTaken, StreamVersionConflict, UniqueKeyTaken, type IdempotencyClaim, type StreamRef } from '../event-store/event-store.js';
+import { type EventStore, IdempotencyKeyTaken, StreamVersionConflict, UniqueKeyTaken, type IdempotencyClaim, type StreamRef } from '../event-store/event-store.js';
 import { StateCache, type FoldedState } from '../event-store/state-cache.js';
 import type { PublishWaiter } from '../outbox/publish-waiter.js';
 import { AggregateQueue } from './aggregate-queue.js';

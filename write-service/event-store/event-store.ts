@@ -137,7 +137,7 @@ export class EventStore {
   }
 
   private em(): EntityManager {
-    return this.orm.em.fork() as EntityManager;
+    return this.orm.em.fork();
   }
 }
 

@@ -78,10 +78,10 @@ export class Migration20261130000005AppendBatchLocks extends Migration {
       end $$`);
   }
 
-  override async down(): Promise<void> {
+  override down(): void {
     // Back to migration 3's version, without the lock phase.
     const previous = new Migration20261126000003AppendBatch(this.driver, this.config);
-    await previous.up();
+    previous.up();
     for (const sql of previous.getQueries()) this.addSql(sql);
   }
 }

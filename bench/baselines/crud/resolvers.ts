@@ -56,11 +56,14 @@ export const resolvers = {
       if (!Number.isInteger(first) || first < 1 || first > 100) throw fail('BAD_USER_INPUT', 'first must be an integer from 1 to 100');
       const where: FilterQuery<Product> & Record<string, unknown> = { tenant: TENANT };
       const filter = args.filter ?? {};
-      if (filter.category != null) where.category = filter.category;
-      if (filter.inStock != null) where[raw((alias) => `${alias}.stock - ${alias}.reserved`)] = filter.inStock ? { $gt: 0 } : { $lte: 0 };
+      if (filter.category !== undefined && filter.category !== null) where.category = filter.category;
+      if (filter.inStock !== undefined && filter.inStock !== null) {
+        const available: string = raw((alias) => `${alias}.stock - ${alias}.reserved`);
+        where[available] = filter.inStock ? { $gt: 0 } : { $lte: 0 };
+      }
       const price: Record<string, string> = {};
-      if (filter.minPrice != null) price.$gte = amount(filter.minPrice, 'filter.minPrice');
-      if (filter.maxPrice != null) price.$lte = amount(filter.maxPrice, 'filter.maxPrice');
+      if (filter.minPrice !== undefined && filter.minPrice !== null) price.$gte = amount(filter.minPrice, 'filter.minPrice');
+      if (filter.maxPrice !== undefined && filter.maxPrice !== null) price.$lte = amount(filter.maxPrice, 'filter.maxPrice');
       if (Object.keys(price).length) where.price = price;
       const search = args.search?.trim();
       if (search) where.search = { $fulltext: search };
