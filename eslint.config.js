@@ -19,7 +19,15 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
+          ],
+        },
       ],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
@@ -27,7 +35,10 @@ export default tseslint.config(
     },
   },
   // Command-line tools, the benchmark and the fault suite's table talk to a terminal.
-  { files: ['scripts/**/*.ts', 'bench/**/*.ts', 'tests/faults/run-suite.ts', 'tests/faults/fault-table.ts'], rules: { 'no-console': 'off' } },
+  {
+    files: ['scripts/**/*.ts', 'bench/**/*.ts', 'tests/faults/run-suite.ts', 'tests/faults/fault-table.ts'],
+    rules: { 'no-console': 'off' },
+  },
   // Tests and the benchmark read answers parsed from JSON, typed as loosely as the checks need.
   {
     files: ['tests/**/*.ts', 'bench/**/*.ts'],

@@ -14,7 +14,15 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
   // Subscriptions bring their own source streams (view changes from NATS); type-graphql still
   // insists on a PubSub, so it gets an unused one.
   return buildSchema({
-    resolvers: [CatalogResolver, CustomerResolver, OrderResolver, OrderLineResolver, ReviewResolver, AnalyticsResolver, ProjectionsResolver],
+    resolvers: [
+      CatalogResolver,
+      CustomerResolver,
+      OrderResolver,
+      OrderLineResolver,
+      ReviewResolver,
+      AnalyticsResolver,
+      ProjectionsResolver,
+    ],
     validate: false,
     pubSub: createPubSub(),
   });

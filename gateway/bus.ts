@@ -17,11 +17,17 @@ export interface CallContext {
  * to the read-service queue group. Service errors come back as coded GraphQL errors.
  */
 export class Bus {
-  constructor(private readonly nc: NatsConnection, private readonly subjects: Subjects, private readonly timeoutMs: number) {}
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly subjects: Subjects,
+    private readonly timeoutMs: number,
+  ) {}
 
   async command(name: string, input: object, ctx: CallContext): Promise<CommandResult> {
     const body: CommandMessage = {
-      tenant: ctx.principal.tenant, userId: ctx.principal.userId, correlationId: ctx.correlationId,
+      tenant: ctx.principal.tenant,
+      userId: ctx.principal.userId,
+      correlationId: ctx.correlationId,
       input: JSON.parse(JSON.stringify(input)) as Record<string, unknown>,
     };
     return this.call(this.subjects.command(name), body, ctx, 'write-service');
@@ -29,7 +35,9 @@ export class Bus {
 
   async query<T>(name: string, args: object, ctx: CallContext, consistencyToken?: string | null): Promise<T> {
     const body: QueryMessage = {
-      tenant: ctx.principal.tenant, correlationId: ctx.correlationId, args: JSON.parse(JSON.stringify(args)) as Record<string, unknown>,
+      tenant: ctx.principal.tenant,
+      correlationId: ctx.correlationId,
+      args: JSON.parse(JSON.stringify(args)) as Record<string, unknown>,
       ...(consistencyToken ? { consistencyToken } : {}),
     };
     return this.call(this.subjects.query(name), body, ctx, 'read-service');

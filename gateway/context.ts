@@ -28,7 +28,13 @@ export interface ViewCaches {
   products?: ViewCache<ProductView>;
 }
 
-export function createContext(principal: Principal, correlationId: string, bus: Bus, views: ViewHub, caches: ViewCaches = {}): GatewayContext {
+export function createContext(
+  principal: Principal,
+  correlationId: string,
+  bus: Bus,
+  views: ViewHub,
+  caches: ViewCaches = {},
+): GatewayContext {
   const context: GatewayContext = {
     principal,
     correlationId,
@@ -53,14 +59,17 @@ function byIdLoader<View extends CachedView>(query: string, context: () => Gatew
     const key = token ?? '';
     let loader = loaders.get(key);
     if (!loader) {
-      loader = new DataLoader<string, View | null>(async (ids) => {
-        const ctx = context();
-        const distinct = [...new Set(ids)];
-        const fetch = (ids: string[]) => ctx.bus.query<(View | null)[]>(query, { ids }, ctx, token);
-        const answers = cache ? await cache.load(ctx.principal.tenant, distinct, token, fetch) : await fetch(distinct);
-        const byId = new Map(distinct.map((id, i) => [id, answers[i] ?? null]));
-        return ids.map((id) => byId.get(id) ?? null);
-      }, { cache: false, maxBatchSize: 500 });
+      loader = new DataLoader<string, View | null>(
+        async (ids) => {
+          const ctx = context();
+          const distinct = [...new Set(ids)];
+          const fetch = (ids: string[]) => ctx.bus.query<(View | null)[]>(query, { ids }, ctx, token);
+          const answers = cache ? await cache.load(ctx.principal.tenant, distinct, token, fetch) : await fetch(distinct);
+          const byId = new Map(distinct.map((id, i) => [id, answers[i] ?? null]));
+          return ids.map((id) => byId.get(id) ?? null);
+        },
+        { cache: false, maxBatchSize: 500 },
+      );
       loaders.set(key, loader);
     }
     return loader;

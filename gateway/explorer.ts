@@ -26,8 +26,8 @@ const ASSETS: Record<string, [string, string]> = {
 // Short lines: the editor takes half the window, and long lines are cut off at its edge.
 function examples(today: string, monthAgo: string) {
   return [
-  {
-    query: `# Create a product, then read it back with the
+    {
+      query: `# Create a product, then read it back with the
 # consistency token the mutation returns.
 mutation CreateProduct {
   createProduct(input: {
@@ -44,9 +44,9 @@ mutation CreateProduct {
     replayed
   }
 }`,
-  },
-  {
-    query: `# Search and filter the catalog, with cursor pagination.
+    },
+    {
+      query: `# Search and filter the catalog, with cursor pagination.
 query Catalog {
   products(
     search: "mug"
@@ -65,9 +65,9 @@ query Catalog {
     pageInfo { hasNextPage endCursor }
   }
 }`,
-  },
-  {
-    query: `# Watch a product live: paste an id into the variables,
+    },
+    {
+      query: `# Watch a product live: paste an id into the variables,
 # run, then change the product in another tab.
 subscription WatchProduct($id: ID!) {
   productUpdated(id: $id) {
@@ -80,10 +80,10 @@ subscription WatchProduct($id: ID!) {
     updatedAt
   }
 }`,
-    variables: '{ "id": "00000000-0000-4000-8000-000000000000" }',
-  },
-  {
-    query: `# Recent orders with their customer and products
+      variables: '{ "id": "00000000-0000-4000-8000-000000000000" }',
+    },
+    {
+      query: `# Recent orders with their customer and products
 # (nested fields are batched: one request each per page).
 # Run \`npm run seed\` first for a shop full of data.
 query Orders {
@@ -100,9 +100,9 @@ query Orders {
     pageInfo { hasNextPage endCursor }
   }
 }`,
-  },
-  {
-    query: `# The dashboard: paid sales per region and day,
+    },
+    {
+      query: `# The dashboard: paid sales per region and day,
 # and the best sellers, over the last 30 days.
 query Dashboard {
   salesByRegion(from: "${monthAgo}", to: "${today}") {
@@ -112,26 +112,29 @@ query Dashboard {
     unitsSold revenue product { title price }
   }
 }`,
-  },
-  {
-    query: `# Live sales figures, all regions: run it, then pay
+    },
+    {
+      query: `# Live sales figures, all regions: run it, then pay
 # an order in another tab.
 subscription WatchSales {
   salesUpdated { region day ordersCount revenue }
 }`,
-  },
-  {
-    query: `# How fresh is each read model?
+    },
+    {
+      query: `# How fresh is each read model?
 query Freshness {
   projections { name position lag updatedAt }
 }`,
-  },
+    },
   ];
 }
 
 function page(now = new Date()): string {
   const day = (date: Date) => date.toISOString().slice(0, 10);
-  const config = JSON.stringify({ examples: examples(day(now), day(new Date(now.getTime() - 30 * 86_400_000))) }).replaceAll('<', '\\u003c');
+  const config = JSON.stringify({ examples: examples(day(now), day(new Date(now.getTime() - 30 * 86_400_000))) }).replaceAll(
+    '<',
+    '\\u003c',
+  );
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -61,39 +61,46 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const documents = new DocumentCache(schema);
   // Each WebSocket subscription's socket and id, by its context: later values go straight there.
   const directTargets = new WeakMap<object, DirectTarget>();
-  const wsCleanup = useServer<Record<string, unknown>>({
-    schema,
-    subscribe: createSharedSubscribe(directTargets),
-    connectionInitWaitTimeout: 5000,
-    onConnect: async (ctx) => {
-      try {
-        const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        principals.set(ctx, await auth.authenticate(typeof authorization === 'string' ? authorization : undefined));
-        // graphql-ws keeps the upgrade request for the socket's whole life; nothing here reads it
-        // again, and it costs about 1.5 KB per socket (measured with 5,000 subscribers).
-        (ctx.extra as { request?: unknown }).request = undefined;
-        return true;
-      } catch {
-        return false;
-      }
+  const wsCleanup = useServer<Record<string, unknown>>(
+    {
+      schema,
+      subscribe: createSharedSubscribe(directTargets),
+      connectionInitWaitTimeout: 5000,
+      onConnect: async (ctx) => {
+        try {
+          const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+          principals.set(ctx, await auth.authenticate(typeof authorization === 'string' ? authorization : undefined));
+          // graphql-ws keeps the upgrade request for the socket's whole life; nothing here reads it
+          // again, and it costs about 1.5 KB per socket (measured with 5,000 subscribers).
+          (ctx.extra as { request?: unknown }).request = undefined;
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
+          return [
+            new GraphQLError(`at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`, {
+              extensions: { code: 'RATE_LIMITED' },
+            }),
+          ];
+        }
+        const document = documents.get(payload.query);
+        if (!('kind' in document)) return document; // syntax or validation errors
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+      },
+      context: (ctx, id, payload): GatewayContext => {
+        const principal = principals.get(ctx);
+        if (!principal) throw toGraphQLError(new AppError('UNAUTHENTICATED', 'not authenticated'));
+        const correlationId = correlationIdOf((payload.extensions as Record<string, unknown> | undefined)?.correlationId);
+        const context = createContext(principal, correlationId, bus, views, caches);
+        directTargets.set(context, { socket: ctx.extra.socket, id });
+        return context;
+      },
     },
-    onSubscribe: (ctx, _id, payload) => {
-      if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
-        return [new GraphQLError(`at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`, { extensions: { code: 'RATE_LIMITED' } })];
-      }
-      const document = documents.get(payload.query);
-      if (!('kind' in document)) return document; // syntax or validation errors
-      return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
-    },
-    context: (ctx, id, payload): GatewayContext => {
-      const principal = principals.get(ctx);
-      if (!principal) throw toGraphQLError(new AppError('UNAUTHENTICATED', 'not authenticated'));
-      const correlationId = correlationIdOf((payload.extensions as Record<string, unknown> | undefined)?.correlationId);
-      const context = createContext(principal, correlationId, bus, views, caches);
-      directTargets.set(context, { socket: ctx.extra.socket, id });
-      return context;
-    },
-  }, wsServer);
+    wsServer,
+  );
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
@@ -104,7 +111,15 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
       ApolloServerPluginLandingPageDisabled(),
       metricsPlugin(metrics),
     ],
@@ -112,21 +127,29 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   await apollo.start();
 
   app.use(correlationMiddleware());
-  app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
   app.get('/metrics', (_req, res, next) => {
-    metrics.expose().then(({ contentType, body }) => { res.type(contentType).send(body); }, next);
+    metrics.expose().then(({ contentType, body }) => {
+      res.type(contentType).send(body);
+    }, next);
   });
   app.use(explorerRouter());
-  app.use('/graphql', express.json({ limit: '100kb' }), expressMiddleware(apollo, {
-    context: async ({ req, res }) => {
-      try {
-        const principal = await auth.authenticate(req.get('authorization'));
-        return createContext(principal, res.locals.correlationId as string, bus, views, caches);
-      } catch (error) {
-        throw error instanceof AppError ? toGraphQLError(error) : error;
-      }
-    },
-  }));
+  app.use(
+    '/graphql',
+    express.json({ limit: '100kb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        try {
+          const principal = await auth.authenticate(req.get('authorization'));
+          return createContext(principal, res.locals.correlationId as string, bus, views, caches);
+        } catch (error) {
+          throw error instanceof AppError ? toGraphQLError(error) : error;
+        }
+      },
+    }),
+  );
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -134,7 +157,10 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   });
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  logger.info({ namespace: config.namespace, url: `${url}/graphql`, explorer: `${url}/explorer`, metrics: `${url}/metrics` }, 'gateway ready');
+  logger.info(
+    { namespace: config.namespace, url: `${url}/graphql`, explorer: `${url}/explorer`, metrics: `${url}/metrics` },
+    'gateway ready',
+  );
   return {
     url,
     bus,

@@ -71,7 +71,10 @@ export async function* contiguousMessages(options: ContiguousOptions): AsyncGene
         if (interruption) break;
         if (msg.info.deliverySequence !== expected) {
           interruption = 'gap';
-          options.logger.warn({ expected, delivered: msg.info.deliverySequence, after: last }, 'consumer deliveries went missing; reading again after the last message handled');
+          options.logger.warn(
+            { expected, delivered: msg.info.deliverySequence, after: last },
+            'consumer deliveries went missing; reading again after the last message handled',
+          );
           break;
         }
         expected += 1;
@@ -85,6 +88,7 @@ export async function* contiguousMessages(options: ContiguousOptions): AsyncGene
       messages.stop();
     }
     if (!interruption || options.signal.aborted) return;
-    if (interruption === 'reconnect') options.logger.warn({ after: last }, 'NATS reconnected; reading again after the last message handled');
+    if (interruption === 'reconnect')
+      options.logger.warn({ after: last }, 'NATS reconnected; reading again after the last message handled');
   }
 }

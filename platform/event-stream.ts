@@ -26,7 +26,9 @@ export async function ensureEventStream(nc: NatsConnection, subjects: Subjects):
       });
     } catch (error) {
       // A replica starting at the same moment may have created it first.
-      await jsm.streams.info(subjects.stream).catch(() => { throw error; });
+      await jsm.streams.info(subjects.stream).catch(() => {
+        throw error;
+      });
     }
   }
   return jsm;

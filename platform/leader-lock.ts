@@ -28,8 +28,14 @@ export function runAsLeader(options: LeaderLoopOptions): { stop(): Promise<void>
       const client = new pg.Client({ connectionString: options.databaseUrl });
       let ended = false;
       const lost = new Promise<void>((resolve) => {
-        client.on('end', () => { ended = true; resolve(); });
-        client.on('error', (error) => { options.logger.warn({ err: error, lock: options.lockName }, 'leader connection error'); resolve(); });
+        client.on('end', () => {
+          ended = true;
+          resolve();
+        });
+        client.on('error', (error) => {
+          options.logger.warn({ err: error, lock: options.lockName }, 'leader connection error');
+          resolve();
+        });
       });
       try {
         await client.connect();
@@ -57,8 +63,14 @@ export function runAsLeader(options: LeaderLoopOptions): { stop(): Promise<void>
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(timer); resolve(); };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

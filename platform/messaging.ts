@@ -107,7 +107,10 @@ export function toErrorPayload(error: unknown, logger: Logger, where: string): E
   if (isTransient(error)) {
     // The database went away under the request: nothing to hide, nothing the caller did wrong.
     logger.warn({ err: error, where }, 'request failed on a passing database failure');
-    return { code: ErrorCode.SERVICE_UNAVAILABLE, message: 'the database did not answer; repeat the request (with the same idempotency key for a mutation)' };
+    return {
+      code: ErrorCode.SERVICE_UNAVAILABLE,
+      message: 'the database did not answer; repeat the request (with the same idempotency key for a mutation)',
+    };
   }
   logger.error({ err: error, where }, 'unexpected error');
   return { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'internal error' };

@@ -14,29 +14,42 @@ export class Metrics {
   readonly registry = new Registry();
   /** Write-service: one command, from request received to reply sent. */
   readonly commandDuration = new Histogram({
-    name: 'cqrs_command_processing_duration_seconds', help: 'Time to handle a command, from request to reply', labelNames: ['command', 'outcome'] as const,
-    buckets: LATENCY_BUCKETS, registers: [this.registry],
+    name: 'cqrs_command_processing_duration_seconds',
+    help: 'Time to handle a command, from request to reply',
+    labelNames: ['command', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
   });
   /** Write-service: a command decided again after its append lost the race for its version (a concurrent writer, or a state cached here that another replica moved on). */
   readonly commandRetries = new Counter({
-    name: 'cqrs_command_retries_total', help: 'Commands decided again after their append lost a version race', labelNames: ['command'] as const,
+    name: 'cqrs_command_retries_total',
+    help: 'Commands decided again after their append lost a version race',
+    labelNames: ['command'] as const,
     registers: [this.registry],
   });
   /** Read-service: one query, from request received to reply sent (consistency waits included). */
   readonly queryDuration = new Histogram({
-    name: 'cqrs_query_api_latency_seconds', help: 'Time to answer a query, from request to reply', labelNames: ['query', 'outcome'] as const,
-    buckets: LATENCY_BUCKETS, registers: [this.registry],
+    name: 'cqrs_query_api_latency_seconds',
+    help: 'Time to answer a query, from request to reply',
+    labelNames: ['query', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
   });
   /** Read-service: events a projection could not apply (their data, a constraint, a bug) and recorded as dead letters. */
   readonly deadLetters = new Counter({
-    name: 'cqrs_eventbus_deadletter_total', help: 'Events a projection could not apply and recorded as dead letters', labelNames: ['projection'] as const,
+    name: 'cqrs_eventbus_deadletter_total',
+    help: 'Events a projection could not apply and recorded as dead letters',
+    labelNames: ['projection'] as const,
     registers: [this.registry],
   });
 
   /** Gateway: one GraphQL operation over HTTP, from request to response. */
   readonly graphqlDuration = new Histogram({
-    name: 'cqrs_graphql_request_duration_seconds', help: 'Time to answer a GraphQL request over HTTP', labelNames: ['operation', 'outcome'] as const,
-    buckets: LATENCY_BUCKETS, registers: [this.registry],
+    name: 'cqrs_graphql_request_duration_seconds',
+    help: 'Time to answer a GraphQL request over HTTP',
+    labelNames: ['operation', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
   });
 
   constructor(service: string) {
@@ -69,6 +82,10 @@ export async function startMetricsServer(metrics: Metrics, port: number, host: s
   const { port: bound } = server.address() as AddressInfo;
   return {
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound}/metrics`,
-    close: () => new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -16,7 +16,13 @@ export async function runMain(logger: Logger, start: () => Promise<{ stop(): Pro
     logger.info({ signal }, 'stopping');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    service.stop().then(() => process.exit(0), (error) => { logger.error({ err: error }, 'stop failed'); process.exit(1); });
+    service.stop().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error({ err: error }, 'stop failed');
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

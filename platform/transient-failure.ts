@@ -8,7 +8,8 @@ const TRANSIENT_SQLSTATE_CLASSES = new Set(['08', '40', '53', '55', '57', '58'])
 /** Socket errors of Node and the messages of pg and knex when a connection fails or a pool is exhausted. */
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 // "Transaction query already complete": knex, when a query follows a transaction its dead connection ended.
-const TRANSIENT_MESSAGE = /connection terminated|terminating connection|connection (?:error|ended|closed|refused)|not queryable|timeout acquiring a connection|the database system is (?:starting up|shutting down|in recovery)|transaction query already complete/i;
+const TRANSIENT_MESSAGE =
+  /connection terminated|terminating connection|connection (?:error|ended|closed|refused)|not queryable|timeout acquiring a connection|the database system is (?:starting up|shutting down|in recovery)|transaction query already complete/i;
 
 /**
  * Whether something failed for a reason that passes (the database or the connection to it), so
@@ -40,4 +41,3 @@ export function isDeterministic(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && DETERMINISTIC_SQLSTATE_CLASSES.has(code.slice(0, 2));
 }
-

@@ -26,7 +26,11 @@ import { projectionsQuery } from './queries/projections-query.js';
 import type { QueryDefinition } from './queries/query-definition.js';
 
 export const projections: Projection[] = [
-  productViewProjection, orderViewProjection, customerViewProjection, regionalSalesProjection, topProductsProjection,
+  productViewProjection,
+  orderViewProjection,
+  customerViewProjection,
+  regionalSalesProjection,
+  topProductsProjection,
 ];
 
 export interface ReadServiceOptions {
@@ -38,7 +42,11 @@ export interface ReadServiceOptions {
  * The read-service: projections (one active runner each, others standing by), query endpoints
  * in the `read-service` queue group, consistency-token waits.
  */
-export async function startReadService(config: Config, logger: Logger = createLogger('read-service', config.logLevel), options: ReadServiceOptions = {}) {
+export async function startReadService(
+  config: Config,
+  logger: Logger = createLogger('read-service', config.logLevel),
+  options: ReadServiceOptions = {},
+) {
   const subjects = subjectsFor(config.namespace);
   const orm = await openOrm({ url: config.readDatabaseUrl, entities: [], migrations: readMigrations });
   const nc = await connectNats(config.natsUrl, `${config.namespace}-read-service`, logger);
@@ -47,29 +55,52 @@ export async function startReadService(config: Config, logger: Logger = createLo
   const tracker = new CheckpointTracker(nc, subjects, orm);
   await tracker.start();
   const metrics = new Metrics('read-service');
-  const runners = options.runProjections === false ? [] : projections.map((projection) =>
-    startProjectionRunner({
-      projection, orm, databaseUrl: config.readDatabaseUrl, nc, js, jsm, subjects, logger,
-      onDeadLetter: (name) => metrics.deadLetters.inc({ projection: name }),
-    }));
+  const runners =
+    options.runProjections === false
+      ? []
+      : projections.map((projection) =>
+          startProjectionRunner({
+            projection,
+            orm,
+            databaseUrl: config.readDatabaseUrl,
+            nc,
+            js,
+            jsm,
+            subjects,
+            logger,
+            onDeadLetter: (name) => metrics.deadLetters.inc({ projection: name }),
+          }),
+        );
   const queries: QueryDefinition[] = [
-    productQuery, productsByIdsQuery, productsQuery,
-    customerQuery, customersByIdsQuery, orderQuery, ordersQuery, salesByRegionQuery, topProductsQuery,
+    productQuery,
+    productsByIdsQuery,
+    productsQuery,
+    customerQuery,
+    customersByIdsQuery,
+    orderQuery,
+    ordersQuery,
+    salesByRegionQuery,
+    topProductsQuery,
     projectionsQuery(projections, jsm, subjects),
   ];
   const limit = new InFlightLimit(config.maxInFlight);
-  const endpoints = queries.map((query) => serve(nc, {
-    subject: subjects.query(query.name), queue: READ_QUEUE, logger, limit,
-    handler: async (body) => {
-      const message = body as QueryMessage;
-      if (message.consistencyToken !== undefined && message.consistencyToken !== null) {
-        const position = decodeConsistencyToken(message.consistencyToken);
-        await tracker.waitFor(query.reads, position, config.consistencyTimeoutMs, message.consistencyToken);
-      }
-      return query.handle(message.args ?? {}, { tenant: message.tenant, em: orm.em.fork() });
-    },
-    observe: (outcome, seconds) => metrics.queryDuration.observe({ query: query.name, outcome }, seconds),
-  }));
+  const endpoints = queries.map((query) =>
+    serve(nc, {
+      subject: subjects.query(query.name),
+      queue: READ_QUEUE,
+      logger,
+      limit,
+      handler: async (body) => {
+        const message = body as QueryMessage;
+        if (message.consistencyToken !== undefined && message.consistencyToken !== null) {
+          const position = decodeConsistencyToken(message.consistencyToken);
+          await tracker.waitFor(query.reads, position, config.consistencyTimeoutMs, message.consistencyToken);
+        }
+        return query.handle(message.args ?? {}, { tenant: message.tenant, em: orm.em.fork() });
+      },
+      observe: (outcome, seconds) => metrics.queryDuration.observe({ query: query.name, outcome }, seconds),
+    }),
+  );
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
   logger.info({ namespace: config.namespace, queries: queries.map((q) => q.name), metrics: metricsServer?.url }, 'read-service ready');
   return {

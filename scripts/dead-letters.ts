@@ -20,7 +20,10 @@ import { projections } from '../read-service/read-service.js';
 
 let command;
 try {
-  command = parseDeadLetterCommand(process.argv.slice(2), projections.map((p) => p.name));
+  command = parseDeadLetterCommand(
+    process.argv.slice(2),
+    projections.map((p) => p.name),
+  );
 } catch (error) {
   if (!(error instanceof DeadLetterError)) throw error;
   console.error(error.message);
@@ -35,12 +38,22 @@ try {
     console.log(formatDeadLetters(await listDeadLetters(em, command.filter)).join('\n'));
   } else if (command.action === 'discard') {
     const discarded = await discardDeadLetters(em, command.filter);
-    console.log(discarded.length === 0 ? 'no open dead letter matched' : [`discarded ${discarded.length}:`, ...formatDeadLetters(discarded)].join('\n'));
+    console.log(
+      discarded.length === 0
+        ? 'no open dead letter matched'
+        : [`discarded ${discarded.length}:`, ...formatDeadLetters(discarded)].join('\n'),
+    );
   } else {
     const nc = await connect({ servers: config.natsUrl.split(',') });
     try {
       const outcomes = await retryDeadLetters({
-        orm, nc, js: jetstream(nc), jsm: await jetstreamManager(nc), subjects: subjectsFor(config.namespace), projections, filter: command.filter,
+        orm,
+        nc,
+        js: jetstream(nc),
+        jsm: await jetstreamManager(nc),
+        subjects: subjectsFor(config.namespace),
+        projections,
+        filter: command.filter,
       });
       console.log(formatRetryOutcomes(outcomes).join('\n'));
       process.exitCode = retrySettled(outcomes) ? 0 : 1;

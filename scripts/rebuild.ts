@@ -22,7 +22,9 @@ const named = args.filter((arg) => !arg.startsWith('--'));
 const selected = flags.has('--all') ? projections : projections.filter((p) => named.includes(p.name));
 const unknown = named.filter((name) => !projections.some((p) => p.name === name));
 if (selected.length === 0 || unknown.length > 0) {
-  console.error(`usage: rebuild <projection>... | --all [--accept-failures] [--keep-archive]\nprojections: ${projections.map((p) => p.name).join(', ')}`);
+  console.error(
+    `usage: rebuild <projection>... | --all [--accept-failures] [--keep-archive]\nprojections: ${projections.map((p) => p.name).join(', ')}`,
+  );
   process.exit(2);
 }
 
@@ -31,21 +33,35 @@ const orm = await openOrm({ url: config.readDatabaseUrl, entities: [], migration
 const nc = await connect({ servers: config.natsUrl.split(',') });
 try {
   const report = await rebuildProjections({
-    orm, databaseUrl: config.readDatabaseUrl, nc, js: jetstream(nc), subjects: subjectsFor(config.namespace), projections: selected,
-    logger: createLogger('rebuild', config.logLevel), acceptFailures: flags.has('--accept-failures'), keepArchive: flags.has('--keep-archive'),
+    orm,
+    databaseUrl: config.readDatabaseUrl,
+    nc,
+    js: jetstream(nc),
+    subjects: subjectsFor(config.namespace),
+    projections: selected,
+    logger: createLogger('rebuild', config.logLevel),
+    acceptFailures: flags.has('--accept-failures'),
+    keepArchive: flags.has('--keep-archive'),
   });
-  console.log(`replayed ${report.eventsReplayed} events in ${report.seconds.toFixed(2)} s (${report.eventsPerSecond} events/s), ` +
-    `${report.tailEvents} of them during the switch (attempt ${report.switchAttempts})`);
+  console.log(
+    `replayed ${report.eventsReplayed} events in ${report.seconds.toFixed(2)} s (${report.eventsPerSecond} events/s), ` +
+      `${report.tailEvents} of them during the switch (attempt ${report.switchAttempts})`,
+  );
   for (const p of report.projections) {
     const { resolved, carried, recorded } = p.deadLetters;
-    console.log(`${p.name}: switched at position ${p.position}; dead letters resolved ${resolved.length}, still failing ${carried.length}, recorded ${recorded.length}` +
-      (carried.length + recorded.length > 0 ? ` (stream sequences ${[...carried, ...recorded].join(', ')})` : ''));
+    console.log(
+      `${p.name}: switched at position ${p.position}; dead letters resolved ${resolved.length}, still failing ${carried.length}, recorded ${recorded.length}` +
+        (carried.length + recorded.length > 0 ? ` (stream sequences ${[...carried, ...recorded].join(', ')})` : ''),
+    );
   }
   if (report.archive) console.log(`old tables kept in schema ${report.archive}`);
 } catch (error) {
   if (!(error instanceof RebuildError)) throw error;
   console.error(`not switched (${error.code}): ${error.message}`);
-  for (const failure of error.failures) console.error(`  ${failure.projection} @${failure.streamSeq} ${failure.eventType ?? '(not an event)'} ${failure.eventId ?? ''}: ${failure.error}`);
+  for (const failure of error.failures)
+    console.error(
+      `  ${failure.projection} @${failure.streamSeq} ${failure.eventType ?? '(not an event)'} ${failure.eventId ?? ''}: ${failure.error}`,
+    );
   process.exitCode = 1;
 } finally {
   await nc.close();

@@ -26,7 +26,12 @@ function stableId(name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
 }
 
-interface Result { aggregateId: string; version: number; consistencyToken: string; replayed: boolean }
+interface Result {
+  aggregateId: string;
+  version: number;
+  consistencyToken: string;
+  replayed: boolean;
+}
 
 async function graphql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
   const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
@@ -37,7 +42,9 @@ async function graphql<T>(query: string, variables: Record<string, unknown>): Pr
 
 async function mutate(name: string, inputType: string, input: Record<string, unknown>): Promise<Result> {
   const data = await graphql<Record<string, Result>>(
-    `mutation($input: ${inputType}!) { ${name}(input: $input) { aggregateId version consistencyToken replayed } }`, { input });
+    `mutation($input: ${inputType}!) { ${name}(input: $input) { aggregateId version consistencyToken replayed } }`,
+    { input },
+  );
   return data[name]!;
 }
 
@@ -45,17 +52,22 @@ async function mutate(name: string, inputType: string, input: Record<string, unk
 async function pool<T, R>(items: readonly T[], work: (item: T, index: number) => Promise<R>, width = 8): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!, index);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await work(items[index]!, index);
+      }
+    }),
+  );
   return results;
 }
 
 const stats = { created: 0, replayed: 0 };
-const count = (result: Result) => { stats[result.replayed ? 'replayed' : 'created'] += 1; return result; };
+const count = (result: Result) => {
+  stats[result.replayed ? 'replayed' : 'created'] += 1;
+  return result;
+};
 
 const products = Array.from({ length: 200 }, (_, i) => ({
   id: stableId(`product:${i}`),
@@ -63,7 +75,7 @@ const products = Array.from({ length: 200 }, (_, i) => ({
   title: `${ADJECTIVES[i % ADJECTIVES.length]} ${NOUNS[Math.floor(i / 10) % NOUNS.length]} ${Math.floor(i / 100) + 1}`,
   description: `A ${ADJECTIVES[i % ADJECTIVES.length]!.toLowerCase()} ${NOUNS[Math.floor(i / 10) % NOUNS.length]} for everyday use, sold in the ${CATEGORIES[i % 8]} aisle.`,
   category: CATEGORIES[i % 8]!,
-  price: `${5 + (i * 37) % 195}.${String((i * 13) % 100).padStart(2, '0')}`,
+  price: `${5 + ((i * 37) % 195)}.${String((i * 13) % 100).padStart(2, '0')}`,
   // Every 20th product is scarce, so that some orders are rejected OUT_OF_STOCK.
   initialStock: i % 20 === 0 ? 2 : 40 + (i % 5) * 20,
 }));
@@ -80,16 +92,27 @@ const orders = Array.from({ length: 500 }, (_, i) => ({
 }));
 
 console.log(`seeding ${url}`);
-await pool(products, async (p) => count(await mutate('createProduct', 'CreateProductInput', { ...p, idempotencyKey: `seed:product:${p.id}` })));
-await pool(customers, async (c) => count(await mutate('registerCustomer', 'RegisterCustomerInput', { ...c, idempotencyKey: `seed:customer:${c.id}` })));
-const placed = await pool(orders, async (o) => count(await mutate('placeOrder', 'PlaceOrderInput', { ...o, idempotencyKey: `seed:order:${o.id}` })));
+await pool(products, async (p) =>
+  count(await mutate('createProduct', 'CreateProductInput', { ...p, idempotencyKey: `seed:product:${p.id}` })),
+);
+await pool(customers, async (c) =>
+  count(await mutate('registerCustomer', 'RegisterCustomerInput', { ...c, idempotencyKey: `seed:customer:${c.id}` })),
+);
+const placed = await pool(orders, async (o) =>
+  count(await mutate('placeOrder', 'PlaceOrderInput', { ...o, idempotencyKey: `seed:order:${o.id}` })),
+);
 
 // The saga confirms or rejects each order; wait until none is PENDING.
-interface OrderState { status: string; total: string }
+interface OrderState {
+  status: string;
+  total: string;
+}
 const states = await pool(orders, async (o, index) => {
   for (let attempt = 0; ; attempt += 1) {
-    const { order } = await graphql<{ order: OrderState | null }>('query($id: ID!, $token: String) { order(id: $id, consistencyToken: $token) { status total } }',
-      { id: o.id, token: placed[index]!.consistencyToken });
+    const { order } = await graphql<{ order: OrderState | null }>(
+      'query($id: ID!, $token: String) { order(id: $id, consistencyToken: $token) { status total } }',
+      { id: o.id, token: placed[index]!.consistencyToken },
+    );
     if (order && order.status !== 'PENDING') return order;
     if (attempt > 200) throw new Error(`order ${o.id} is still PENDING`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -102,15 +125,30 @@ await pool(orders, async (o, i) => {
   if (state.status === 'REJECTED') return;
   const plan = i % 10;
   const key = (step: string) => `seed:order:${o.id}:${step}`;
-  if (plan >= 2 && plan !== 8) count(await mutate('payOrder', 'PayOrderInput', { id: o.id, amount: state.total, idempotencyKey: key('pay') }));
+  if (plan >= 2 && plan !== 8)
+    count(await mutate('payOrder', 'PayOrderInput', { id: o.id, amount: state.total, idempotencyKey: key('pay') }));
   if (plan >= 5 && plan <= 7) count(await mutate('shipOrder', 'ShipOrderInput', { id: o.id, idempotencyKey: key('ship') }));
-  if (plan === 8 || plan === 9) count(await mutate('cancelOrder', 'CancelOrderInput', { id: o.id, reason: 'customer changed their mind', idempotencyKey: key('cancel') }));
+  if (plan === 8 || plan === 9)
+    count(
+      await mutate('cancelOrder', 'CancelOrderInput', { id: o.id, reason: 'customer changed their mind', idempotencyKey: key('cancel') }),
+    );
 });
 
-const reviews = orders.filter((_, i) => i % 2 === 0).map((o, i) => ({ productId: o.lines[0]!.productId, customerId: o.customerId, rating: 1 + ((i * 7) % 5), comment: i % 3 === 0 ? 'Does what it says.' : null }));
+const reviews = orders
+  .filter((_, i) => i % 2 === 0)
+  .map((o, i) => ({
+    productId: o.lines[0]!.productId,
+    customerId: o.customerId,
+    rating: 1 + ((i * 7) % 5),
+    comment: i % 3 === 0 ? 'Does what it says.' : null,
+  }));
 const uniqueReviews = [...new Map(reviews.map((r) => [`${r.productId}:${r.customerId}`, r])).values()];
-await pool(uniqueReviews, async (r) => count(await mutate('addReview', 'AddReviewInput', { ...r, idempotencyKey: `seed:review:${r.productId}:${r.customerId}` })));
+await pool(uniqueReviews, async (r) =>
+  count(await mutate('addReview', 'AddReviewInput', { ...r, idempotencyKey: `seed:review:${r.productId}:${r.customerId}` })),
+);
 
 const byStatus = states.reduce<Record<string, number>>((acc, s) => ({ ...acc, [s.status]: (acc[s.status] ?? 0) + 1 }), {});
-console.log(`products ${products.length}, customers ${customers.length}, orders ${orders.length} (after the saga: ${JSON.stringify(byStatus)}), reviews ${uniqueReviews.length}`);
+console.log(
+  `products ${products.length}, customers ${customers.length}, orders ${orders.length} (after the saga: ${JSON.stringify(byStatus)}), reviews ${uniqueReviews.length}`,
+);
 console.log(`mutations: ${stats.created} executed, ${stats.replayed} replayed`);

@@ -29,7 +29,9 @@ function noteReady(service: (typeof services)[number], line: string): void {
     }
   }
   if (ready.size === services.length) {
-    process.stdout.write(`\n  All three services are ready.\n  GraphQL endpoint: ${explorer.url ?? '(see the gateway above)'}\n  Explorer:         ${explorer.explorer ?? '(see the gateway above)'}\n\n`);
+    process.stdout.write(
+      `\n  All three services are ready.\n  GraphQL endpoint: ${explorer.url ?? '(see the gateway above)'}\n  Explorer:         ${explorer.explorer ?? '(see the gateway above)'}\n\n`,
+    );
   }
 }
 
@@ -41,12 +43,16 @@ function stopAll(code: number): void {
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
   setTimeout(() => process.exit(code), 5000).unref();
-  void Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))))
-    .then(() => process.exit(code));
+  void Promise.all(
+    children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))),
+  ).then(() => process.exit(code));
 }
 
 for (const service of services) {
-  const child = spawn(process.execPath, ['--enable-source-maps', path.join(dist, service.entry)], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  const child = spawn(process.execPath, ['--enable-source-maps', path.join(dist, service.entry)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+  });
   children.push(child);
   for (const stream of [child.stdout, child.stderr]) {
     let rest = '';

@@ -16,7 +16,7 @@ import { formatVerifyReport, isClean } from '../read-service/verify/verify-repor
 
 const args = process.argv.slice(2);
 if (args.some((arg) => arg !== '--set-based')) {
-  console.error('usage: verify [--set-based]   (--set-based folds with the projections\' applyBatch: faster, not independent of it)');
+  console.error("usage: verify [--set-based]   (--set-based folds with the projections' applyBatch: faster, not independent of it)");
   process.exit(2);
 }
 const config = loadConfig();
@@ -24,8 +24,14 @@ const orm = await openOrm({ url: config.readDatabaseUrl, entities: [], migration
 const nc = await connect({ servers: config.natsUrl.split(',') });
 try {
   const report = await verifyProjections({
-    orm, readDatabaseUrl: config.readDatabaseUrl, writeDatabaseUrl: config.writeDatabaseUrl,
-    js: jetstream(nc), jsm: await jetstreamManager(nc), subjects: subjectsFor(config.namespace), projections, setBased: args.includes('--set-based'),
+    orm,
+    readDatabaseUrl: config.readDatabaseUrl,
+    writeDatabaseUrl: config.writeDatabaseUrl,
+    js: jetstream(nc),
+    jsm: await jetstreamManager(nc),
+    subjects: subjectsFor(config.namespace),
+    projections,
+    setBased: args.includes('--set-based'),
   });
   console.log(formatVerifyReport(report).join('\n'));
   process.exitCode = isClean(report) ? 0 : 1;

@@ -33,14 +33,22 @@ export interface RunningService {
  * The write-service: command endpoints in the `write-service` queue group, the event store
  * and the outbox relay (active in one replica at a time).
  */
-export async function startWriteService(config: Config, logger: Logger = createLogger('write-service', config.logLevel)): Promise<RunningService> {
+export async function startWriteService(
+  config: Config,
+  logger: Logger = createLogger('write-service', config.logLevel),
+): Promise<RunningService> {
   const subjects = subjectsFor(config.namespace);
   const orm = await openOrm({ url: config.writeDatabaseUrl, entities: [], migrations: writeMigrations });
   const nc = await connectNats(config.natsUrl, `${config.namespace}-write-service`, logger);
   const jsm = await ensureEventStream(nc, subjects);
   const js = jetstream(nc);
   const relay = startOutboxRelay({ databaseUrl: config.writeDatabaseUrl, nc, js, subjects, logger });
-  const retention = startRetention({ databaseUrl: config.writeDatabaseUrl, lockPrefix: subjects.stream, logger, retentionMs: config.retentionHours * 3_600_000 });
+  const retention = startRetention({
+    databaseUrl: config.writeDatabaseUrl,
+    lockPrefix: subjects.stream,
+    logger,
+    retentionMs: config.retentionHours * 3_600_000,
+  });
   const waiter = new PublishWaiter(nc, subjects, orm);
   const store = new EventStore(orm, subjects);
   const metrics = new Metrics('write-service');
@@ -60,13 +68,19 @@ export async function startWriteService(config: Config, logger: Logger = createL
   const limit = new InFlightLimit(config.maxInFlight);
   const endpoints = commandDefinitions.map((definition) =>
     serve(nc, {
-      subject: subjects.command(definition.name), queue: WRITE_QUEUE, logger, limit,
+      subject: subjects.command(definition.name),
+      queue: WRITE_QUEUE,
+      logger,
+      limit,
       handler: (body) => executor.execute(definition, body as CommandMessage),
       observe: (outcome, seconds) => metrics.commandDuration.observe({ command: definition.name, outcome }, seconds),
     }),
   );
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
-  logger.info({ namespace: config.namespace, commands: commandDefinitions.map((d) => d.name), metrics: metricsServer?.url }, 'write-service ready');
+  logger.info(
+    { namespace: config.namespace, commands: commandDefinitions.map((d) => d.name), metrics: metricsServer?.url },
+    'write-service ready',
+  );
   return {
     async stop() {
       await Promise.all(endpoints.map((stop) => stop()));

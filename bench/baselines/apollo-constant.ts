@@ -12,7 +12,11 @@ import express from 'express';
 const typeDefs = `type Product { id: ID! sku: String! title: String! price: String! availableQuantity: Int! inStock: Boolean! version: Int! }
 type Query { product(id: ID!): Product }`;
 const product = { sku: 'BENCH-1', title: 'Bench item', price: '9.99', availableQuantity: 100, inStock: true, version: 1 };
-const apollo = new ApolloServer({ typeDefs, resolvers: { Query: { product: (_: unknown, { id }: { id: string }) => ({ id, ...product }) } }, plugins: [ApolloServerPluginLandingPageDisabled()] });
+const apollo = new ApolloServer({
+  typeDefs,
+  resolvers: { Query: { product: (_: unknown, { id }: { id: string }) => ({ id, ...product }) } },
+  plugins: [ApolloServerPluginLandingPageDisabled()],
+});
 await apollo.start();
 const app = express();
 app.use('/graphql', express.json(), expressMiddleware(apollo));

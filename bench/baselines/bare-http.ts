@@ -2,7 +2,19 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-const body = JSON.stringify({ data: { product: { id: '00000000-0000-4000-8000-000000000000', sku: 'BENCH-1', title: 'Bench item', price: '9.99', availableQuantity: 100, inStock: true, version: 1 } } });
+const body = JSON.stringify({
+  data: {
+    product: {
+      id: '00000000-0000-4000-8000-000000000000',
+      sku: 'BENCH-1',
+      title: 'Bench item',
+      price: '9.99',
+      availableQuantity: 100,
+      inStock: true,
+      version: 1,
+    },
+  },
+});
 const server = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {

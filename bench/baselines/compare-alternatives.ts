@@ -92,13 +92,27 @@ function driver(label: string, url: string, pid: number, fixtures: Fixtures, opt
   let runs = 0;
   return async (scenario, spec) => {
     runs += 1;
-    const result = await runScript<WorkerResult>('load/http-worker.js', { url, durationS: options.step, fixtures, salt: `${options.salt}a${runs}`, ...spec });
+    const result = await runScript<WorkerResult>('load/http-worker.js', {
+      url,
+      durationS: options.step,
+      fixtures,
+      salt: `${options.salt}a${runs}`,
+      ...spec,
+    });
     const target = spec.mode === 'open' ? `${spec.rate}/s` : `${spec.concurrency} in flight`;
     const figures: ScenarioFigures = {
-      scenario, target, throughput: result.throughput, latency: result.latency, sent: result.sent, errors: result.errors, rssMiB: rssMiB(pid),
+      scenario,
+      target,
+      throughput: result.throughput,
+      latency: result.latency,
+      sent: result.sent,
+      errors: result.errors,
+      rssMiB: rssMiB(pid),
       ...(result.errorSamples.length ? { note: result.errorSamples[0] } : {}),
     };
-    log(`  ${label}: ${scenario} @ ${target}: ${figures.throughput}/s p50 ${figures.latency.p50} p99 ${figures.latency.p99} ms, errors ${figures.errors}`);
+    log(
+      `  ${label}: ${scenario} @ ${target}: ${figures.throughput}/s p50 ${figures.latency.p50} p99 ${figures.latency.p99} ms, errors ${figures.errors}`,
+    );
     return figures;
   };
 }
@@ -120,7 +134,10 @@ async function measureCrud(options: AlternativesOptions): Promise<CrudFigures> {
     const commandsAt500 = await drive('commands mix', { kind: 'commandMix', mode: 'open', rate: 500 });
     const commandSteps: ScenarioFigures[] = [];
     let commandsMaxSustained = 0;
-    const fixed = [[250, commandsAt250], [500, commandsAt500]] as const;
+    const fixed = [
+      [250, commandsAt250],
+      [500, commandsAt500],
+    ] as const;
     for (const [, figures] of fixed) if (holds(figures)) commandsMaxSustained = Math.max(commandsMaxSustained, figures.throughput);
     // Step up from the highest fixed rate that held, or from well below the lowest when none did, as for ours.
     const firstFailed = fixed.find(([, figures]) => !holds(figures))?.[0] ?? Infinity;
@@ -133,10 +150,34 @@ async function measureCrud(options: AlternativesOptions): Promise<CrudFigures> {
 
     // Queries.
     const productByIdAt1000 = await drive('product(id)', { kind: 'productById', mode: 'open', rate: 1000, warmupS: options.warmupS });
-    const productByIdMax = await drive('product(id) max', { kind: 'productById', mode: 'closed', concurrency: 32, warmupS: options.warmupS });
-    const productSearchMax = await drive('products(search, filter) max', { kind: 'productSearch', mode: 'closed', concurrency: 32, warmupS: options.warmupS });
-    const orderWithLinesMax = await drive('order(id) with lines.product max', { kind: 'orderWithLines', mode: 'closed', concurrency: 32, warmupS: options.warmupS });
-    return { commandsAt250, commandsAt500, commandSteps, commandsMaxSustained, productByIdAt1000, productByIdMax, productSearchMax, orderWithLinesMax };
+    const productByIdMax = await drive('product(id) max', {
+      kind: 'productById',
+      mode: 'closed',
+      concurrency: 32,
+      warmupS: options.warmupS,
+    });
+    const productSearchMax = await drive('products(search, filter) max', {
+      kind: 'productSearch',
+      mode: 'closed',
+      concurrency: 32,
+      warmupS: options.warmupS,
+    });
+    const orderWithLinesMax = await drive('order(id) with lines.product max', {
+      kind: 'orderWithLines',
+      mode: 'closed',
+      concurrency: 32,
+      warmupS: options.warmupS,
+    });
+    return {
+      commandsAt250,
+      commandsAt500,
+      commandSteps,
+      commandsMaxSustained,
+      productByIdAt1000,
+      productByIdMax,
+      productSearchMax,
+      orderWithLinesMax,
+    };
   } finally {
     await server?.stop();
     await dropDatabase(databaseUrl);
@@ -153,9 +194,24 @@ async function measurePostgraphile(options: AlternativesOptions & { readDatabase
       env: { GRAPHILE_ENV: 'production' },
     });
     const drive = driver(`postgraphile ${version}`, server.url, server.pid, await createPostgraphileFixtures(server.url), options);
-    const productByIdAt1000 = await drive('product(id)', { kind: 'postgraphileProductById', mode: 'open', rate: 1000, warmupS: options.warmupS });
-    const productByIdMax = await drive('product(id) max', { kind: 'postgraphileProductById', mode: 'closed', concurrency: 32, warmupS: options.warmupS });
-    const productSearchMax = await drive('products(search, filter) max', { kind: 'postgraphileProductSearch', mode: 'closed', concurrency: 32, warmupS: options.warmupS });
+    const productByIdAt1000 = await drive('product(id)', {
+      kind: 'postgraphileProductById',
+      mode: 'open',
+      rate: 1000,
+      warmupS: options.warmupS,
+    });
+    const productByIdMax = await drive('product(id) max', {
+      kind: 'postgraphileProductById',
+      mode: 'closed',
+      concurrency: 32,
+      warmupS: options.warmupS,
+    });
+    const productSearchMax = await drive('products(search, filter) max', {
+      kind: 'postgraphileProductSearch',
+      mode: 'closed',
+      concurrency: 32,
+      warmupS: options.warmupS,
+    });
     return { version, productByIdAt1000, productByIdMax, productSearchMax };
   } finally {
     await server?.stop();

@@ -10,17 +10,24 @@ const responder = await connect({ servers: url });
 const requester = await connect({ servers: url });
 const subject = `bench.echo.${process.pid}`;
 const reply = new TextEncoder().encode(JSON.stringify({ ok: true, data: { id: 'x', title: 'Bench item', price: '9.99' } }));
-responder.subscribe(subject, { queue: 'bench', callback: (_error, msg) => { msg.respond(reply); } });
+responder.subscribe(subject, {
+  queue: 'bench',
+  callback: (_error, msg) => {
+    msg.respond(reply);
+  },
+});
 await responder.flush();
 const latencies: number[] = [];
 const end = performance.now() + durationS * 1000;
-await Promise.all(Array.from({ length: inFlight }, async () => {
-  while (performance.now() < end) {
-    const t = performance.now();
-    await requester.request(subject, '{"id":"x"}', { timeout: 5000 });
-    latencies.push(performance.now() - t);
-  }
-}));
+await Promise.all(
+  Array.from({ length: inFlight }, async () => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      await requester.request(subject, '{"id":"x"}', { timeout: 5000 });
+      latencies.push(performance.now() - t);
+    }
+  }),
+);
 process.stdout.write(`${JSON.stringify({ throughput: Math.round(latencies.length / durationS), latency: summarize(latencies) })}\n`);
 await requester.close();
 await responder.close();

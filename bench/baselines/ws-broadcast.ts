@@ -21,7 +21,9 @@ nc.subscribe(viewSubject, {
     const change = msg.json<ViewChange<{ id: string; availableQuantity: number; version: number }>>();
     const sockets = watchers.get(change.key);
     if (!sockets) return;
-    const message = next({ productUpdated: { id: change.data.id, availableQuantity: change.data.availableQuantity, version: change.data.version } });
+    const message = next({
+      productUpdated: { id: change.data.id, availableQuantity: change.data.availableQuantity, version: change.data.version },
+    });
     for (const socket of sockets) socket.send(message);
   },
 });
@@ -41,7 +43,9 @@ wss.on('connection', (socket) => {
       socket.send(next({ productUpdated: { id: watching, availableQuantity: 0, version: 0 } }));
     }
   });
-  socket.on('close', () => { if (watching) watchers.get(watching)?.delete(socket); });
+  socket.on('close', () => {
+    if (watching) watchers.get(watching)?.delete(socket);
+  });
 });
 server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`));
 

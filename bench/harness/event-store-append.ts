@@ -17,19 +17,26 @@ const orm = await openOrm({ url, entities: [], migrations: writeMigrations, pool
 const store = new EventStore(orm, subjectsFor('bench'));
 const latencies: number[] = [];
 const end = performance.now() + durationS * 1000;
-await Promise.all(Array.from({ length: concurrency }, async () => {
-  while (performance.now() < end) {
-    const t = performance.now();
-    const streamId = randomUUID();
-    const eventIds = store.newEventIds(1);
-    await store.append({
-      tenant: 'bench', streamType: 'Product', streamId, expectedVersion: 0,
-      events: [{ type: 'ProductRestocked', data: { productId: streamId, quantity: 1, restockedAt: new Date().toISOString() } }],
-      eventIds, metadata: { correlationId: randomUUID() }, occurredAt: new Date().toISOString(),
-      idempotency: { key: `k-${eventIds[0]}`, command: 'restockProduct', requestHash: 'h' },
-    });
-    latencies.push(performance.now() - t);
-  }
-}));
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      const streamId = randomUUID();
+      const eventIds = store.newEventIds(1);
+      await store.append({
+        tenant: 'bench',
+        streamType: 'Product',
+        streamId,
+        expectedVersion: 0,
+        events: [{ type: 'ProductRestocked', data: { productId: streamId, quantity: 1, restockedAt: new Date().toISOString() } }],
+        eventIds,
+        metadata: { correlationId: randomUUID() },
+        occurredAt: new Date().toISOString(),
+        idempotency: { key: `k-${eventIds[0]}`, command: 'restockProduct', requestHash: 'h' },
+      });
+      latencies.push(performance.now() - t);
+    }
+  }),
+);
 await orm.close();
 process.stdout.write(`${JSON.stringify({ throughput: Math.round(latencies.length / durationS), latency: summarize(latencies) })}\n`);

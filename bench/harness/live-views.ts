@@ -39,11 +39,21 @@ const PER_WORKER = 2500;
  * projection's announcement of the change, and checked for loss and order. The gateway is
  * restarted first, so that its memory per subscriber is measured from a clean start.
  */
-export async function measureLiveViews(options: { system: TestSystem; productIds: string[]; subscribers: number; changesPerSecond: number; durationS: number; salt: string; baseline?: boolean }): Promise<LiveViewsFigures> {
+export async function measureLiveViews(options: {
+  system: TestSystem;
+  productIds: string[];
+  subscribers: number;
+  changesPerSecond: number;
+  durationS: number;
+  salt: string;
+  baseline?: boolean;
+}): Promise<LiveViewsFigures> {
   const { system, productIds, subscribers } = options;
   const viewSubject = subjectsFor(system.config.namespace).view('demo', 'product', '*');
   // The baseline: the same subscribers on a bare broadcaster of the same notices (bench/baselines/ws-broadcast.ts).
-  const broadcaster = options.baseline ? await startServer('baselines/ws-broadcast.js', { args: [JSON.stringify({ natsUrl: system.config.natsUrl, viewSubject })] }) : undefined;
+  const broadcaster = options.baseline
+    ? await startServer('baselines/ws-broadcast.js', { args: [JSON.stringify({ natsUrl: system.config.natsUrl, viewSubject })] })
+    : undefined;
   if (!broadcaster) {
     await system.stopService('gateway');
     await system.startService('gateway');
@@ -52,14 +62,16 @@ export async function measureLiveViews(options: { system: TestSystem; productIds
   const before = rssMiB(gatewayPid());
 
   const started = performance.now();
-  const workers = Array.from({ length: Math.ceil(subscribers / PER_WORKER) }, (_, w) => startWorker({
-    wsUrl: (broadcaster?.url ?? system.graphqlUrl).replace(/^http/, 'ws'),
-    natsUrl: system.config.natsUrl,
-    viewSubject,
-    productIds,
-    first: w * PER_WORKER,
-    count: Math.min(PER_WORKER, subscribers - w * PER_WORKER),
-  }));
+  const workers = Array.from({ length: Math.ceil(subscribers / PER_WORKER) }, (_, w) =>
+    startWorker({
+      wsUrl: (broadcaster?.url ?? system.graphqlUrl).replace(/^http/, 'ws'),
+      natsUrl: system.config.natsUrl,
+      viewSubject,
+      productIds,
+      first: w * PER_WORKER,
+      count: Math.min(PER_WORKER, subscribers - w * PER_WORKER),
+    }),
+  );
   try {
     return await drive();
   } finally {
@@ -73,8 +85,13 @@ export async function measureLiveViews(options: { system: TestSystem; productIds
     const connected = rssMiB(gatewayPid());
 
     const mutations = await runScript<WorkerResult>('load/http-worker.js', {
-      url: system.graphqlUrl, kind: 'restockProduct', mode: 'open', rate: options.changesPerSecond, durationS: options.durationS,
-      fixtures: { productIds, customerIds: [], orderIds: [] }, salt: options.salt,
+      url: system.graphqlUrl,
+      kind: 'restockProduct',
+      mode: 'open',
+      rate: options.changesPerSecond,
+      durationS: options.durationS,
+      fixtures: { productIds, customerIds: [], orderIds: [] },
+      salt: options.salt,
     });
     const after = rssMiB(gatewayPid());
     const results = await Promise.all(workers.map((w) => w.finish()));
@@ -92,8 +109,13 @@ export async function measureLiveViews(options: { system: TestSystem; productIds
       duplicates: sum(results.map((r) => r.duplicates)),
       errors: results.flatMap((r) => r.errors).slice(0, 5),
       gatewayRssMiB: { before, connected, after },
-      kibPerSubscriber: before !== null && connected !== null ? Math.round(((connected - before) * 1024) / subscribers * 10) / 10 : null,
-      mutations: { throughput: mutations.throughput, errors: mutations.errors, errorSamples: mutations.errorSamples, latency: mutations.latency },
+      kibPerSubscriber: before !== null && connected !== null ? Math.round((((connected - before) * 1024) / subscribers) * 10) / 10 : null,
+      mutations: {
+        throughput: mutations.throughput,
+        errors: mutations.errors,
+        errorSamples: mutations.errorSamples,
+        latency: mutations.latency,
+      },
     };
   }
 }
@@ -104,7 +126,9 @@ function sum(values: number[]): number {
 
 /** A subscriber process: resolves `ready` when its subscribers all have their current view. */
 function startWorker(spec: SubscriberSpec): { ready: Promise<void>; finish(): Promise<SubscriberResult>; kill(): void } {
-  const child = spawn(process.execPath, [path.join(benchDist, 'load/ws-subscriber.js'), JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(benchDist, 'load/ws-subscriber.js'), JSON.stringify(spec)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout });
   const messages: unknown[] = [];
   const waiters: (() => void)[] = [];

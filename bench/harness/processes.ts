@@ -12,8 +12,12 @@ export function runScript<T>(script: string, arg: unknown): Promise<T> {
     const child = spawn(process.execPath, [path.join(benchDist, script), JSON.stringify(arg)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
     // 'close', not 'exit': at 'exit' the child's output may still be on its way.
     child.on('close', (code) => {
       const line = out.trim().split('\n').at(-1);

@@ -19,14 +19,22 @@ export interface ProjectionLag {
  * with Nats-Msg-Id) and times each until the product view announces it: the projection's own
  * lag, apart from the write path.
  */
-export async function measureProjectionLag(natsUrl: string, subjects: Subjects, rate: number, durationS: number, tenant = 'demo'): Promise<ProjectionLag> {
+export async function measureProjectionLag(
+  natsUrl: string,
+  subjects: Subjects,
+  rate: number,
+  durationS: number,
+  tenant = 'demo',
+): Promise<ProjectionLag> {
   const nc = await connect({ servers: natsUrl });
   const js = jetstream(nc);
   // By product: a batch applied set-based announces each of its rows at the batch's last position.
   const publishedAt = new Map<string, number>();
   const noticedAt = new Map<string, number>();
   const sub = nc.subscribe(subjects.view(tenant, 'product', '*'), {
-    callback: (_error, msg) => { noticedAt.set(msg.json<ViewChange>().key, performance.now()); },
+    callback: (_error, msg) => {
+      noticedAt.set(msg.json<ViewChange>().key, performance.now());
+    },
   });
   await nc.flush();
   const interval = 1000 / rate;
@@ -39,16 +47,37 @@ export async function measureProjectionLag(natsUrl: string, subjects: Subjects, 
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     const productId = randomUUID();
     const event: EventEnvelope = {
-      eventId: randomUUID(), type: 'ProductCreated', schemaVersion: 1, tenant, aggregateType: 'Product', aggregateId: productId, version: 1,
-      occurredAt: new Date().toISOString(), metadata: { correlationId: 'bench-lag' },
-      data: { productId, sku: `LAG-${i}`, title: `Lag probe ${i}`, description: null, category: 'bench-lag', price: '1.00', initialStock: 1, createdAt: new Date().toISOString() },
+      eventId: randomUUID(),
+      type: 'ProductCreated',
+      schemaVersion: 1,
+      tenant,
+      aggregateType: 'Product',
+      aggregateId: productId,
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      metadata: { correlationId: 'bench-lag' },
+      data: {
+        productId,
+        sku: `LAG-${i}`,
+        title: `Lag probe ${i}`,
+        description: null,
+        category: 'bench-lag',
+        price: '1.00',
+        initialStock: 1,
+        createdAt: new Date().toISOString(),
+      },
     };
     const sentAt = performance.now();
-    pending.push(js.publish(subjects.event(tenant, 'Product', productId), JSON.stringify(event), { msgID: event.eventId }).then(() => { publishedAt.set(productId, sentAt); }));
+    pending.push(
+      js.publish(subjects.event(tenant, 'Product', productId), JSON.stringify(event), { msgID: event.eventId }).then(() => {
+        publishedAt.set(productId, sentAt);
+      }),
+    );
   }
   await Promise.all(pending);
   const deadline = performance.now() + 30_000;
-  while ([...publishedAt.keys()].some((id) => !noticedAt.has(id)) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  while ([...publishedAt.keys()].some((id) => !noticedAt.has(id)) && performance.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   sub.unsubscribe();
   await nc.close();
   const lags = [...publishedAt.entries()].filter(([id]) => noticedAt.has(id)).map(([id, at]) => noticedAt.get(id)! - at);

@@ -46,17 +46,20 @@ export interface MeasureRebuildOptions {
  */
 export async function measureRebuild(options: MeasureRebuildOptions): Promise<RebuildFigures & { all?: RebuildFigures }> {
   const nc = await connect({ servers: options.natsUrl });
-  const orm = options.orm ?? await openOrm({ url: options.readDatabaseUrl, entities: [], migrations: readMigrations });
+  const orm = options.orm ?? (await openOrm({ url: options.readDatabaseUrl, entities: [], migrations: readMigrations }));
   try {
     const js = jetstream(nc);
-    const last = options.events > 0
-      ? await publishMix(js, options.subjects, commerceMix(options.tenant ?? 'demo', options.events))
-      : (await (await js.jetstreamManager()).streams.info(options.subjects.stream)).state.last_seq;
+    const last =
+      options.events > 0
+        ? await publishMix(js, options.subjects, commerceMix(options.tenant ?? 'demo', options.events))
+        : (await (await js.jetstreamManager()).streams.info(options.subjects.stream)).state.last_seq;
     const names = (options.all ? projections : [productViewProjection]).map((p) => p.name);
     const deadline = Date.now() + 900_000;
     for (;;) {
       const rows = await (orm.em.fork() as EntityManager).execute<{ position: string }[]>(
-        'select position from projection_checkpoints where projection in (?)', [names]);
+        'select position from projection_checkpoints where projection in (?)',
+        [names],
+      );
       if (rows.length === names.length && rows.every((row) => Number(row.position) >= last)) break;
       if (Date.now() > deadline) throw new Error(`the live projections did not reach ${last} within 15 minutes`);
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -69,9 +72,21 @@ export async function measureRebuild(options: MeasureRebuildOptions): Promise<Re
   }
 }
 
-async function timeRebuild(orm: Orm, options: MeasureRebuildOptions, nc: NatsConnection, which: readonly Projection[]): Promise<RebuildFigures> {
+async function timeRebuild(
+  orm: Orm,
+  options: MeasureRebuildOptions,
+  nc: NatsConnection,
+  which: readonly Projection[],
+): Promise<RebuildFigures> {
   const started = performance.now();
-  const report = await rebuildProjections({ orm, databaseUrl: options.readDatabaseUrl, nc, js: jetstream(nc), subjects: options.subjects, projections: which });
+  const report = await rebuildProjections({
+    orm,
+    databaseUrl: options.readDatabaseUrl,
+    nc,
+    js: jetstream(nc),
+    subjects: options.subjects,
+    projections: which,
+  });
   const seconds = (performance.now() - started) / 1000;
   return {
     events: report.eventsReplayed,
@@ -86,8 +101,13 @@ export async function publishMix(js: JetStreamClient, subjects: Subjects, events
   let last = 0;
   let inFlight: Promise<void>[] = [];
   for (const event of events) {
-    inFlight.push(js.publish(subjects.event(event.tenant, event.aggregateType, event.aggregateId), JSON.stringify(event), { msgID: event.eventId })
-      .then((ack) => { last = Math.max(last, ack.seq); }));
+    inFlight.push(
+      js
+        .publish(subjects.event(event.tenant, event.aggregateType, event.aggregateId), JSON.stringify(event), { msgID: event.eventId })
+        .then((ack) => {
+          last = Math.max(last, ack.seq);
+        }),
+    );
     if (inFlight.length >= window) {
       await Promise.all(inFlight);
       inFlight = [];
@@ -126,7 +146,18 @@ export function* commerceMix(tenant: string, count: number, seed = 42): Generato
   const at = () => new Date((clock += 1000 + Math.floor(rand() * 20_000))).toISOString();
   const envelope = (aggregateType: string, aggregateId: string, version: number, type: string, data: unknown): EventEnvelope => {
     emitted += 1;
-    return { eventId: randomUUID(), type, schemaVersion: 1, tenant, aggregateType, aggregateId, version, occurredAt: new Date(clock).toISOString(), data, metadata: { correlationId: randomUUID() } };
+    return {
+      eventId: randomUUID(),
+      type,
+      schemaVersion: 1,
+      tenant,
+      aggregateType,
+      aggregateId,
+      version,
+      occurredAt: new Date(clock).toISOString(),
+      data,
+      metadata: { correlationId: randomUUID() },
+    };
   };
   const productEvent = (product: (typeof products)[number], type: string, data: Record<string, unknown>) =>
     envelope('Product', product.id, ++product.version, type, { productId: product.id, ...data });
@@ -139,14 +170,26 @@ export function* commerceMix(tenant: string, count: number, seed = 42): Generato
       const price = 1 + Math.floor(rand() * 200);
       products.push({ id, version: 1, price, title });
       yield envelope('Product', id, 1, 'ProductCreated', {
-        productId: id, sku: `MIX-${products.length}`, title, description: `A ${pick(WORDS)} ${pick(WORDS)} for the ${pick(WORDS)}`,
-        category: `cat-${products.length % 12}`, price: `${price}.00`, initialStock: 1000, createdAt: at(),
+        productId: id,
+        sku: `MIX-${products.length}`,
+        title,
+        description: `A ${pick(WORDS)} ${pick(WORDS)} for the ${pick(WORDS)}`,
+        category: `cat-${products.length % 12}`,
+        price: `${price}.00`,
+        initialStock: 1000,
+        createdAt: at(),
       });
     } else if (customers.length < 20 || roll < 0.07) {
       const id = randomUUID();
       const region = pick(REGIONS);
       customers.push({ id, region });
-      yield envelope('Customer', id, 1, 'CustomerRegistered', { customerId: id, name: `Customer ${customers.length}`, email: `${id}@example.com`, region, registeredAt: at() });
+      yield envelope('Customer', id, 1, 'CustomerRegistered', {
+        customerId: id,
+        name: `Customer ${customers.length}`,
+        email: `${id}@example.com`,
+        region,
+        registeredAt: at(),
+      });
     } else if (roll < 0.12) {
       yield productEvent(pick(products), 'ProductRestocked', { quantity: 10 + Math.floor(rand() * 100), restockedAt: at() });
     } else if (roll < 0.14) {
@@ -162,7 +205,13 @@ export function* commerceMix(tenant: string, count: number, seed = 42): Generato
     } else if (roll < 0.2) {
       const product = pick(products);
       const customerId = randomUUID();
-      yield envelope('Review', reviewStreamId(product.id, customerId), 1, 'ReviewAdded', { productId: product.id, customerId, rating: 1 + Math.floor(rand() * 5), comment: null, addedAt: at() });
+      yield envelope('Review', reviewStreamId(product.id, customerId), 1, 'ReviewAdded', {
+        productId: product.id,
+        customerId,
+        rating: 1 + Math.floor(rand() * 5),
+        comment: null,
+        addedAt: at(),
+      });
     } else {
       yield* orderStory();
     }
@@ -175,15 +224,27 @@ export function* commerceMix(tenant: string, count: number, seed = 42): Generato
     const lines: OrderLineData[] = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => {
       const product = pick(products);
       const quantity = 1 + Math.floor(rand() * 3);
-      return { productId: product.id, sku: `SKU-${product.id.slice(0, 4)}`, title: product.title, quantity, unitPrice: `${product.price}.00`, lineTotal: `${product.price * quantity}.00` };
+      return {
+        productId: product.id,
+        sku: `SKU-${product.id.slice(0, 4)}`,
+        title: product.title,
+        quantity,
+        unitPrice: `${product.price}.00`,
+        lineTotal: `${product.price * quantity}.00`,
+      };
     });
     const total = `${lines.reduce((sum, l) => sum + Number.parseInt(l.lineTotal, 10), 0)}.00`;
     const base = { orderId, customerId: customer.id };
     const order = (type: string, data: Record<string, unknown>) => envelope('Order', orderId, ++version, type, { ...base, ...data });
-    const stock = (type: 'StockReserved' | 'StockReleased', of = lines) => of.map((l) => {
-      const product = products.find((p) => p.id === l.productId)!;
-      return productEvent(product, type, { orderId, quantity: l.quantity, [type === 'StockReserved' ? 'reservedAt' : 'releasedAt']: at() });
-    });
+    const stock = (type: 'StockReserved' | 'StockReleased', of = lines) =>
+      of.map((l) => {
+        const product = products.find((p) => p.id === l.productId)!;
+        return productEvent(product, type, {
+          orderId,
+          quantity: l.quantity,
+          [type === 'StockReserved' ? 'reservedAt' : 'releasedAt']: at(),
+        });
+      });
     yield order('OrderPlaced', { region: customer.region, lines, total, placedAt: at() });
     if (rand() < 0.1) {
       // The last line is out of stock: the lines before it were reserved, then released.
@@ -197,14 +258,30 @@ export function* commerceMix(tenant: string, count: number, seed = 42): Generato
     yield order('OrderConfirmed', { region: customer.region, lines, total, confirmedAt: at() });
     const fate = rand();
     if (fate < 0.08) {
-      yield order('OrderCancelled', { region: customer.region, reason: 'changed my mind', previousStatus: 'CONFIRMED', lines, total, paidAt: null, cancelledAt: at() });
+      yield order('OrderCancelled', {
+        region: customer.region,
+        reason: 'changed my mind',
+        previousStatus: 'CONFIRMED',
+        lines,
+        total,
+        paidAt: null,
+        cancelledAt: at(),
+      });
       yield* stock('StockReleased');
       return;
     }
     const paidAt = at();
     yield order('OrderPaid', { region: customer.region, amount: total, paidAt });
     if (fate < 0.14) {
-      yield order('OrderCancelled', { region: customer.region, reason: null, previousStatus: 'PAID', lines, total, paidAt, cancelledAt: at() });
+      yield order('OrderCancelled', {
+        region: customer.region,
+        reason: null,
+        previousStatus: 'PAID',
+        lines,
+        total,
+        paidAt,
+        cancelledAt: at(),
+      });
       yield* stock('StockReleased');
       return;
     }

@@ -48,21 +48,28 @@ const target = new URL(spec.url);
 
 function post(body: string): Promise<{ data?: Record<string, unknown>; errors?: { message: string; extensions?: { code?: string } }[] }> {
   return new Promise((resolve, reject) => {
-    const request = http.request({
-      agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
-      headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-    }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Awaited<ReturnType<typeof post>>);
-        } catch (error) {
-          reject(new Error(`HTTP ${response.statusCode}: not JSON (${String(error)})`));
-        }
-      });
-      response.on('error', reject);
-    });
+    const request = http.request(
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Awaited<ReturnType<typeof post>>);
+          } catch (error) {
+            reject(new Error(`HTTP ${response.statusCode}: not JSON (${String(error)})`));
+          }
+        });
+        response.on('error', reject);
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });
@@ -74,7 +81,12 @@ async function one(i: number): Promise<void> {
     if (write.errors) throw new Error(write.errors[0]?.extensions?.code ?? write.errors[0]?.message);
     const token = (write.data?.restockProduct as { consistencyToken: string }).consistencyToken;
     const id = spec.fixtures.productIds[(i * 7) % spec.fixtures.productIds.length];
-    const read = await post(JSON.stringify({ query: 'query($id: ID!, $t: String) { product(id: $id, consistencyToken: $t) { availableQuantity version } }', variables: { id, t: token } }));
+    const read = await post(
+      JSON.stringify({
+        query: 'query($id: ID!, $t: String) { product(id: $id, consistencyToken: $t) { availableQuantity version } }',
+        variables: { id, t: token },
+      }),
+    );
     if (read.errors) throw new Error(read.errors[0]?.extensions?.code ?? read.errors[0]?.message);
     return;
   }
@@ -86,8 +98,14 @@ function record(startedAt: number, outcome: Promise<void>): Promise<void> {
   if (startedAt < measureFrom) return outcome.catch(() => undefined); // warm-up: not counted
   sent += 1;
   return outcome.then(
-    () => { ok += 1; latencies.push(performance.now() - startedAt); },
-    (error: unknown) => { errors += 1; if (errorSamples.length < 5) errorSamples.push(String((error as Error).message ?? error)); },
+    () => {
+      ok += 1;
+      latencies.push(performance.now() - startedAt);
+    },
+    (error: unknown) => {
+      errors += 1;
+      if (errorSamples.length < 5) errorSamples.push(String((error as Error).message ?? error));
+    },
   );
 }
 
@@ -114,15 +132,25 @@ if (spec.mode === 'open') {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + started * interval - performance.now())));
   }
 } else {
-  await Promise.all(Array.from({ length: spec.concurrency ?? 16 }, async () => {
-    while (performance.now() < end) {
-      const i = started++;
-      const startedAt = performance.now();
-      await record(startedAt, one(i));
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: spec.concurrency ?? 16 }, async () => {
+      while (performance.now() < end) {
+        const i = started++;
+        const startedAt = performance.now();
+        await record(startedAt, one(i));
+      }
+    }),
+  );
 }
 await Promise.all([...inFlight]);
 const elapsedS = (performance.now() - measureFrom) / 1000;
-const result: WorkerResult = { sent, ok, errors, errorSamples, elapsedS: Math.round(elapsedS * 100) / 100, throughput: Math.round(ok / elapsedS), latency: summarize(latencies) };
+const result: WorkerResult = {
+  sent,
+  ok,
+  errors,
+  errorSamples,
+  elapsedS: Math.round(elapsedS * 100) / 100,
+  throughput: Math.round(ok / elapsedS),
+  latency: summarize(latencies),
+};
 process.stdout.write(`${JSON.stringify(result)}\n`);

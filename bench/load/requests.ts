@@ -16,8 +16,18 @@ export interface BuiltRequest {
 
 const pick = <T>(items: readonly T[], i: number): T => items[i % items.length]!;
 
-export type RequestKind = 'commandMix' | 'createProduct' | 'restockProduct' | 'placeOrder' | 'productById' | 'productSearch' | 'orderWithLines' | 'constantProduct' | 'bare'
-  | 'postgraphileProductById' | 'postgraphileProductSearch';
+export type RequestKind =
+  | 'commandMix'
+  | 'createProduct'
+  | 'restockProduct'
+  | 'placeOrder'
+  | 'productById'
+  | 'productSearch'
+  | 'orderWithLines'
+  | 'constantProduct'
+  | 'bare'
+  | 'postgraphileProductById'
+  | 'postgraphileProductSearch';
 
 export function buildRequest(kind: RequestKind, i: number, fixtures: Fixtures, salt: string): BuiltRequest {
   const json = (query: string, variables: Record<string, unknown> = {}) => ({ body: JSON.stringify({ query, variables }) });
@@ -28,7 +38,13 @@ export function buildRequest(kind: RequestKind, i: number, fixtures: Fixtures, s
     }
     case 'createProduct':
       return json('mutation($input: CreateProductInput!) { createProduct(input: $input) { aggregateId version consistencyToken } }', {
-        input: { sku: `B-${salt}-${i}`.toUpperCase().slice(0, 32), title: `Bench item ${i}`, category: `bench-${i % 8}`, price: `${1 + (i % 90)}.99`, initialStock: 100 },
+        input: {
+          sku: `B-${salt}-${i}`.toUpperCase().slice(0, 32),
+          title: `Bench item ${i}`,
+          category: `bench-${i % 8}`,
+          price: `${1 + (i % 90)}.99`,
+          initialStock: 100,
+        },
       });
     case 'restockProduct':
       return json('mutation($input: RestockProductInput!) { restockProduct(input: $input) { version consistencyToken } }', {
@@ -40,25 +56,40 @@ export function buildRequest(kind: RequestKind, i: number, fixtures: Fixtures, s
       });
     case 'productById':
     case 'constantProduct':
-      return json('query($id: ID!) { product(id: $id) { id sku title price availableQuantity inStock version } }', { id: pick(fixtures.productIds, i) });
-    case 'productSearch':
-      return json('query($s: String) { products(search: $s, filter: { inStock: true, minPrice: "1.00" }, first: 10) { totalCount edges { node { id title price } } } }', {
-        s: pick(['mug', 'lantern', 'bench', 'chair', 'lamp'], i),
+      return json('query($id: ID!) { product(id: $id) { id sku title price availableQuantity inStock version } }', {
+        id: pick(fixtures.productIds, i),
       });
+    case 'productSearch':
+      return json(
+        'query($s: String) { products(search: $s, filter: { inStock: true, minPrice: "1.00" }, first: 10) { totalCount edges { node { id title price } } } }',
+        {
+          s: pick(['mug', 'lantern', 'bench', 'chair', 'lamp'], i),
+        },
+      );
     case 'orderWithLines':
-      return json('query($id: ID!) { order(id: $id) { id status total lines { quantity lineTotal product { id title price } } } }', { id: pick(fixtures.orderIds, i) });
+      return json('query($id: ID!) { order(id: $id) { id status total lines { quantity lineTotal product { id title price } } } }', {
+        id: pick(fixtures.orderIds, i),
+      });
     case 'bare':
       return { body: '{}' };
     // PostGraphile's own shapes for the same questions over product_view: the lookup by primary
     // key (tenant, id), and the search as a SQL function it exposes as a connection.
     case 'postgraphileProductById':
-      return json('query($tenant: String!, $id: UUID!) { productViewByTenantAndRowId(tenant: $tenant, rowId: $id) { rowId sku title price availableQuantity discontinued version } }', {
-        tenant: fixtures.tenant, id: pick(fixtures.productIds, i),
-      });
+      return json(
+        'query($tenant: String!, $id: UUID!) { productViewByTenantAndRowId(tenant: $tenant, rowId: $id) { rowId sku title price availableQuantity discontinued version } }',
+        {
+          tenant: fixtures.tenant,
+          id: pick(fixtures.productIds, i),
+        },
+      );
     case 'postgraphileProductSearch':
-      return json('query($tenant: String!, $s: String!) { searchProducts(tenant: $tenant, search: $s, inStock: true, minPrice: "1.00", first: 10) { totalCount nodes { rowId title price } } }', {
-        tenant: fixtures.tenant, s: pick(['mug', 'lantern', 'bench', 'chair', 'lamp'], i),
-      });
+      return json(
+        'query($tenant: String!, $s: String!) { searchProducts(tenant: $tenant, search: $s, inStock: true, minPrice: "1.00", first: 10) { totalCount nodes { rowId title price } } }',
+        {
+          tenant: fixtures.tenant,
+          s: pick(['mug', 'lantern', 'bench', 'chair', 'lamp'], i),
+        },
+      );
     default: {
       const unknown: never = kind;
       return unknown;

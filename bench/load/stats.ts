@@ -13,7 +13,14 @@ export function summarize(samples: number[]): LatencySummary {
   const sorted = Float64Array.from(samples).sort();
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
   const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-  return { count: samples.length, mean: round(mean), p50: round(at(0.5)), p95: round(at(0.95)), p99: round(at(0.99)), max: round(sorted[sorted.length - 1]!) };
+  return {
+    count: samples.length,
+    mean: round(mean),
+    p50: round(at(0.5)),
+    p95: round(at(0.95)),
+    p99: round(at(0.99)),
+    max: round(sorted[sorted.length - 1]!),
+  };
 }
 
 function round(value: number): number {

@@ -57,7 +57,11 @@ interface Subscriber {
   received: number[];
   receivedAt: number[];
 }
-const subscribers: Subscriber[] = Array.from({ length: spec.count }, (_, i) => ({ productId: spec.productIds[(spec.first + i) % spec.productIds.length]!, received: [], receivedAt: [] }));
+const subscribers: Subscriber[] = Array.from({ length: spec.count }, (_, i) => ({
+  productId: spec.productIds[(spec.first + i) % spec.productIds.length]!,
+  received: [],
+  receivedAt: [],
+}));
 const errors: string[] = [];
 const sockets: WebSocket[] = [];
 
@@ -67,10 +71,15 @@ function open(subscriber: Subscriber): Promise<void> {
     sockets.push(socket);
     socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: {} })));
     socket.on('error', reject);
-    socket.on('close', (code) => { if (subscriber.received.length === 0) reject(new Error(`closed with ${code} before the first value`)); });
+    socket.on('close', (code) => {
+      if (subscriber.received.length === 0) reject(new Error(`closed with ${code} before the first value`));
+    });
     socket.on('message', (data) => {
       const at = now();
-      const message = JSON.parse(text(data)) as { type: string; payload?: { data?: { productUpdated: { version: number } }; errors?: unknown } };
+      const message = JSON.parse(text(data)) as {
+        type: string;
+        payload?: { data?: { productUpdated: { version: number } }; errors?: unknown };
+      };
       if (message.type === 'connection_ack') {
         socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: WATCH, variables: { id: subscriber.productId } } }));
       } else if (message.type === 'ping') {
@@ -91,7 +100,11 @@ function open(subscriber: Subscriber): Promise<void> {
 for (let i = 0; i < subscribers.length; i += 250) await Promise.all(subscribers.slice(i, i + 250).map(open));
 process.stdout.write(`${JSON.stringify({ ready: subscribers.length })}\n`);
 
-await new Promise<void>((resolve) => createInterface({ input: process.stdin }).on('line', (line) => { if (line.trim() === 'finish') resolve(); }));
+await new Promise<void>((resolve) =>
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    if (line.trim() === 'finish') resolve();
+  }),
+);
 
 /** The last version announced for a product. */
 const lastAnnounced = (productId: string) => Math.max(0, ...(announced.get(productId)?.keys() ?? []));
@@ -120,7 +133,15 @@ for (const s of subscribers) {
 }
 for (const socket of sockets) socket.terminate();
 await nc.close();
-const result: SubscriberResult = { subscribers: subscribers.length, latencies: latencies.map((l) => Math.round(l * 100) / 100), delivered, lost, reordered, duplicates, errors };
+const result: SubscriberResult = {
+  subscribers: subscribers.length,
+  latencies: latencies.map((l) => Math.round(l * 100) / 100),
+  delivered,
+  lost,
+  reordered,
+  duplicates,
+  errors,
+};
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);
 

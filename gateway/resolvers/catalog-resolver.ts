@@ -1,7 +1,14 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import {
-  ChangeProductPriceInput, CreateProductInput, DiscontinueProductInput, Product, ProductConnection, ProductFilter,
-  ProductSort, RenameProductInput, RestockProductInput,
+  ChangeProductPriceInput,
+  CreateProductInput,
+  DiscontinueProductInput,
+  Product,
+  ProductConnection,
+  ProductFilter,
+  ProductSort,
+  RenameProductInput,
+  RestockProductInput,
 } from '../../schema/graphql/catalog-types.js';
 import { CommandResult } from '../../schema/graphql/common-types.js';
 import type { CommandResult as CommandResultMessage } from '../../schema/commands/command-message.js';
@@ -38,27 +45,42 @@ export class CatalogResolver {
   }
 
   @Mutation(() => CommandResult)
-  createProduct(@Arg('input', () => CreateProductInput) input: CreateProductInput, @Ctx() ctx: GatewayContext): Promise<CommandResultMessage> {
+  createProduct(
+    @Arg('input', () => CreateProductInput) input: CreateProductInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<CommandResultMessage> {
     return ctx.bus.command('createProduct', input, ctx);
   }
 
   @Mutation(() => CommandResult)
-  renameProduct(@Arg('input', () => RenameProductInput) input: RenameProductInput, @Ctx() ctx: GatewayContext): Promise<CommandResultMessage> {
+  renameProduct(
+    @Arg('input', () => RenameProductInput) input: RenameProductInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<CommandResultMessage> {
     return ctx.bus.command('renameProduct', input, ctx);
   }
 
   @Mutation(() => CommandResult)
-  changeProductPrice(@Arg('input', () => ChangeProductPriceInput) input: ChangeProductPriceInput, @Ctx() ctx: GatewayContext): Promise<CommandResultMessage> {
+  changeProductPrice(
+    @Arg('input', () => ChangeProductPriceInput) input: ChangeProductPriceInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<CommandResultMessage> {
     return ctx.bus.command('changeProductPrice', input, ctx);
   }
 
   @Mutation(() => CommandResult)
-  restockProduct(@Arg('input', () => RestockProductInput) input: RestockProductInput, @Ctx() ctx: GatewayContext): Promise<CommandResultMessage> {
+  restockProduct(
+    @Arg('input', () => RestockProductInput) input: RestockProductInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<CommandResultMessage> {
     return ctx.bus.command('restockProduct', input, ctx);
   }
 
   @Mutation(() => CommandResult)
-  discontinueProduct(@Arg('input', () => DiscontinueProductInput) input: DiscontinueProductInput, @Ctx() ctx: GatewayContext): Promise<CommandResultMessage> {
+  discontinueProduct(
+    @Arg('input', () => DiscontinueProductInput) input: DiscontinueProductInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<CommandResultMessage> {
     return ctx.bus.command('discontinueProduct', input, ctx);
   }
 

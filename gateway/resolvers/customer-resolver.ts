@@ -20,7 +20,10 @@ export class CustomerResolver {
   }
 
   @Mutation(() => CommandResult)
-  registerCustomer(@Arg('input', () => RegisterCustomerInput) input: RegisterCustomerInput, @Ctx() ctx: GatewayContext): Promise<CommandResultMessage> {
+  registerCustomer(
+    @Arg('input', () => RegisterCustomerInput) input: RegisterCustomerInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<CommandResultMessage> {
     return ctx.bus.command('registerCustomer', input, ctx);
   }
 

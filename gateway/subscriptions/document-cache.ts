@@ -2,7 +2,13 @@ import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } 
 
 /** The error with Apollo's code for the same failure over HTTP. */
 function coded(error: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, originalError: error, extensions: { ...error.extensions, code } });
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    originalError: error,
+    extensions: { ...error.extensions, code },
+  });
 }
 
 /** Most distinct subscription documents kept; the oldest is forgotten first. */
@@ -17,7 +23,10 @@ const DEFAULT_CAPACITY = 1000;
 export class DocumentCache {
   private readonly documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
 
-  constructor(private readonly schema: GraphQLSchema, private readonly capacity = DEFAULT_CAPACITY) {}
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly capacity = DEFAULT_CAPACITY,
+  ) {}
 
   /** The document, or the syntax or validation errors to answer with. */
   get(query: string): DocumentNode | readonly GraphQLError[] {

@@ -11,7 +11,11 @@ export class PushQueue<T> implements AsyncIterableIterator<T> {
   private ended = false;
   private failure: Error | undefined;
 
-  constructor(private readonly onReturn: () => void, private readonly overflow: () => Error, private readonly limit = 1024) {}
+  constructor(
+    private readonly onReturn: () => void,
+    private readonly overflow: () => Error,
+    private readonly limit = 1024,
+  ) {}
 
   push(value: T): void {
     if (this.ended || this.failure !== undefined) return;
@@ -49,7 +53,9 @@ export class PushQueue<T> implements AsyncIterableIterator<T> {
       return Promise.reject(failure);
     }
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => { this.waiting = { resolve, reject }; });
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
   }
 
   return(): Promise<IteratorResult<T>> {

@@ -39,7 +39,9 @@ interface Executed {
  * asks for the next value once it has written the previous one, so the first value (which it
  * sends) still goes out before any direct one, and it still sends `complete` and errors.
  */
-export function createSharedSubscribe(targets?: WeakMap<object, DirectTarget>): (args: ExecutionArgs) => Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {
+export function createSharedSubscribe(
+  targets?: WeakMap<object, DirectTarget>,
+): (args: ExecutionArgs) => Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {
   const documentIds = new WeakMap<DocumentNode, number>();
   let nextDocumentId = 1;
   const executed = new WeakMap<object, Map<string, Executed>>();
@@ -51,7 +53,13 @@ export function createSharedSubscribe(targets?: WeakMap<object, DirectTarget>): 
       documentIds.set(args.document, documentId);
     }
     const { principal } = args.contextValue as GatewayContext;
-    return JSON.stringify([documentId, args.operationName ?? null, args.variableValues ?? null, principal.tenant, [...principal.roles].sort()]);
+    return JSON.stringify([
+      documentId,
+      args.operationName ?? null,
+      args.variableValues ?? null,
+      principal.tenant,
+      [...principal.roles].sort(),
+    ]);
   };
 
   const shared = (args: ExecutionArgs, group: string, payload: object): Executed => {
@@ -72,9 +80,8 @@ export function createSharedSubscribe(targets?: WeakMap<object, DirectTarget>): 
     const source = await createSourceEventStream(args);
     if (!isAsyncIterable(source)) return source;
     const group = groupOf(args);
-    const execution = (payload: unknown): Executed => (typeof payload !== 'object' || payload === null
-      ? { result: execute({ ...args, rootValue: payload }) }
-      : shared(args, group, payload));
+    const execution = (payload: unknown): Executed =>
+      typeof payload !== 'object' || payload === null ? { result: execute({ ...args, rootValue: payload }) } : shared(args, group, payload);
     const target = args.contextValue && typeof args.contextValue === 'object' ? targets?.get(args.contextValue) : undefined;
     if (!target) return mapAsyncIterable(source, (payload) => execution(payload).result);
     return new DirectSubscription(source[Symbol.asyncIterator](), target, execution);

@@ -61,8 +61,16 @@ export class ViewFeed {
   start(): Promise<void> {
     this.started ??= (async () => {
       this.subscriptions.push(
-        this.nc.subscribe(this.subjects.view('*', this.options.view, '*'), { callback: (error, msg) => { if (!error) this.viewChanged(msg); } }),
-        this.nc.subscribe(this.subjects.checkpoint(this.options.projection), { callback: (error, msg) => { if (!error) this.checkpointed(msg); } }),
+        this.nc.subscribe(this.subjects.view('*', this.options.view, '*'), {
+          callback: (error, msg) => {
+            if (!error) this.viewChanged(msg);
+          },
+        }),
+        this.nc.subscribe(this.subjects.checkpoint(this.options.projection), {
+          callback: (error, msg) => {
+            if (!error) this.checkpointed(msg);
+          },
+        }),
       );
       void this.watchConnection();
       await this.nc.flush();
@@ -99,7 +107,9 @@ export class ViewFeed {
   /** The whole view: every change and checkpoint (the view cache). */
   observe(observer: FeedObserver): () => void {
     this.observers.add(observer);
-    return () => { this.observers.delete(observer); };
+    return () => {
+      this.observers.delete(observer);
+    };
   }
 
   /** The changes of one key (or ANY_KEY) of one tenant. */
@@ -175,7 +185,12 @@ export class ViewFeed {
   private async watchConnection(): Promise<void> {
     for await (const status of this.nc.status()) {
       if (!this.started) return;
-      if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'slowConsumer' || status.type === 'staleConnection') {
+      if (
+        status.type === 'disconnect' ||
+        status.type === 'reconnect' ||
+        status.type === 'slowConsumer' ||
+        status.type === 'staleConnection'
+      ) {
         this.epoch = undefined;
         for (const observer of this.observers) observer.resync('gap');
       }

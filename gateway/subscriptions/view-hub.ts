@@ -43,7 +43,11 @@ function coded<T>(check: () => T): T {
 export class ViewHub {
   private readonly feeds = new Map<string, ViewFeed>();
 
-  constructor(private readonly nc: NatsConnection, private readonly subjects: Subjects, private readonly logger: Logger = createLogger('gateway', 'warn')) {}
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly subjects: Subjects,
+    private readonly logger: Logger = createLogger('gateway', 'warn'),
+  ) {}
 
   /** The feed of a view (not started: `start()` it before reading anything that its notices keep current). */
   feed(view: string): ViewFeed {

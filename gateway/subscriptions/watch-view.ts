@@ -130,8 +130,14 @@ class Watcher<View extends { version: number }> implements FeedListener {
       } catch (error) {
         if (attempt >= RELOAD_ATTEMPTS) {
           this.held = undefined;
-          this.queue.fail(toGraphQLError(new AppError(ErrorCode.SERVICE_UNAVAILABLE,
-            `the live view missed changes and could not be read again (${(error as Error).message}); subscribe again`)));
+          this.queue.fail(
+            toGraphQLError(
+              new AppError(
+                ErrorCode.SERVICE_UNAVAILABLE,
+                `the live view missed changes and could not be read again (${(error as Error).message}); subscribe again`,
+              ),
+            ),
+          );
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, 100 * 4 ** attempt));

@@ -45,7 +45,10 @@ export class ViewCache<View extends CachedView> implements FeedObserver {
   /** Bumped by every reset, so that fetches begun before it are not cached. */
   private epoch = 0;
 
-  constructor(private readonly feed: ViewFeed, private readonly options: { capacity?: number } = {}) {}
+  constructor(
+    private readonly feed: ViewFeed,
+    private readonly options: { capacity?: number } = {},
+  ) {}
 
   /** Observes the feed; resolves once its subscriptions are on the server. */
   async start(): Promise<void> {
@@ -63,7 +66,12 @@ export class ViewCache<View extends CachedView> implements FeedObserver {
    * The rows of `ids` (null: no such row), from the cache where it may answer, else from
    * `fetch` (the read-service, with the token), whose answers enter the cache.
    */
-  async load(tenant: string, ids: readonly string[], token: string | null | undefined, fetch: (ids: string[]) => Promise<(View | null)[]>): Promise<(View | null)[]> {
+  async load(
+    tenant: string,
+    ids: readonly string[],
+    token: string | null | undefined,
+    fetch: (ids: string[]) => Promise<(View | null)[]>,
+  ): Promise<(View | null)[]> {
     const usable = this.answers(token);
     const answers = new Array<View | null>(ids.length);
     const missing: number[] = [];
@@ -73,7 +81,12 @@ export class ViewCache<View extends CachedView> implements FeedObserver {
       const row = usable ? this.rows.get(key) : undefined;
       const flight = usable && row === undefined ? this.flights.get(key) : undefined;
       if (row !== undefined) answers[i] = row;
-      else if (flight?.epoch === this.epoch) joined.push(flight.row.then((fetched) => { answers[i] = fetched; }));
+      else if (flight?.epoch === this.epoch)
+        joined.push(
+          flight.row.then((fetched) => {
+            answers[i] = fetched;
+          }),
+        );
       else missing.push(i);
     });
     if (missing.length > 0) await this.fetchMissing(tenant, ids, missing, answers, usable, fetch);
@@ -89,7 +102,11 @@ export class ViewCache<View extends CachedView> implements FeedObserver {
    * above the cache's position fetches on its own and shares nothing.
    */
   private async fetchMissing(
-    tenant: string, ids: readonly string[], missing: number[], answers: (View | null)[], usable: boolean,
+    tenant: string,
+    ids: readonly string[],
+    missing: number[],
+    answers: (View | null)[],
+    usable: boolean,
     fetch: (ids: string[]) => Promise<(View | null)[]>,
   ): Promise<void> {
     const epoch = this.epoch;
@@ -100,12 +117,14 @@ export class ViewCache<View extends CachedView> implements FeedObserver {
       return mark;
     });
     const settles: { resolve(row: View | null): void; reject(error: unknown): void }[] = [];
-    const flights = usable ? keys.map((key) => {
-      const flight: Flight<View> = { epoch, row: new Promise((resolve, reject) => settles.push({ resolve, reject })) };
-      flight.row.catch(() => undefined); // rejected with no one waiting is not an unhandled rejection
-      this.flights.set(key, flight);
-      return flight;
-    }) : [];
+    const flights = usable
+      ? keys.map((key) => {
+          const flight: Flight<View> = { epoch, row: new Promise((resolve, reject) => settles.push({ resolve, reject })) };
+          flight.row.catch(() => undefined); // rejected with no one waiting is not an unhandled rejection
+          this.flights.set(key, flight);
+          return flight;
+        })
+      : [];
     try {
       const fetched = await fetch(missing.map((i) => ids[i]!));
       missing.forEach((i, n) => {

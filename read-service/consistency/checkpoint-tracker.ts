@@ -19,7 +19,11 @@ export class CheckpointTracker {
   private readonly waiters = new Set<Waiter>();
   private sub: Subscription | undefined;
 
-  constructor(private readonly nc: NatsConnection, private readonly subjects: Subjects, private readonly orm: Orm) {}
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly subjects: Subjects,
+    private readonly orm: Orm,
+  ) {}
 
   /** Subscribes first, then reads the stored checkpoints, so no notice falls in between. */
   async start(): Promise<void> {
@@ -42,10 +46,14 @@ export class CheckpointTracker {
   async waitFor(projections: readonly string[], position: number, timeoutMs: number, token: string): Promise<void> {
     if (this.reached(projections, position)) return;
     let waiter!: Waiter;
-    const reached = new Promise<void>((resolve) => { waiter = { projections, position, resolve }; });
+    const reached = new Promise<void>((resolve) => {
+      waiter = { projections, position, resolve };
+    });
     this.waiters.add(waiter);
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
     try {
       if ((await Promise.race([reached, timedOut])) !== 'timeout') return;
     } finally {
@@ -76,9 +84,9 @@ export class CheckpointTracker {
   }
 
   private async refresh(): Promise<void> {
-    const rows = await this.orm.em.fork().execute<{ projection: string; position: string }[]>(
-      'select projection, position from projection_checkpoints',
-    );
+    const rows = await this.orm.em
+      .fork()
+      .execute<{ projection: string; position: string }[]>('select projection, position from projection_checkpoints');
     for (const row of rows) this.advance(row.projection, Number(row.position));
   }
 }

@@ -31,7 +31,8 @@ export function parseDeadLetterCommand(args: readonly string[], knownProjections
   const unknown = values.projection.filter((name) => !knownProjections.includes(name));
   if (unknown.length > 0) throw DeadLetterError.unknownProjection(unknown, knownProjections);
   const ids = values.id.map(Number);
-  if (ids.some((id) => !Number.isSafeInteger(id) || id <= 0)) throw DeadLetterError.usage(`--id takes dead letter ids (numbers shown by list)\n${DEAD_LETTER_USAGE}`);
+  if (ids.some((id) => !Number.isSafeInteger(id) || id <= 0))
+    throw DeadLetterError.usage(`--id takes dead letter ids (numbers shown by list)\n${DEAD_LETTER_USAGE}`);
   const filter: DeadLetterFilter = {
     ...(values.projection.length ? { projections: values.projection } : {}),
     ...(values.tenant.length ? { tenants: values.tenant } : {}),

@@ -7,7 +7,10 @@ export type DeadLetterErrorCode = (typeof DeadLetterErrorCode)[keyof typeof Dead
 
 /** Why a dead-letter command did nothing. Built by the named constructors below. */
 export class DeadLetterError extends Error {
-  private constructor(readonly code: DeadLetterErrorCode, message: string) {
+  private constructor(
+    readonly code: DeadLetterErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'DeadLetterError';
   }
@@ -22,6 +25,9 @@ export class DeadLetterError extends Error {
   }
 
   static unknownProjection(names: readonly string[], known: readonly string[]): DeadLetterError {
-    return new DeadLetterError(DeadLetterErrorCode.UnknownProjection, `unknown projection(s) ${names.join(', ')}; projections: ${known.join(', ')}`);
+    return new DeadLetterError(
+      DeadLetterErrorCode.UnknownProjection,
+      `unknown projection(s) ${names.join(', ')}; projections: ${known.join(', ')}`,
+    );
   }
 }

@@ -36,8 +36,16 @@ const COLUMNS = 'id, projection, stream_seq, event_id, event_type, tenant, paylo
 
 export function toDeadLetter(row: Row): StoredDeadLetter {
   return {
-    id: Number(row.id), projection: row.projection, streamSeq: Number(row.stream_seq), eventId: row.event_id, eventType: row.event_type,
-    tenant: row.tenant, payload: row.payload, error: row.error, attempts: row.attempts, createdAt: new Date(row.created_at).toISOString(),
+    id: Number(row.id),
+    projection: row.projection,
+    streamSeq: Number(row.stream_seq),
+    eventId: row.event_id,
+    eventType: row.event_type,
+    tenant: row.tenant,
+    payload: row.payload,
+    error: row.error,
+    attempts: row.attempts,
+    createdAt: new Date(row.created_at).toISOString(),
     retriedAt: row.retried_at === null ? null : new Date(row.retried_at).toISOString(),
     discardedAt: row.discarded_at === null ? null : new Date(row.discarded_at).toISOString(),
   };

@@ -13,8 +13,12 @@ export function formatDeadLetters(letters: readonly StoredDeadLetter[]): string[
       lines.push(`${projection}: ${count} dead letter(s)`);
     }
     const state = letter.discardedAt ? `discarded ${letter.discardedAt}` : 'open';
-    lines.push(`  ${words(`#${letter.id}`, letter.eventType ?? '(not an event)', letter.eventId, `tenant ${letter.tenant ?? '-'}`, `stream ${letter.streamSeq}`, `(${state})`)}`);
-    lines.push(`     attempts ${letter.attempts}, first ${letter.createdAt}${letter.retriedAt ? `, last retried ${letter.retriedAt}` : ''}`);
+    lines.push(
+      `  ${words(`#${letter.id}`, letter.eventType ?? '(not an event)', letter.eventId, `tenant ${letter.tenant ?? '-'}`, `stream ${letter.streamSeq}`, `(${state})`)}`,
+    );
+    lines.push(
+      `     attempts ${letter.attempts}, first ${letter.createdAt}${letter.retriedAt ? `, last retried ${letter.retriedAt}` : ''}`,
+    );
     lines.push(`     error: ${letter.error.trim().split('\n').join('\n            ')}`);
   }
   return lines;
@@ -23,11 +27,15 @@ export function formatDeadLetters(letters: readonly StoredDeadLetter[]): string[
 /** What a retry did, letter by letter, and a summary. */
 export function formatRetryOutcomes(outcomes: readonly RetryOutcome[]): string[] {
   if (outcomes.length === 0) return ['no open dead letter matched'];
-  const lines = outcomes.map(({ letter, outcome, detail }) =>
-    `${words(`#${letter.id}`, letter.projection, letter.eventType ?? '(not an event)', letter.eventId, `stream ${letter.streamSeq}`)}: ${outcome} (${detail})`);
+  const lines = outcomes.map(
+    ({ letter, outcome, detail }) =>
+      `${words(`#${letter.id}`, letter.projection, letter.eventType ?? '(not an event)', letter.eventId, `stream ${letter.streamSeq}`)}: ${outcome} (${detail})`,
+  );
   const count = (kind: RetryOutcomeKind) => outcomes.filter((o) => o.outcome === kind).length;
-  lines.push(`applied ${count(RetryOutcomeKind.Applied)}, nothing to change ${count(RetryOutcomeKind.NothingToChange)}, ` +
-    `need a rebuild ${count(RetryOutcomeKind.NeedsRebuild)}, failed again ${count(RetryOutcomeKind.Failed)}, gone ${count(RetryOutcomeKind.Gone)}`);
+  lines.push(
+    `applied ${count(RetryOutcomeKind.Applied)}, nothing to change ${count(RetryOutcomeKind.NothingToChange)}, ` +
+      `need a rebuild ${count(RetryOutcomeKind.NeedsRebuild)}, failed again ${count(RetryOutcomeKind.Failed)}, gone ${count(RetryOutcomeKind.Gone)}`,
+  );
   const rebuild = [...new Set(outcomes.filter((o) => o.outcome === RetryOutcomeKind.NeedsRebuild).map((o) => o.letter.projection))];
   if (rebuild.length > 0) lines.push(`run npm run rebuild -- ${rebuild.join(' ')}`);
   return lines;

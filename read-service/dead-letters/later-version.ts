@@ -35,11 +35,15 @@ export async function laterVersion(context: LaterVersionContext, event: EventEnv
   const aggregate = `${event.aggregateType} ${event.aggregateId}`;
   const [guard] = await tx.execute<{ version: number }[]>(
     `select version from ${APPLIED_VERSIONS_TABLE} where projection = ? and tenant = ? and stream_type = ? and stream_id = ?`,
-    [projection.name, event.tenant, event.aggregateType, event.aggregateId]);
+    [projection.name, event.tenant, event.aggregateType, event.aggregateId],
+  );
   if (guard && guard.version > event.version) return `version ${guard.version} of ${aggregate} is applied (${APPLIED_VERSIONS_TABLE})`;
 
   for (const table of await versionedTables(tx, projection)) {
-    const [row] = await tx.execute<{ version: number }[]>(`select version from ${quoteIdent(table)} where tenant = ? and id::text = ?`, [event.tenant, event.aggregateId]);
+    const [row] = await tx.execute<{ version: number }[]>(`select version from ${quoteIdent(table)} where tenant = ? and id::text = ?`, [
+      event.tenant,
+      event.aggregateId,
+    ]);
     if (row && row.version > event.version) return `${table} holds version ${row.version} of ${aggregate}`;
   }
 
@@ -52,7 +56,9 @@ async function versionedTables(tx: EntityManager, projection: Projection): Promi
   const rows = await tx.execute<{ table_name: string }[]>(
     `select table_name from information_schema.columns
       where table_schema = current_schema() and table_name in (?) and column_name in ('tenant', 'id', 'version')
-      group by table_name having count(*) = 3 order by table_name`, [[...projection.tables]]);
+      group by table_name having count(*) = 3 order by table_name`,
+    [[...projection.tables]],
+  );
   return rows.map((row) => row.table_name);
 }
 
@@ -61,8 +67,13 @@ async function laterInStream(context: LaterVersionContext, event: EventEnvelope)
   const subject = subjects.event(event.tenant, event.aggregateType, event.aggregateId);
   const last = await jsm.streams.getMessage(subjects.stream, { last_by_subj: subject }).catch(() => null);
   if (!last) return undefined;
-  const lettered = new Set((await tx.execute<{ event_id: string }[]>(
-    'select event_id from dead_letters where projection = ? and event_id is not null', [projection.name])).map((row) => row.event_id));
+  const lettered = new Set(
+    (
+      await tx.execute<{ event_id: string }[]>('select event_id from dead_letters where projection = ? and event_id is not null', [
+        projection.name,
+      ])
+    ).map((row) => row.event_id),
+  );
   for await (const msg of streamRange(js, subjects, 1, Math.min(checkpoint, last.seq), { subject, pull: 256 })) {
     let other: EventEnvelope;
     try {

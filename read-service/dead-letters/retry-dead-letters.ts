@@ -68,28 +68,50 @@ export async function retryDeadLetters(options: RetryOptions): Promise<RetryOutc
     if (outcome.outcome === RetryOutcomeKind.Applied) changed.set(projection.name, Math.max(changed.get(projection.name) ?? 0, position));
   }
   for (const [projection, position] of changed) {
-    options.nc.publish(options.subjects.checkpoint(projection), encodeJson({ projection, position, reset: true } satisfies CheckpointNotice));
+    options.nc.publish(
+      options.subjects.checkpoint(projection),
+      encodeJson({ projection, position, reset: true } satisfies CheckpointNotice),
+    );
   }
   if (changed.size > 0) await options.nc.flush();
   return outcomes;
 }
 
-async function retryOne(options: RetryOptions, projection: Projection, listed: StoredDeadLetter): Promise<{ outcome: RetryOutcome; position: number }> {
+async function retryOne(
+  options: RetryOptions,
+  projection: Projection,
+  listed: StoredDeadLetter,
+): Promise<{ outcome: RetryOutcome; position: number }> {
   return options.orm.em.fork().transactional(async (tx) => {
     const em = tx as EntityManager;
     // The checkpoint row first, before any view row: the runner's order (no deadlock), and its batch in flight finishes first.
-    await em.execute('insert into projection_checkpoints (projection, position) values (?, 0) on conflict do nothing', [projection.name], 'run');
-    const [checkpoint] = await em.execute<{ position: string }[]>('select position from projection_checkpoints where projection = ? for update', [projection.name]);
+    await em.execute(
+      'insert into projection_checkpoints (projection, position) values (?, 0) on conflict do nothing',
+      [projection.name],
+      'run',
+    );
+    const [checkpoint] = await em.execute<{ position: string }[]>(
+      'select position from projection_checkpoints where projection = ? for update',
+      [projection.name],
+    );
     const position = Number(checkpoint?.position ?? 0);
     const letter = await lockOpenDeadLetter(em, listed.id);
     if (!letter) return { outcome: { letter: listed, outcome: RetryOutcomeKind.Gone, detail: 'removed or discarded meanwhile' }, position };
 
     const event = decode(letter.payload);
-    if (!event) return { outcome: await failed(em, letter, new Error(`stream message ${letter.streamSeq} is not an event envelope`)), position };
-    const later = await laterVersion({ tx: em, js: options.js, jsm: options.jsm, subjects: options.subjects, projection, checkpoint: position }, event);
+    if (!event)
+      return { outcome: await failed(em, letter, new Error(`stream message ${letter.streamSeq} is not an event envelope`)), position };
+    const later = await laterVersion(
+      { tx: em, js: options.js, jsm: options.jsm, subjects: options.subjects, projection, checkpoint: position },
+      event,
+    );
     if (later) {
       const detail = `${later}: applying version ${event.version} now would not put the view right; run npm run rebuild -- ${projection.name}`;
-      await em.execute('update dead_letters set attempts = attempts + 1, error = ?, retried_at = now() where id = ?', [detail, letter.id], 'run');
+      await em.execute(
+        'update dead_letters set attempts = attempts + 1, error = ?, retried_at = now() where id = ?',
+        [detail, letter.id],
+        'run',
+      );
       return { outcome: { letter, outcome: RetryOutcomeKind.NeedsRebuild, detail }, position };
     }
 
@@ -104,14 +126,28 @@ async function retryOne(options: RetryOptions, projection: Projection, listed: S
     const rows = (await rowsChanged(em, projection)) - before;
     await em.execute('delete from dead_letters where id = ?', [letter.id], 'run');
     return rows > 0
-      ? { outcome: { letter, outcome: RetryOutcomeKind.Applied, detail: `${rows} row change(s) in ${projection.tables.join(', ')}` }, position }
-      : { outcome: { letter, outcome: RetryOutcomeKind.NothingToChange, detail: `the event changes no row of ${projection.tables.join(', ')}` }, position };
+      ? {
+          outcome: { letter, outcome: RetryOutcomeKind.Applied, detail: `${rows} row change(s) in ${projection.tables.join(', ')}` },
+          position,
+        }
+      : {
+          outcome: {
+            letter,
+            outcome: RetryOutcomeKind.NothingToChange,
+            detail: `the event changes no row of ${projection.tables.join(', ')}`,
+          },
+          position,
+        };
   });
 }
 
 async function failed(em: EntityManager, letter: StoredDeadLetter, error: unknown): Promise<RetryOutcome> {
   const message = String((error as Error)?.message ?? error);
-  await em.execute('update dead_letters set attempts = attempts + 1, error = ?, retried_at = now() where id = ?', [message, letter.id], 'run');
+  await em.execute(
+    'update dead_letters set attempts = attempts + 1, error = ?, retried_at = now() where id = ?',
+    [message, letter.id],
+    'run',
+  );
   return { letter, outcome: RetryOutcomeKind.Failed, detail: message };
 }
 
@@ -119,14 +155,18 @@ async function failed(em: EntityManager, letter: StoredDeadLetter, error: unknow
 async function rowsChanged(em: EntityManager, projection: Projection): Promise<number> {
   const [row] = await em.execute<{ n: string }[]>(
     `select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) as n from pg_stat_xact_user_tables
-      where schemaname = current_schema() and relname in (?)`, [[...projection.tables]]);
+      where schemaname = current_schema() and relname in (?)`,
+    [[...projection.tables]],
+  );
   return Number(row?.n ?? 0);
 }
 
 function decode(payload: string): EventEnvelope | undefined {
   try {
     const value = JSON.parse(payload) as EventEnvelope;
-    return value && typeof value === 'object' && typeof value.type === 'string' && typeof value.tenant === 'string' ? upcast(value) : undefined;
+    return value && typeof value === 'object' && typeof value.type === 'string' && typeof value.tenant === 'string'
+      ? upcast(value)
+      : undefined;
   } catch {
     return undefined;
   }

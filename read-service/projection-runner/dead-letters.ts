@@ -16,8 +16,16 @@ export async function recordDeadLetter(tx: EntityManager, letter: DeadLetter): P
   await tx.execute(
     `insert into dead_letters (projection, stream_seq, event_id, event_type, tenant, payload, error, attempts)
      values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (projection, stream_seq) do nothing`,
-    [letter.projection, letter.streamSeq, letter.eventId ?? null, letter.eventType ?? null, letter.tenant ?? null,
-      letter.payload, letter.error, letter.attempts],
+    [
+      letter.projection,
+      letter.streamSeq,
+      letter.eventId ?? null,
+      letter.eventType ?? null,
+      letter.tenant ?? null,
+      letter.payload,
+      letter.error,
+      letter.attempts,
+    ],
     'run',
   );
 }

@@ -14,7 +14,11 @@ export class ProjectionNotices {
   private readonly epoch = randomUUID().slice(0, 8);
   private seq = 0;
 
-  constructor(private readonly nc: NatsConnection, private readonly subjects: Subjects, private readonly projection: string) {}
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly subjects: Subjects,
+    private readonly projection: string,
+  ) {}
 
   /**
    * Answers followers that start following (ViewFeed) with the stamp of the last notice sent,
@@ -22,7 +26,9 @@ export class ProjectionNotices {
    */
   serveStamp(): () => void {
     const sub = this.nc.subscribe(this.subjects.noticeStamp(this.projection), {
-      callback: (error, msg) => { if (!error) msg.respond(encodeJson({ epoch: this.epoch, seq: this.seq } satisfies NoticeStampReply)); },
+      callback: (error, msg) => {
+        if (!error) msg.respond(encodeJson({ epoch: this.epoch, seq: this.seq } satisfies NoticeStampReply));
+      },
     });
     return () => sub.unsubscribe();
   }
@@ -35,14 +41,23 @@ export class ProjectionNotices {
   /** A committed batch: each changed row, then the checkpoint. */
   batch(changes: readonly ViewChange[], position: number): void {
     for (const change of changes) {
-      this.nc.publish(this.subjects.view(change.tenant, change.view, change.key), encodeJson({ ...change, projection: this.projection, epoch: this.epoch, seq: this.next() }));
+      this.nc.publish(
+        this.subjects.view(change.tenant, change.view, change.key),
+        encodeJson({ ...change, projection: this.projection, epoch: this.epoch, seq: this.next() }),
+      );
     }
     this.checkpoint(position);
   }
 
   /** The checkpoint alone: after a quiet second, so that a lost last notice shows as a gap within a second. */
   checkpoint(position: number, reset = false): void {
-    const notice: CheckpointNotice = { projection: this.projection, position, epoch: this.epoch, seq: this.next(), ...(reset ? { reset } : {}) };
+    const notice: CheckpointNotice = {
+      projection: this.projection,
+      position,
+      epoch: this.epoch,
+      seq: this.next(),
+      ...(reset ? { reset } : {}),
+    };
     this.nc.publish(this.subjects.checkpoint(this.projection), encodeJson(notice));
   }
 

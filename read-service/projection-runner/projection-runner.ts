@@ -152,18 +152,22 @@ class Run {
         let applied: ViewChange[] | undefined;
         if (run) {
           try {
-            applied = await this.transaction(last, async (tx) => (await this.options.projection.applyBatch!(run, tx)).map((change) => ({ ...change, position: last })));
+            applied = await this.transaction(last, async (tx) =>
+              (await this.options.projection.applyBatch!(run, tx)).map((change) => ({ ...change, position: last })),
+            );
           } catch (error) {
             if (error instanceof FencedOut || isTransient(error)) throw error;
             this.log.info({ err: error }, 'set-based batch refused; applying its events in turn');
           }
         }
         try {
-          changes = applied ?? await this.transaction(last, async (tx) => {
-            const all: ViewChange[] = [];
-            for (const msg of fresh) all.push(...(await this.applyOne(tx, msg)));
-            return all;
-          });
+          changes =
+            applied ??
+            (await this.transaction(last, async (tx) => {
+              const all: ViewChange[] = [];
+              for (const msg of fresh) all.push(...(await this.applyOne(tx, msg)));
+              return all;
+            }));
         } catch (error) {
           // The database or the connection failing: out of lead(), which starts over from the
           // stored checkpoint once it can (runAsLeader), never a dead letter.
@@ -206,11 +210,20 @@ class Run {
       } catch (error) {
         if (error instanceof FencedOut || isTransient(error)) throw error;
         const event = parse(msg);
-        this.log.error({ err: error, seq: msg.seq, eventId: event?.eventId, eventType: event?.type, tenant: event?.tenant }, 'event dead-lettered');
+        this.log.error(
+          { err: error, seq: msg.seq, eventId: event?.eventId, eventType: event?.type, tenant: event?.tenant },
+          'event dead-lettered',
+        );
         await this.transaction(msg.seq, async (tx) => {
           await recordDeadLetter(tx, {
-            projection: this.name, streamSeq: msg.seq, eventId: event?.eventId, eventType: event?.type, tenant: event?.tenant,
-            payload: msg.string(), error: String((error as Error).message ?? error), attempts: 1,
+            projection: this.name,
+            streamSeq: msg.seq,
+            eventId: event?.eventId,
+            eventType: event?.type,
+            tenant: event?.tenant,
+            payload: msg.string(),
+            error: String((error as Error).message ?? error),
+            attempts: 1,
           });
           return [];
         });

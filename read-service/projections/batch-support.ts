@@ -23,7 +23,8 @@ export function int(value: unknown): number {
  * rounded; with such amounts a batch's sum is the same without rounding.
  */
 export function money(value: unknown): string {
-  if (typeof value !== 'string' || !/^-?\d+(\.\d{1,2})?$/.test(value)) throw new Unbatchable(`not an amount with at most two decimals: ${String(value)}`);
+  if (typeof value !== 'string' || !/^-?\d+(\.\d{1,2})?$/.test(value))
+    throw new Unbatchable(`not an amount with at most two decimals: ${String(value)}`);
   return value;
 }
 
@@ -41,7 +42,10 @@ export async function anyMissing(tx: EntityManager, table: string, keys: readonl
 }
 
 /** The rows whose creation in `ord` order comes after a change of theirs, for anyMissing. */
-export function changedBeforeCreated<T extends { ord: number; tenant: string; id: string }>(changes: readonly T[], createdAt: ReadonlyMap<string, number>): T[] {
+export function changedBeforeCreated<T extends { ord: number; tenant: string; id: string }>(
+  changes: readonly T[],
+  createdAt: ReadonlyMap<string, number>,
+): T[] {
   return changes.filter((change) => (createdAt.get(`${change.tenant}/${change.id}`) ?? -1) > change.ord);
 }
 
@@ -56,7 +60,10 @@ export interface ChangedRows<Row> {
 
 /** `columns` (a comma-separated list) qualified with a table alias, for RETURNING in an UPDATE ... FROM. */
 export function qualified(columns: string, alias: string): string {
-  return columns.split(',').map((column) => `${alias}.${column.trim()}`).join(', ');
+  return columns
+    .split(',')
+    .map((column) => `${alias}.${column.trim()}`)
+    .join(', ');
 }
 
 /** Each row's change once, the last one given for a row winning (a row inserted and then changed by one batch). */
@@ -82,6 +89,10 @@ export function returning(rows: ChangedRows<never>, options: BatchOptions, alias
 }
 
 /** The changes of the rows a batch returned, each row once (none when not announcing). */
-export function announced<Row>(rows: ChangedRows<Row>, changed: readonly (Row & { tenant: string })[], options: BatchOptions): Omit<ViewChange, 'position'>[] {
+export function announced<Row>(
+  rows: ChangedRows<Row>,
+  changed: readonly (Row & { tenant: string })[],
+  options: BatchOptions,
+): Omit<ViewChange, 'position'>[] {
   return options.announce === false ? [] : lastPerRow(changed.map((row) => rows.change(row)));
 }

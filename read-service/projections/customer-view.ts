@@ -58,7 +58,10 @@ export const customerViewProjection: Projection = {
     else return [];
     return rows.map((row) => customerChange(envelope.tenant, row));
   },
-  applyBatch: customerViewBatch<CustomerViewRow>(NAME, { columns: CUSTOMER_VIEW_COLUMNS, change: (row) => customerChange(row.tenant, row) }),
+  applyBatch: customerViewBatch<CustomerViewRow>(NAME, {
+    columns: CUSTOMER_VIEW_COLUMNS,
+    change: (row) => customerChange(row.tenant, row),
+  }),
 };
 
 function customerChange(tenant: string, row: CustomerViewRow): Omit<ViewChange, 'position'> {
@@ -84,8 +87,13 @@ async function applyCustomer(tx: EntityManager, event: EventEnvelope & CustomerE
 async function applyOrder(tx: EntityManager, event: EventEnvelope & OrderEvent): Promise<CustomerViewRow[]> {
   switch (event.type) {
     case 'OrderPlaced':
-      return change(tx, event, event.data.customerId,
-        'orders_count = orders_count + 1, last_order_at = greatest(last_order_at, ?::timestamptz)', [event.data.placedAt]);
+      return change(
+        tx,
+        event,
+        event.data.customerId,
+        'orders_count = orders_count + 1, last_order_at = greatest(last_order_at, ?::timestamptz)',
+        [event.data.placedAt],
+      );
     case 'OrderPaid':
       return change(tx, event, event.data.customerId, 'total_spent = total_spent + ?::numeric', [event.data.amount]);
     case 'OrderCancelled':
@@ -96,7 +104,13 @@ async function applyOrder(tx: EntityManager, event: EventEnvelope & OrderEvent):
   }
 }
 
-async function change(tx: EntityManager, event: EventEnvelope, customerId: string, assignments: string, params: unknown[]): Promise<CustomerViewRow[]> {
+async function change(
+  tx: EntityManager,
+  event: EventEnvelope,
+  customerId: string,
+  assignments: string,
+  params: unknown[],
+): Promise<CustomerViewRow[]> {
   if (!(await claim(tx, NAME, event))) return [];
   const rows = await tx.execute<CustomerViewRow[]>(
     `update customer_view set ${assignments}, revision = revision + 1

@@ -15,8 +15,12 @@ export interface OrderTransition {
 }
 
 export function orderTransition(event: EventEnvelope & OrderEvent): OrderTransition | undefined {
-  const to = (status: OrderStatus, reason: string | null, at: string, detail: string | null): OrderTransition =>
-    ({ status, reason, at, entry: { at: new Date(at).toISOString(), event: event.type, detail } });
+  const to = (status: OrderStatus, reason: string | null, at: string, detail: string | null): OrderTransition => ({
+    status,
+    reason,
+    at,
+    entry: { at: new Date(at).toISOString(), event: event.type, detail },
+  });
   switch (event.type) {
     case 'OrderConfirmed':
       return to('CONFIRMED', null, event.data.confirmedAt, 'stock reserved');

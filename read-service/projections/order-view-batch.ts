@@ -2,7 +2,17 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import type { OrderEvent } from '../../schema/events/order-events.js';
 import type { ViewChange } from '../../schema/views/view-change.js';
-import { announced, anyMissing, changedBeforeCreated, int, returning, text, Unbatchable, type BatchOptions, type ChangedRows } from './batch-support.js';
+import {
+  announced,
+  anyMissing,
+  changedBeforeCreated,
+  int,
+  returning,
+  text,
+  Unbatchable,
+  type BatchOptions,
+  type ChangedRows,
+} from './batch-support.js';
 import { orderTransition, placedEntry, toLineView } from './order-transition.js';
 
 interface Change {
@@ -28,7 +38,12 @@ export function orderViewBatch<Row>(rows: ChangedRows<Row>) {
   return (events: readonly EventEnvelope[], tx: EntityManager, options: BatchOptions = {}) => applyOrderBatch(events, tx, rows, options);
 }
 
-async function applyOrderBatch<Row>(events: readonly EventEnvelope[], tx: EntityManager, rows: ChangedRows<Row>, options: BatchOptions): Promise<Omit<ViewChange, 'position'>[]> {
+async function applyOrderBatch<Row>(
+  events: readonly EventEnvelope[],
+  tx: EntityManager,
+  rows: ChangedRows<Row>,
+  options: BatchOptions,
+): Promise<Omit<ViewChange, 'position'>[]> {
   const placements: Record<string, unknown>[] = [];
   const changes: Change[] = [];
   const placedAt = new Map<string, number>();
@@ -41,33 +56,47 @@ async function applyOrderBatch<Row>(events: readonly EventEnvelope[], tx: Entity
       if (!Array.isArray(d.lines)) throw new Unbatchable('lines is not a list');
       if (!placedAt.has(`${base.tenant}/${base.id}`)) placedAt.set(`${base.tenant}/${base.id}`, ord);
       placements.push({
-        ...base, customer_id: text(d.customerId), lines: d.lines.map(toLineView), total: text(d.total), region: text(d.region),
-        placed_at: text(d.placedAt), timeline: [placedEntry(event)],
+        ...base,
+        customer_id: text(d.customerId),
+        lines: d.lines.map(toLineView),
+        total: text(d.total),
+        region: text(d.region),
+        placed_at: text(d.placedAt),
+        timeline: [placedEntry(event)],
       });
       return;
     }
     const transition = orderTransition(event);
     if (!transition) return;
-    changes.push({ ...base, status: transition.status, reason: transition.reason === null ? null : text(transition.reason), at: text(transition.at), entry: transition.entry });
+    changes.push({
+      ...base,
+      status: transition.status,
+      reason: transition.reason === null ? null : text(transition.reason),
+      at: text(transition.at),
+      entry: transition.entry,
+    });
   });
   const early = changedBeforeCreated(changes, placedAt);
-  if (early.length > 0 && await anyMissing(tx, 'order_view', early)) throw new Unbatchable('a change of an order precedes its placement');
+  if (early.length > 0 && (await anyMissing(tx, 'order_view', early))) throw new Unbatchable('a change of an order precedes its placement');
   const changed: (Row & { tenant: string })[] = [];
   if (placements.length > 0) {
-    changed.push(...await tx.execute<(Row & { tenant: string })[]>(
-      `insert into order_view (tenant, id, customer_id, status, lines, total, region, placed_at, updated_at, timeline, version)
+    changed.push(
+      ...(await tx.execute<(Row & { tenant: string })[]>(
+        `insert into order_view (tenant, id, customer_id, status, lines, total, region, placed_at, updated_at, timeline, version)
        select tenant, id, customer_id, 'PENDING', lines, total, region, placed_at, placed_at, timeline, version
          from json_to_recordset(?::json) as e(ord integer, tenant text, id uuid, customer_id uuid, lines jsonb, total numeric,
            region text, placed_at timestamptz, timeline jsonb, version integer)
         order by ord
        on conflict (tenant, id) do nothing
        returning ${returning(rows, options)}`,
-      [JSON.stringify(placements)],
-    ));
+        [JSON.stringify(placements)],
+      )),
+    );
   }
   if (changes.length > 0) {
-    changed.push(...await tx.execute<(Row & { tenant: string })[]>(
-      `with ev as (
+    changed.push(
+      ...(await tx.execute<(Row & { tenant: string })[]>(
+        `with ev as (
          select * from json_to_recordset(?::json) as e(ord integer, tenant text, id uuid, version integer, status text, reason text,
            at timestamptz, entry jsonb)
        ),
@@ -87,8 +116,9 @@ async function applyOrderBatch<Row>(events: readonly EventEnvelope[], tx: Entity
            updated_at = r.at, version = r.version
          from per_row r where o.tenant = r.tenant and o.id = r.id
        returning ${returning(rows, options, 'o')}`,
-      [JSON.stringify(changes)],
-    ));
+        [JSON.stringify(changes)],
+      )),
+    );
   }
   return announced(rows, changed, options);
 }

@@ -58,8 +58,18 @@ export const orderViewProjection: Projection = {
         `insert into order_view (tenant, id, customer_id, status, lines, total, region, placed_at, updated_at, timeline, version)
          values (?, ?, ?, 'PENDING', ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?)
          on conflict (tenant, id) do nothing returning ${ORDER_VIEW_COLUMNS}`,
-        [event.tenant, event.aggregateId, d.customerId, JSON.stringify(d.lines.map(toLineView)), d.total, d.region,
-          d.placedAt, d.placedAt, JSON.stringify([placedEntry(event)]), event.version],
+        [
+          event.tenant,
+          event.aggregateId,
+          d.customerId,
+          JSON.stringify(d.lines.map(toLineView)),
+          d.total,
+          d.region,
+          d.placedAt,
+          d.placedAt,
+          JSON.stringify([placedEntry(event)]),
+          event.version,
+        ],
       );
     } else {
       const transition = orderTransition(event);

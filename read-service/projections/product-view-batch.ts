@@ -1,7 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import type { ViewChange } from '../../schema/views/view-change.js';
-import { announced, anyMissing, changedBeforeCreated, int, returning, text, Unbatchable, type BatchOptions, type ChangedRows } from './batch-support.js';
+import {
+  announced,
+  anyMissing,
+  changedBeforeCreated,
+  int,
+  returning,
+  text,
+  Unbatchable,
+  type BatchOptions,
+  type ChangedRows,
+} from './batch-support.js';
 
 /** What a product event or review does to its row (`id`), in stream order (`ord`). */
 interface Change {
@@ -21,8 +31,12 @@ interface Change {
 }
 
 const KINDS: Record<string, Change['kind']> = {
-  ProductRenamed: 'rename', ProductPriceChanged: 'price', ProductRestocked: 'restock', ProductDiscontinued: 'discontinue',
-  StockReserved: 'reserve', StockReleased: 'release',
+  ProductRenamed: 'rename',
+  ProductPriceChanged: 'price',
+  ProductRestocked: 'restock',
+  ProductDiscontinued: 'discontinue',
+  StockReserved: 'reserve',
+  StockReleased: 'release',
 };
 
 /**
@@ -38,7 +52,11 @@ const KINDS: Record<string, Change['kind']> = {
  * statement) throws, and the run is applied one by one instead. Returns each changed row once.
  */
 export function productViewBatch<Row>(name: string, rows: ChangedRows<Row>) {
-  return async function applyBatch(events: readonly EventEnvelope[], tx: EntityManager, options: BatchOptions = {}): Promise<Omit<ViewChange, 'position'>[]> {
+  return async function applyBatch(
+    events: readonly EventEnvelope[],
+    tx: EntityManager,
+    options: BatchOptions = {},
+  ): Promise<Omit<ViewChange, 'position'>[]> {
     const creations: Record<string, unknown>[] = [];
     const changes: Change[] = [];
     const createdAt = new Map<string, number>();
@@ -47,14 +65,29 @@ export function productViewBatch<Row>(name: string, rows: ChangedRows<Row>) {
       const base = { ord, tenant: text(event.tenant), version: int(event.version) };
       if (event.aggregateType === 'Review') {
         if (event.type !== 'ReviewAdded') return;
-        changes.push({ ...base, kind: 'review', id: text(d.productId), at: text(d.addedAt), stream_id: text(event.aggregateId), rating: int(d.rating) });
+        changes.push({
+          ...base,
+          kind: 'review',
+          id: text(d.productId),
+          at: text(d.addedAt),
+          stream_id: text(event.aggregateId),
+          rating: int(d.rating),
+        });
       } else if (event.aggregateType === 'Product') {
         if (event.type === 'ProductCreated') {
           const id = text(d.productId);
           if (!createdAt.has(`${event.tenant}/${id}`)) createdAt.set(`${event.tenant}/${id}`, ord);
           creations.push({
-            ...base, id, sku: text(d.sku), title: text(d.title), description: d.description === null ? null : text(d.description),
-            category: text(d.category), price: text(d.price), available_quantity: int(d.initialStock), created_at: text(d.createdAt), updated_at: text(event.occurredAt),
+            ...base,
+            id,
+            sku: text(d.sku),
+            title: text(d.title),
+            description: d.description === null ? null : text(d.description),
+            category: text(d.category),
+            price: text(d.price),
+            available_quantity: int(d.initialStock),
+            created_at: text(d.createdAt),
+            updated_at: text(event.occurredAt),
           });
           return;
         }
@@ -68,15 +101,20 @@ export function productViewBatch<Row>(name: string, rows: ChangedRows<Row>) {
       }
     });
     const early = changedBeforeCreated(changes, createdAt);
-    if (early.length > 0 && await anyMissing(tx, 'product_view', early)) throw new Unbatchable('a change of a product precedes its creation');
+    if (early.length > 0 && (await anyMissing(tx, 'product_view', early)))
+      throw new Unbatchable('a change of a product precedes its creation');
     const changed: (Row & { tenant: string })[] = [];
-    if (creations.length > 0) changed.push(...await insertCreations<Row>(tx, creations, returning(rows, options)));
-    if (changes.length > 0) changed.push(...await foldChanges<Row>(tx, name, changes, returning(rows, options, 'p')));
+    if (creations.length > 0) changed.push(...(await insertCreations<Row>(tx, creations, returning(rows, options))));
+    if (changes.length > 0) changed.push(...(await foldChanges<Row>(tx, name, changes, returning(rows, options, 'p'))));
     return announced(rows, changed, options);
   };
 }
 
-function insertCreations<Row>(tx: EntityManager, creations: Record<string, unknown>[], returned: string): Promise<(Row & { tenant: string })[]> {
+function insertCreations<Row>(
+  tx: EntityManager,
+  creations: Record<string, unknown>[],
+  returned: string,
+): Promise<(Row & { tenant: string })[]> {
   return tx.execute<(Row & { tenant: string })[]>(
     `insert into product_view (tenant, id, sku, title, description, category, price, available_quantity, version, revision, created_at, updated_at)
      select tenant, id, sku, title, description, category, price, available_quantity, version, 1, created_at, updated_at
@@ -89,7 +127,12 @@ function insertCreations<Row>(tx: EntityManager, creations: Record<string, unkno
   );
 }
 
-async function foldChanges<Row>(tx: EntityManager, name: string, changes: Change[], returned: string): Promise<(Row & { tenant: string })[]> {
+async function foldChanges<Row>(
+  tx: EntityManager,
+  name: string,
+  changes: Change[],
+  returned: string,
+): Promise<(Row & { tenant: string })[]> {
   const result = await tx.execute<(Row & { tenant: string | null; expected: string })[]>(
     `with ev as (
        select * from json_to_recordset(?::json) as e(ord integer, kind text, tenant text, id uuid, version integer, at timestamptz,

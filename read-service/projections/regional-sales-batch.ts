@@ -13,14 +13,26 @@ import { int, money, returning, text, type BatchOptions, type ChangedRows } from
  * is its latest day's when the run holds several).
  */
 export function regionalSalesBatch<Row>(name: string, rows: ChangedRows<Row>) {
-  return async function applyBatch(events: readonly EventEnvelope[], tx: EntityManager, options: BatchOptions = {}): Promise<Omit<ViewChange, 'position'>[]> {
+  return async function applyBatch(
+    events: readonly EventEnvelope[],
+    tx: EntityManager,
+    options: BatchOptions = {},
+  ): Promise<Omit<ViewChange, 'position'>[]> {
     const changes: Record<string, unknown>[] = [];
     events.forEach((event, ord) => {
       if (event.aggregateType !== 'Order') return;
       const d = event.data as Record<string, unknown>;
-      const claim = { ord, tenant: text(event.tenant), stream_type: event.aggregateType, stream_id: text(event.aggregateId), version: int(event.version) };
-      if (event.type === 'OrderPaid') changes.push({ ...claim, region: text(d.region), at: text(d.paidAt), orders: 1, amount: money(d.amount) });
-      else if (event.type === 'OrderCancelled' && d.paidAt !== null) changes.push({ ...claim, region: text(d.region), at: text(d.paidAt), orders: -1, amount: money(`-${text(d.total)}`) });
+      const claim = {
+        ord,
+        tenant: text(event.tenant),
+        stream_type: event.aggregateType,
+        stream_id: text(event.aggregateId),
+        version: int(event.version),
+      };
+      if (event.type === 'OrderPaid')
+        changes.push({ ...claim, region: text(d.region), at: text(d.paidAt), orders: 1, amount: money(d.amount) });
+      else if (event.type === 'OrderCancelled' && d.paidAt !== null)
+        changes.push({ ...claim, region: text(d.region), at: text(d.paidAt), orders: -1, amount: money(`-${text(d.total)}`) });
     });
     if (changes.length === 0) return [];
     const changed = await tx.execute<(Row & { tenant: string })[]>(
@@ -43,6 +55,8 @@ export function regionalSalesBatch<Row>(name: string, rows: ChangedRows<Row>) {
       [JSON.stringify(changes), name, name],
     );
     if (options.announce === false) return [];
-    return changed.map((row) => rows.change(row)).sort((a, b) => String((a.data as { day?: string }).day).localeCompare(String((b.data as { day?: string }).day)));
+    return changed
+      .map((row) => rows.change(row))
+      .sort((a, b) => String((a.data as { day?: string }).day).localeCompare(String((b.data as { day?: string }).day)));
   };
 }

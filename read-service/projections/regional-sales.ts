@@ -24,7 +24,13 @@ export interface RegionalSalesRow {
 }
 
 export function toRegionalSalesView(row: RegionalSalesRow): RegionalSalesView {
-  return { region: row.region, day: row.day, ordersCount: servedAsInt(row.orders_count), revenue: row.revenue, version: Number(row.version) };
+  return {
+    region: row.region,
+    day: row.day,
+    ordersCount: servedAsInt(row.orders_count),
+    revenue: row.revenue,
+    version: Number(row.version),
+  };
 }
 
 /**
@@ -53,14 +59,24 @@ export const regionalSalesProjection: Projection = {
     }
     return rows.map((row) => salesChange(event.tenant, row));
   },
-  applyBatch: regionalSalesBatch<RegionalSalesRow>(NAME, { columns: REGIONAL_SALES_COLUMNS, change: (row) => salesChange(row.tenant, row) }),
+  applyBatch: regionalSalesBatch<RegionalSalesRow>(NAME, {
+    columns: REGIONAL_SALES_COLUMNS,
+    change: (row) => salesChange(row.tenant, row),
+  }),
 };
 
 function salesChange(tenant: string, row: RegionalSalesRow): Omit<ViewChange, 'position'> {
   return { tenant, view: SALES_VIEW, key: row.region, version: Number(row.version), data: toRegionalSalesView(row) };
 }
 
-async function add(tx: EntityManager, event: EventEnvelope, region: string, at: string, orders: number, amount: string): Promise<RegionalSalesRow[]> {
+async function add(
+  tx: EntityManager,
+  event: EventEnvelope,
+  region: string,
+  at: string,
+  orders: number,
+  amount: string,
+): Promise<RegionalSalesRow[]> {
   if (!(await claim(tx, NAME, event))) return [];
   return tx.execute<RegionalSalesRow[]>(
     `insert into regional_sales as sales (tenant, region, day, orders_count, revenue, version)

@@ -19,8 +19,20 @@ export function topProductsBatch(name: string) {
       if (event.type !== 'OrderConfirmed' && !taken) return;
       if (!Array.isArray(d.lines)) throw new Unbatchable('lines is not a list');
       if (d.lines.length === 0) return;
-      const lines = (d.lines as Record<string, unknown>[]).map((line) => ({ product_id: text(line.productId), quantity: int(line.quantity), line_total: money(line.lineTotal) }));
-      changes.push({ ord, tenant: text(event.tenant), stream_type: event.aggregateType, stream_id: text(event.aggregateId), version: int(event.version), sign: taken ? -1 : 1, lines });
+      const lines = (d.lines as Record<string, unknown>[]).map((line) => ({
+        product_id: text(line.productId),
+        quantity: int(line.quantity),
+        line_total: money(line.lineTotal),
+      }));
+      changes.push({
+        ord,
+        tenant: text(event.tenant),
+        stream_type: event.aggregateType,
+        stream_id: text(event.aggregateId),
+        version: int(event.version),
+        sign: taken ? -1 : 1,
+        lines,
+      });
     });
     if (changes.length === 0) return [];
     await tx.execute(
@@ -38,7 +50,8 @@ export function topProductsBatch(name: string) {
        on conflict (tenant, product_id) do update set
          units_sold = top.units_sold + excluded.units_sold,
          revenue = top.revenue + excluded.revenue`,
-      [JSON.stringify(changes), name, name], 'run',
+      [JSON.stringify(changes), name, name],
+      'run',
     );
     return []; // top products announce no view changes, as one by one
   };

@@ -45,7 +45,12 @@ async function add(tx: EntityManager, event: EventEnvelope, lines: OrderLineData
      on conflict (tenant, product_id) do update set
        units_sold = top.units_sold + excluded.units_sold,
        revenue = top.revenue + excluded.revenue`,
-    [event.tenant, sign, sign, JSON.stringify(lines.map((l) => ({ product_id: l.productId, quantity: l.quantity, line_total: l.lineTotal })))],
+    [
+      event.tenant,
+      sign,
+      sign,
+      JSON.stringify(lines.map((l) => ({ product_id: l.productId, quantity: l.quantity, line_total: l.lineTotal }))),
+    ],
     'run',
   );
 }

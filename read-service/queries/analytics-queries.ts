@@ -2,7 +2,12 @@ import { AppError } from '../../schema/errors.js';
 import type { SalesByRegionArgs, TopProductsArgs } from '../../schema/queries/query-message.js';
 import { requireRegion } from '../../schema/validation.js';
 import type { RegionalSalesView, TopProductView } from '../../schema/views/commerce-views.js';
-import { REGIONAL_SALES_COLUMNS, regionalSalesProjection, toRegionalSalesView, type RegionalSalesRow } from '../projections/regional-sales.js';
+import {
+  REGIONAL_SALES_COLUMNS,
+  regionalSalesProjection,
+  toRegionalSalesView,
+  type RegionalSalesRow,
+} from '../projections/regional-sales.js';
 import { topProductsProjection } from '../projections/top-products.js';
 import type { QueryDefinition } from './query-definition.js';
 

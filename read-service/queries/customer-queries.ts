@@ -11,9 +11,10 @@ export const customerQuery: QueryDefinition<{ id: unknown }, CustomerView | null
   reads: READS,
   async handle(args, { tenant, em }) {
     const id = requireUuid(args.id, 'id');
-    const rows = await em.execute<CustomerViewRow[]>(
-      `select ${CUSTOMER_VIEW_COLUMNS} from customer_view where tenant = ? and id = ?`, [tenant, id],
-    );
+    const rows = await em.execute<CustomerViewRow[]>(`select ${CUSTOMER_VIEW_COLUMNS} from customer_view where tenant = ? and id = ?`, [
+      tenant,
+      id,
+    ]);
     return rows[0] ? toCustomerView(rows[0]) : null;
   },
 };
@@ -27,7 +28,8 @@ export const customersByIdsQuery: QueryDefinition<{ ids: unknown }, (CustomerVie
     const ids = args.ids.map((id) => requireUuid(id, 'ids'));
     if (ids.length === 0) return [];
     const rows = await em.execute<CustomerViewRow[]>(
-      `select ${CUSTOMER_VIEW_COLUMNS} from customer_view where tenant = ? and id = any(array[?]::uuid[])`, [tenant, ids],
+      `select ${CUSTOMER_VIEW_COLUMNS} from customer_view where tenant = ? and id = any(array[?]::uuid[])`,
+      [tenant, ids],
     );
     const byId = new Map(rows.map((row) => [row.id, toCustomerView(row)]));
     return ids.map((id) => byId.get(id) ?? null);

@@ -45,7 +45,8 @@ export const ordersQuery: QueryDefinition<OrdersArgs, Connection<OrderView>> = {
     if (args.after !== undefined && args.after !== null) {
       if (typeof args.after !== 'string') throw AppError.badInput('after', 'after is not a cursor from this list');
       const [placedAt, id] = decodeCursor(args.after);
-      if (typeof placedAt !== 'string' || !KEY_PATTERN.test(placedAt)) throw AppError.badInput('after', 'after is not a cursor from this list');
+      if (typeof placedAt !== 'string' || !KEY_PATTERN.test(placedAt))
+        throw AppError.badInput('after', 'after is not a cursor from this list');
       requireUuid(id, 'after');
       pageWhere.push('(placed_at, id) < (?::timestamptz, ?::uuid)');
       pageParams.push(placedAt, id);
@@ -58,6 +59,10 @@ export const ordersQuery: QueryDefinition<OrdersArgs, Connection<OrderView>> = {
       [...pageParams, first + 1],
     );
     const edges = rows.slice(0, first).map((row) => ({ cursor: encodeCursor(row.sort_key, row.id), node: toOrderView(row) }));
-    return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount: Number(countRows[0]?.count ?? 0) };
+    return {
+      edges,
+      pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+      totalCount: Number(countRows[0]?.count ?? 0),
+    };
   },
 };

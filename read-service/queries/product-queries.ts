@@ -13,9 +13,10 @@ export const productQuery: QueryDefinition<{ id: unknown }, ProductView | null> 
   reads: READS,
   async handle(args, { tenant, em }) {
     const id = requireUuid(args.id, 'id');
-    const rows = await em.execute<ProductViewRow[]>(
-      `select ${PRODUCT_VIEW_COLUMNS} from product_view where tenant = ? and id = ?`, [tenant, id],
-    );
+    const rows = await em.execute<ProductViewRow[]>(`select ${PRODUCT_VIEW_COLUMNS} from product_view where tenant = ? and id = ?`, [
+      tenant,
+      id,
+    ]);
     return rows[0] ? toProductView(rows[0]) : null;
   },
 };
@@ -29,7 +30,8 @@ export const productsByIdsQuery: QueryDefinition<{ ids: unknown }, (ProductView 
     const ids = args.ids.map((id) => requireUuid(id, 'id'));
     if (ids.length === 0) return [];
     const rows = await em.execute<ProductViewRow[]>(
-      `select ${PRODUCT_VIEW_COLUMNS} from product_view where tenant = ? and id = any(array[?]::uuid[])`, [tenant, ids],
+      `select ${PRODUCT_VIEW_COLUMNS} from product_view where tenant = ? and id = any(array[?]::uuid[])`,
+      [tenant, ids],
     );
     const byId = new Map(rows.map((row) => [row.id, toProductView(row)]));
     return ids.map((id) => byId.get(id) ?? null);
@@ -68,12 +70,24 @@ export const productsQuery: QueryDefinition<ProductsArgs, Connection<ProductView
     const where: string[] = ['tenant = ?'];
     const params: unknown[] = [tenant];
     const filter = args.filter ?? {};
-    if (filter.category !== undefined && filter.category !== null) { where.push('category = ?'); params.push(filter.category); }
+    if (filter.category !== undefined && filter.category !== null) {
+      where.push('category = ?');
+      params.push(filter.category);
+    }
     if (filter.inStock === true) where.push('available_quantity > 0 and not discontinued');
     if (filter.inStock === false) where.push('(available_quantity <= 0 or discontinued)');
-    if (filter.minPrice !== undefined && filter.minPrice !== null) { where.push('price >= ?'); params.push(requireAmount(filter.minPrice, 'filter.minPrice')); }
-    if (filter.maxPrice !== undefined && filter.maxPrice !== null) { where.push('price <= ?'); params.push(requireAmount(filter.maxPrice, 'filter.maxPrice')); }
-    if (search) { where.push("search @@ websearch_to_tsquery('english', ?)"); params.push(search); }
+    if (filter.minPrice !== undefined && filter.minPrice !== null) {
+      where.push('price >= ?');
+      params.push(requireAmount(filter.minPrice, 'filter.minPrice'));
+    }
+    if (filter.maxPrice !== undefined && filter.maxPrice !== null) {
+      where.push('price <= ?');
+      params.push(requireAmount(filter.maxPrice, 'filter.maxPrice'));
+    }
+    if (search) {
+      where.push("search @@ websearch_to_tsquery('english', ?)");
+      params.push(search);
+    }
 
     const countRows = await em.execute<{ count: string }[]>(`select count(*) from product_view where ${where.join(' and ')}`, params);
     const totalCount = Number(countRows[0]?.count ?? 0);
@@ -94,7 +108,10 @@ export const productsQuery: QueryDefinition<ProductsArgs, Connection<ProductView
       [...sortParams, ...pageParams, ...sortParams, first + 1],
     );
     const page = rows.slice(0, first);
-    const edges = page.map((row) => ({ cursor: encodeCursor(row.sort_value === null ? null : String(row.sort_value), row.id), node: toProductView(row) }));
+    const edges = page.map((row) => ({
+      cursor: encodeCursor(row.sort_value === null ? null : String(row.sort_value), row.id),
+      node: toProductView(row),
+    }));
     return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
   },
 };

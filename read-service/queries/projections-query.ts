@@ -5,7 +5,11 @@ import type { Projection } from '../projections/projection.js';
 import type { QueryDefinition } from './query-definition.js';
 
 /** Freshness of every read model: its position in the stream and how many events it trails by. */
-export function projectionsQuery(projections: readonly Projection[], jsm: JetStreamManager, subjects: Subjects): QueryDefinition<unknown, ProjectionStatus[]> {
+export function projectionsQuery(
+  projections: readonly Projection[],
+  jsm: JetStreamManager,
+  subjects: Subjects,
+): QueryDefinition<unknown, ProjectionStatus[]> {
   return {
     name: 'projections',
     reads: [],

@@ -34,7 +34,7 @@ export class BuildSchema {
     const build = new BuildSchema(client, name, tables, live, []);
     const deferred: string[] = [];
     try {
-      for (const table of tables) deferred.push(...await build.copyTable(table));
+      for (const table of tables) deferred.push(...(await build.copyTable(table)));
       const schema = new BuildSchema(client, name, tables, live, deferred);
       // Before any replay: fail at once on what a copy cannot carry (triggers, views, ...).
       const differences = await schema.differences({ ignoreDeferred: true });
@@ -60,7 +60,9 @@ export class BuildSchema {
       const expected = await tableShape(this.client, LIVE, table);
       differences.push(...shapeDifferences(table, live, expected).map((d) => `live ${d}`));
       const copy = await tableShape(this.client, this.name, table);
-      const wanted = options.ignoreDeferred ? { ...expected, indexes: expected.indexes.filter((line) => copy.indexes.includes(line)) } : expected;
+      const wanted = options.ignoreDeferred
+        ? { ...expected, indexes: expected.indexes.filter((line) => copy.indexes.includes(line)) }
+        : expected;
       differences.push(...shapeDifferences(table, wanted, copy));
     }
     return differences;
@@ -79,8 +81,14 @@ export class BuildSchema {
     await this.client.query(`create table ${copy} (like ${live} including all excluding indexes)`);
     const constraints = await this.client.query<{ name: string; definition: string; index: string | null }>(
       `select conname as name, pg_get_constraintdef(oid) as definition, conindid::regclass::text as index
-         from pg_constraint where conrelid = $1::regclass and contype in ('p', 'u', 'x') order by conname`, [live]);
-    const foreign = await this.client.query('select 1 from pg_constraint where conrelid = $1::regclass and contype in ($2, $3)', [live, 'f', 't']);
+         from pg_constraint where conrelid = $1::regclass and contype in ('p', 'u', 'x') order by conname`,
+      [live],
+    );
+    const foreign = await this.client.query('select 1 from pg_constraint where conrelid = $1::regclass and contype in ($2, $3)', [
+      live,
+      'f',
+      't',
+    ]);
     if ((foreign.rowCount ?? 0) > 0) throw RebuildError.unsupported(table, 'foreign keys or constraint triggers');
     for (const constraint of constraints.rows) {
       await this.client.query(`alter table ${copy} add constraint ${quoteIdent(constraint.name)} ${constraint.definition}`);
@@ -90,7 +98,9 @@ export class BuildSchema {
     const indexes = await this.client.query<{ definition: string }>(
       `select pg_get_indexdef(i.indexrelid) as definition from pg_index i
         where i.indrelid = $1::regclass and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid and c.conrelid = i.indrelid)
-        order by i.indexrelid`, [live]);
+        order by i.indexrelid`,
+      [live],
+    );
     return indexes.rows.map(({ definition }) => {
       const retargeted = definition.replace(` ON ${live} `, ` ON ${copy} `).replace(` ON ${LIVE}.${table} `, ` ON ${copy} `);
       if (retargeted === definition) throw RebuildError.unsupported(table, `an index it cannot retarget: ${definition}`);
@@ -103,7 +113,9 @@ export class BuildSchema {
     const serials = await this.client.query<{ column: string; sequence: string }>(
       `select a.attname as column, pg_get_serial_sequence($1, a.attname) as sequence from pg_attribute a
         where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped and a.attidentity = ''
-          and pg_get_serial_sequence($1, a.attname) is not null`, [live]);
+          and pg_get_serial_sequence($1, a.attname) is not null`,
+      [live],
+    );
     for (const { column, sequence } of serials.rows) {
       const own = `${this.name}.${quoteIdent(sequence.split('.').at(-1)!.replaceAll('"', ''))}`;
       await this.client.query(`create sequence ${own} as bigint`);
@@ -115,7 +127,9 @@ export class BuildSchema {
   private async copyGrants(live: string, copy: string): Promise<void> {
     const grants = await this.client.query<{ grantee: string; privilege: string; grantable: boolean }>(
       `select coalesce(nullif(pg_get_userbyid(g.grantee), ''), 'public') as grantee, g.privilege_type as privilege, g.is_grantable as grantable
-         from pg_class c, aclexplode(c.relacl) g where c.oid = $1::regclass and g.grantee <> c.relowner`, [live]);
+         from pg_class c, aclexplode(c.relacl) g where c.oid = $1::regclass and g.grantee <> c.relowner`,
+      [live],
+    );
     for (const { grantee, privilege, grantable } of grants.rows) {
       const to = grantee === 'public' ? 'public' : quoteIdent(grantee);
       await this.client.query(`grant ${privilege} on ${copy} to ${to}${grantable ? ' with grant option' : ''}`);

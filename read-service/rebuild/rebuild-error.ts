@@ -24,7 +24,11 @@ export type RebuildErrorCode = (typeof RebuildErrorCode)[keyof typeof RebuildErr
  * the named constructors below.
  */
 export class RebuildError extends Error {
-  private constructor(readonly code: RebuildErrorCode, message: string, readonly failures: readonly RebuildFailure[] = []) {
+  private constructor(
+    readonly code: RebuildErrorCode,
+    message: string,
+    readonly failures: readonly RebuildFailure[] = [],
+  ) {
     super(message);
     this.name = 'RebuildError';
   }
@@ -34,7 +38,10 @@ export class RebuildError extends Error {
   }
 
   static streamTruncated(stream: string, firstSeq: number): RebuildError {
-    return new RebuildError(RebuildErrorCode.StreamTruncated, `stream ${stream} starts at ${firstSeq}: the events before it are gone, a replay from the start is impossible`);
+    return new RebuildError(
+      RebuildErrorCode.StreamTruncated,
+      `stream ${stream} starts at ${firstSeq}: the events before it are gone, a replay from the start is impossible`,
+    );
   }
 
   static unsupported(table: string, what: string): RebuildError {
@@ -43,9 +50,15 @@ export class RebuildError extends Error {
 
   /** Events that failed in the rebuild and that the live projection had applied (no open dead letter). */
   static eventsFailed(failures: readonly RebuildFailure[]): RebuildError {
-    const list = failures.slice(0, 5).map((f) => `${f.projection}@${f.streamSeq} (${f.eventType ?? 'not an event'}): ${f.error}`).join('; ');
-    return new RebuildError(RebuildErrorCode.EventsFailed,
-      `${failures.length} event(s) failed in the rebuild that the live tables applied: ${list}${failures.length > 5 ? '; ...' : ''}`, failures);
+    const list = failures
+      .slice(0, 5)
+      .map((f) => `${f.projection}@${f.streamSeq} (${f.eventType ?? 'not an event'}): ${f.error}`)
+      .join('; ');
+    return new RebuildError(
+      RebuildErrorCode.EventsFailed,
+      `${failures.length} event(s) failed in the rebuild that the live tables applied: ${list}${failures.length > 5 ? '; ...' : ''}`,
+      failures,
+    );
   }
 
   static shapeChanged(differences: readonly string[]): RebuildError {
@@ -53,7 +66,10 @@ export class RebuildError extends Error {
   }
 
   static checkpointMovedBack(projection: string, checkpoint: number, rebuilt: number): RebuildError {
-    return new RebuildError(RebuildErrorCode.CheckpointMovedBack, `the checkpoint of ${projection} moved back to ${checkpoint}, below the rebuilt position ${rebuilt}`);
+    return new RebuildError(
+      RebuildErrorCode.CheckpointMovedBack,
+      `the checkpoint of ${projection} moved back to ${checkpoint}, below the rebuilt position ${rebuilt}`,
+    );
   }
 
   static streamStalled(stream: string, seq: number, waitedMs: number): RebuildError {

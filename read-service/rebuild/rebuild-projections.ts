@@ -85,7 +85,9 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
   const reader = new StreamReader(options.nc, options.js, subjects, { wanted: (type) => types.has(type), ...(logger ? { logger } : {}) });
   try {
     for (const name of names) {
-      const lock = await client.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1)) as locked', [`${subjects.stream}.rebuild.${name}`]);
+      const lock = await client.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1)) as locked', [
+        `${subjects.stream}.rebuild.${name}`,
+      ]);
       if (!lock.rows[0]?.locked) throw RebuildError.alreadyRunning(name);
     }
     const stream = await (await options.js.jetstreamManager()).streams.info(subjects.stream);
@@ -96,7 +98,8 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     try {
       const replay = new Replay({ orm: options.orm, schema: build.name, projections, reader, batchSize: options.batchSize ?? 5000 });
       logger?.info({ projections: names, schema: build.name }, 'rebuild: replaying');
-      const phase = (what: string, since: number) => logger?.info({ seconds: (performance.now() - since) / 1000, replayed: replay.messagesRead }, `rebuild: ${what}`);
+      const phase = (what: string, since: number) =>
+        logger?.info({ seconds: (performance.now() - since) / 1000, replayed: replay.messagesRead }, `rebuild: ${what}`);
       let since = performance.now();
       await replay.until(await checkpoints(client, names));
       phase('bulk replayed', since);
@@ -109,19 +112,32 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
         await options.beforeSwitch?.({ schema: build.name, positions: replay.positions });
         try {
           const outcome = await switchOver({
-            client, build, replay, names, tables, lockTimeoutMs: options.lockTimeoutMs ?? 5000, acceptFailures: options.acceptFailures ?? false,
+            client,
+            build,
+            replay,
+            names,
+            tables,
+            lockTimeoutMs: options.lockTimeoutMs ?? 5000,
+            acceptFailures: options.acceptFailures ?? false,
             payload: (seq) => reader.payload(seq),
           });
           archive = outcome.archive;
           // The rows changed unannounced: whoever keeps views from the notices (the gateway's
           // cache) must start over, as after a new projection leader.
           for (const name of names) {
-            options.nc.publish(subjects.checkpoint(name), encodeJson({ projection: name, position: outcome.positions.get(name)!, reset: true } satisfies CheckpointNotice));
+            options.nc.publish(
+              subjects.checkpoint(name),
+              encodeJson({ projection: name, position: outcome.positions.get(name)!, reset: true } satisfies CheckpointNotice),
+            );
           }
           await options.nc.flush();
           const seconds = (performance.now() - started) / 1000;
           const report: RebuildReport = {
-            projections: names.map((name) => ({ name, position: outcome.positions.get(name)!, deadLetters: outcome.deadLetters.get(name)! })),
+            projections: names.map((name) => ({
+              name,
+              position: outcome.positions.get(name)!,
+              deadLetters: outcome.deadLetters.get(name)!,
+            })),
             eventsReplayed: replay.messagesRead,
             tailEvents: outcome.tail,
             seconds,
@@ -129,7 +145,10 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
             switchAttempts: attempt,
             ...(options.keepArchive ? { archive } : {}),
           };
-          logger?.info({ ...report, projections: report.projections.map((p) => ({ name: p.name, position: p.position })) }, 'rebuild: switched');
+          logger?.info(
+            { ...report, projections: report.projections.map((p) => ({ name: p.name, position: p.position })) },
+            'rebuild: switched',
+          );
           return report;
         } catch (error) {
           if (!RETRYABLE.has((error as { code?: string }).code ?? '') || attempt >= attempts) throw error;
@@ -137,9 +156,12 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
         }
       }
     } finally {
-      await build.drop().catch((error: unknown) => logger?.warn({ err: error, schema: build.name }, 'rebuild: could not drop the build schema'));
+      await build
+        .drop()
+        .catch((error: unknown) => logger?.warn({ err: error, schema: build.name }, 'rebuild: could not drop the build schema'));
       if (archive && !options.keepArchive) {
-        await client.query(`drop schema if exists ${archive} cascade`)
+        await client
+          .query(`drop schema if exists ${archive} cascade`)
           .catch((error: unknown) => logger?.warn({ err: error, schema: archive }, 'rebuild: could not drop the archived tables'));
       }
     }
@@ -160,7 +182,9 @@ async function catchUp(client: pg.Client, replay: Replay, names: readonly string
 
 async function checkpoints(client: pg.Client, names: readonly string[]): Promise<Map<string, number>> {
   const rows = await client.query<{ projection: string; position: string }>(
-    'select projection, position from projection_checkpoints where projection = any($1)', [names]);
+    'select projection, position from projection_checkpoints where projection = any($1)',
+    [names],
+  );
   const positions = new Map(names.map((name) => [name, 0]));
   for (const row of rows.rows) positions.set(row.projection, Number(row.position));
   return positions;

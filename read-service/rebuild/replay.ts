@@ -55,31 +55,40 @@ export class Replay {
       writing = this.write(batch, targets);
       writing.catch(() => undefined); // awaited on the next turn; no unhandled rejection meanwhile
     }
-    for (const projection of behind) this.positions.set(projection.name, Math.max(this.positions.get(projection.name)!, targets.get(projection.name)!));
+    for (const projection of behind)
+      this.positions.set(projection.name, Math.max(this.positions.get(projection.name)!, targets.get(projection.name)!));
     this.messagesRead += read;
     return read;
   }
 
   private async write(batch: StreamMessage[], targets: ReadonlyMap<string, number>): Promise<void> {
     const lastSeq = batch.at(-1)!.seq;
-    await Promise.all(this.options.projections.map(async (projection) => {
-      const from = this.positions.get(projection.name)!;
-      const to = targets.get(projection.name) ?? 0;
-      const items: Item[] = [];
-      for (const message of batch) {
-        if (message.seq <= from || message.seq > to) continue;
-        if (!message.isEvent) this.fail(projection, message.seq, undefined, new Error(`stream message ${message.seq} is not an event envelope`));
-        else if (message.event && projection.eventTypes.has(message.event.type)) items.push({ seq: message.seq, event: message.event });
-      }
-      if (items.length > 0) await this.apply(projection, items);
-      this.positions.set(projection.name, Math.max(from, Math.min(to, lastSeq)));
-    }));
+    await Promise.all(
+      this.options.projections.map(async (projection) => {
+        const from = this.positions.get(projection.name)!;
+        const to = targets.get(projection.name) ?? 0;
+        const items: Item[] = [];
+        for (const message of batch) {
+          if (message.seq <= from || message.seq > to) continue;
+          if (!message.isEvent)
+            this.fail(projection, message.seq, undefined, new Error(`stream message ${message.seq} is not an event envelope`));
+          else if (message.event && projection.eventTypes.has(message.event.type)) items.push({ seq: message.seq, event: message.event });
+        }
+        if (items.length > 0) await this.apply(projection, items);
+        this.positions.set(projection.name, Math.max(from, Math.min(to, lastSeq)));
+      }),
+    );
   }
 
   private async apply(projection: Projection, items: Item[]): Promise<void> {
     try {
       await this.transaction(async (tx) => {
-        if (projection.applyBatch) await projection.applyBatch(items.map((item) => item.event), tx, { announce: false });
+        if (projection.applyBatch)
+          await projection.applyBatch(
+            items.map((item) => item.event),
+            tx,
+            { announce: false },
+          );
         else for (const item of items) await projection.apply(item.event, tx);
       });
     } catch {
@@ -108,7 +117,11 @@ export class Replay {
 
   private fail(projection: Projection, seq: number, event: EventEnvelope | undefined, error: unknown): void {
     this.failures.push({
-      projection: projection.name, streamSeq: seq, eventId: event?.eventId, eventType: event?.type, tenant: event?.tenant,
+      projection: projection.name,
+      streamSeq: seq,
+      eventId: event?.eventId,
+      eventType: event?.type,
+      tenant: event?.tenant,
       error: String((error as Error)?.message ?? error),
     });
   }

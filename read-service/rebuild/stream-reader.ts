@@ -42,7 +42,12 @@ export class StreamReader {
   /** The sequence the next message will have at least. */
   private next = 1;
 
-  constructor(private readonly nc: NatsConnection, private readonly js: JetStreamClient, private readonly subjects: Subjects, private readonly options: StreamReaderOptions = {}) {}
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly subjects: Subjects,
+    private readonly options: StreamReaderOptions = {},
+  ) {}
 
   /** Positions the reader so that the next message it hands out is the first at or after `seq`. */
   async seek(seq: number): Promise<void> {
@@ -55,8 +60,10 @@ export class StreamReader {
       after: seq - 1,
       signal: reading.signal,
       logger: this.options.logger ?? createLogger('stream-reader', 'warn'),
-      open: async (from) => (await this.js.consumers.get(this.subjects.stream, { filter_subjects: this.subjects.eventsWildcard, opt_start_seq: from }))
-        .consume({ max_messages: this.options.pull ?? 5000, expires: PULL_EXPIRES_MS }),
+      open: async (from) =>
+        (await this.js.consumers.get(this.subjects.stream, { filter_subjects: this.subjects.eventsWildcard, opt_start_seq: from })).consume(
+          { max_messages: this.options.pull ?? 5000, expires: PULL_EXPIRES_MS },
+        ),
     });
     this.next = seq;
   }
@@ -70,7 +77,7 @@ export class StreamReader {
   async take(max: number, until: number): Promise<StreamMessage[]> {
     const batch: StreamMessage[] = [];
     while (batch.length < max && this.next <= until) {
-      const msg = this.held ?? await this.read();
+      const msg = this.held ?? (await this.read());
       this.held = undefined;
       if (msg.seq > until) {
         this.held = msg;
@@ -104,7 +111,9 @@ export class StreamReader {
     if (!this.iterator) throw new Error('StreamReader.take before seek');
     const stallMs = this.options.stallMs ?? 30_000;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const stalled = new Promise<'stalled'>((resolve) => { timer = setTimeout(() => resolve('stalled'), stallMs); });
+    const stalled = new Promise<'stalled'>((resolve) => {
+      timer = setTimeout(() => resolve('stalled'), stallMs);
+    });
     try {
       const result = await Promise.race([this.iterator.next(), stalled]);
       if (result === 'stalled' || result.done) throw RebuildError.streamStalled(this.subjects.stream, this.next, stallMs);
@@ -118,7 +127,8 @@ export class StreamReader {
 function decode(msg: JsMsg, wanted: ((type: string) => boolean) | undefined): StreamMessage {
   try {
     const value = msg.json<EventEnvelope>();
-    if (!value || typeof value !== 'object' || typeof value.type !== 'string' || typeof value.tenant !== 'string') return { seq: msg.seq, event: undefined, isEvent: false };
+    if (!value || typeof value !== 'object' || typeof value.type !== 'string' || typeof value.tenant !== 'string')
+      return { seq: msg.seq, event: undefined, isEvent: false };
     return { seq: msg.seq, event: !wanted || wanted(value.type) ? upcast(value) : undefined, isEvent: true };
   } catch {
     return { seq: msg.seq, event: undefined, isEvent: false };

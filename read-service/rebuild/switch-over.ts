@@ -57,12 +57,17 @@ export async function switchOver(options: SwitchOptions): Promise<SwitchOutcome>
   await client.query('begin');
   try {
     await client.query(`set local lock_timeout = ${Math.max(1, Math.round(options.lockTimeoutMs))}`);
-    await client.query('insert into projection_checkpoints (projection, position) select unnest($1::text[]), 0 on conflict do nothing', [names]);
+    await client.query('insert into projection_checkpoints (projection, position) select unnest($1::text[]), 0 on conflict do nothing', [
+      names,
+    ]);
     const rows = await client.query<{ projection: string; position: string }>(
-      'select projection, position from projection_checkpoints where projection = any($1) order by projection for update', [names]);
+      'select projection, position from projection_checkpoints where projection = any($1) order by projection for update',
+      [names],
+    );
     const positions = new Map(rows.rows.map((row) => [row.projection, Number(row.position)]));
     for (const name of names) {
-      if (positions.get(name)! < replay.positions.get(name)!) throw RebuildError.checkpointMovedBack(name, positions.get(name)!, replay.positions.get(name)!);
+      if (positions.get(name)! < replay.positions.get(name)!)
+        throw RebuildError.checkpointMovedBack(name, positions.get(name)!, replay.positions.get(name)!);
     }
     const tail = await replay.until(positions);
     const deadLetters = await settleDeadLetters(client, replay.failures, positions, options);
@@ -70,7 +75,10 @@ export async function switchOver(options: SwitchOptions): Promise<SwitchOutcome>
     if (differences.length > 0) throw RebuildError.shapeChanged(differences);
 
     await client.query(`delete from public.${APPLIED_VERSIONS_TABLE} where projection = any($1)`, [names]);
-    await client.query(`insert into public.${APPLIED_VERSIONS_TABLE} select * from ${build.name}.${APPLIED_VERSIONS_TABLE} where projection = any($1)`, [names]);
+    await client.query(
+      `insert into public.${APPLIED_VERSIONS_TABLE} select * from ${build.name}.${APPLIED_VERSIONS_TABLE} where projection = any($1)`,
+      [names],
+    );
     await client.query(`create schema ${archive}`);
     const tables = [...options.tables].sort();
     await client.query(`lock table ${tables.map((table) => `public.${quoteIdent(table)}`).join(', ')} in access exclusive mode`);
@@ -95,11 +103,17 @@ export async function switchOver(options: SwitchOptions): Promise<SwitchOutcome>
  * letter) would be lost: the switch is refused (RebuildError EVENTS_FAILED, live tables
  * untouched), unless `acceptFailures`, which records it as a dead letter of the new tables.
  */
-async function settleDeadLetters(client: pg.Client, failures: readonly RebuildFailure[], positions: ReadonlyMap<string, number>,
-  { acceptFailures, payload }: Pick<SwitchOptions, 'acceptFailures' | 'payload'>): Promise<Map<string, DeadLetterSettlement>> {
+async function settleDeadLetters(
+  client: pg.Client,
+  failures: readonly RebuildFailure[],
+  positions: ReadonlyMap<string, number>,
+  { acceptFailures, payload }: Pick<SwitchOptions, 'acceptFailures' | 'payload'>,
+): Promise<Map<string, DeadLetterSettlement>> {
   const names = [...positions.keys()];
   const open = await client.query<{ projection: string; stream_seq: string }>(
-    'select projection, stream_seq from dead_letters where projection = any($1)', [names]);
+    'select projection, stream_seq from dead_letters where projection = any($1)',
+    [names],
+  );
   const key = (projection: string, seq: number | string) => `${projection}:${seq}`;
   const known = new Set(open.rows.map((row) => key(row.projection, row.stream_seq)));
   const unknown = failures.filter((failure) => !known.has(key(failure.projection, failure.streamSeq)));
@@ -110,14 +124,24 @@ async function settleDeadLetters(client: pg.Client, failures: readonly RebuildFa
     const failed = failures.filter((failure) => failure.projection === name);
     const resolved = await client.query<{ stream_seq: string }>(
       `delete from dead_letters where projection = $1 and stream_seq <= $2 and stream_seq <> all($3::bigint[]) returning stream_seq`,
-      [name, positions.get(name), failed.map((failure) => failure.streamSeq)]);
+      [name, positions.get(name), failed.map((failure) => failure.streamSeq)],
+    );
     const recorded = unknown.filter((failure) => failure.projection === name);
     for (const failure of recorded) {
       await client.query(
         `insert into dead_letters (projection, stream_seq, event_id, event_type, tenant, payload, error, attempts)
          values ($1, $2, $3, $4, $5, $6, $7, 1)
          on conflict (projection, stream_seq) do update set error = excluded.error, attempts = dead_letters.attempts + 1`,
-        [name, failure.streamSeq, failure.eventId ?? null, failure.eventType ?? null, failure.tenant ?? null, await payload(failure.streamSeq), failure.error]);
+        [
+          name,
+          failure.streamSeq,
+          failure.eventId ?? null,
+          failure.eventType ?? null,
+          failure.tenant ?? null,
+          await payload(failure.streamSeq),
+          failure.error,
+        ],
+      );
     }
     settlements.set(name, {
       resolved: resolved.rows.map((row) => Number(row.stream_seq)).sort((a, b) => a - b),

@@ -26,12 +26,15 @@ export async function tableShape(client: pg.Client, schema: string, table: strin
             case when a.attidentity <> '' then 'identity ' || a.attidentity::text end,
             case when a.attcollation <> 0 then 'collate ' || a.attcollation::regcollation::text end) as line
        from pg_attribute a left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-      where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped order by a.attnum`);
+      where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped order by a.attnum`,
+  );
   const indexes = await lines(
     `select c.relname || ': ' || pg_get_indexdef(i.indexrelid) as line from pg_index i join pg_class c on c.oid = i.indexrelid
-      where i.indrelid = $1::regclass order by c.relname`);
+      where i.indrelid = $1::regclass order by c.relname`,
+  );
   const constraints = await lines(
-    'select conname || \': \' || pg_get_constraintdef(oid) as line from pg_constraint where conrelid = $1::regclass order by conname');
+    "select conname || ': ' || pg_get_constraintdef(oid) as line from pg_constraint where conrelid = $1::regclass order by conname",
+  );
   const triggers = await lines('select tgname as line from pg_trigger where tgrelid = $1::regclass and not tgisinternal order by tgname');
   const security = await lines(
     `select 'policy ' || polname as line from pg_policy where polrelid = $1::regclass
@@ -39,13 +42,16 @@ export async function tableShape(client: pg.Client, schema: string, table: strin
      union all select 'referenced by ' || conrelid::regclass::text from pg_constraint where confrelid = $1::regclass
      union all select distinct 'used by view ' || v.oid::regclass::text from pg_depend d join pg_rewrite r on r.oid = d.objid
        join pg_class v on v.oid = r.ev_class where d.refobjid = $1::regclass and v.oid <> $1::regclass
-     order by 1`);
+     order by 1`,
+  );
   const access = await client.query<{ owner: string; grants: string[] | null }>(
     `select pg_get_userbyid(relowner) as owner,
             (select array_agg(coalesce(nullif(pg_get_userbyid(g.grantee), ''), 'public') || ' ' || g.privilege_type
                               || case when g.is_grantable then ' with grant option' else '' end order by 1)
                from aclexplode(c.relacl) g where g.grantee <> c.relowner) as grants
-       from pg_class c where c.oid = $1::regclass`, [relation]);
+       from pg_class c where c.oid = $1::regclass`,
+    [relation],
+  );
   return {
     columns,
     indexes: indexes.map((line) => line.replace(` ON ${table} `, ' ON ')),
@@ -66,7 +72,9 @@ export function shapeDifferences(table: string, expected: TableShape, actual: Ta
     if (JSON.stringify(want) === JSON.stringify(got)) continue;
     const missing = want.filter((line) => !got.includes(line));
     const extra = got.filter((line) => !want.includes(line));
-    differences.push(`${table} ${key}: ${missing.length || extra.length ? `missing [${missing.join(', ')}], extra [${extra.join(', ')}]` : 'in another order'}`);
+    differences.push(
+      `${table} ${key}: ${missing.length || extra.length ? `missing [${missing.join(', ')}], extra [${extra.join(', ')}]` : 'in another order'}`,
+    );
   }
   return differences;
 }

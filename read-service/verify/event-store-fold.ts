@@ -66,13 +66,16 @@ export async function foldEventStore(options: FoldOptions): Promise<FoldResult> 
     eventsRead += batch.length;
     after = batch.at(-1)!.globalPosition;
     // Projections write disjoint tables (and disjoint rows of the guard table): side by side.
-    await Promise.all(options.projections.map(async (projection) => {
-      const position = options.positions[projection.name] ?? 0;
-      const skipped = options.skip.get(projection.name);
-      const share = batch.filter(({ streamSeq, event }) =>
-        streamSeq <= position && projection.eventTypes.has(event.type) && !skipped?.has(event.eventId));
-      if (share.length > 0) failures.push(...await apply(options, projection, share));
-    }));
+    await Promise.all(
+      options.projections.map(async (projection) => {
+        const position = options.positions[projection.name] ?? 0;
+        const skipped = options.skip.get(projection.name);
+        const share = batch.filter(
+          ({ streamSeq, event }) => streamSeq <= position && projection.eventTypes.has(event.type) && !skipped?.has(event.eventId),
+        );
+        if (share.length > 0) failures.push(...(await apply(options, projection, share)));
+      }),
+    );
     if (batch.length < batchSize) break;
   }
   return { eventsRead, failures };
@@ -82,7 +85,13 @@ export async function foldEventStore(options: FoldOptions): Promise<FoldResult> 
 async function apply(options: FoldOptions, projection: Projection, share: StoredEvent[]): Promise<FoldFailure[]> {
   if (options.setBased && projection.applyBatch) {
     try {
-      await options.scratch.inScratch(options.orm, (tx) => projection.applyBatch!(share.map(({ event }) => event), tx, { announce: false }));
+      await options.scratch.inScratch(options.orm, (tx) =>
+        projection.applyBatch!(
+          share.map(({ event }) => event),
+          tx,
+          { announce: false },
+        ),
+      );
       return [];
     } catch {
       // Refused (an event it cannot vouch for): event by event below.
@@ -104,8 +113,12 @@ async function apply(options: FoldOptions, projection: Projection, share: Stored
         } catch (error) {
           await tx.execute('rollback to savepoint fold_event', [], 'run');
           failures.push({
-            projection: projection.name, globalPosition: stored.globalPosition, streamSeq: stored.streamSeq,
-            eventId: stored.event.eventId, eventType: stored.event.type, error: String((error as Error)?.message ?? error),
+            projection: projection.name,
+            globalPosition: stored.globalPosition,
+            streamSeq: stored.streamSeq,
+            eventId: stored.event.eventId,
+            eventType: stored.event.type,
+            error: String((error as Error)?.message ?? error),
           });
         }
       }
@@ -147,9 +160,16 @@ async function readEvents(client: pg.Client, after: number, until: number, limit
     // No outbox row: pruned by the retention, so published long ago, before any checkpoint.
     streamSeq: row.stream_seq === null ? 0 : Number(row.stream_seq),
     event: upcast({
-      eventId: row.event_id, type: row.type, schemaVersion: row.schema_version, tenant: row.tenant,
-      aggregateType: row.stream_type, aggregateId: row.stream_id, version: row.version,
-      occurredAt: row.occurred_at.toISOString(), data: row.data, metadata: row.metadata,
+      eventId: row.event_id,
+      type: row.type,
+      schemaVersion: row.schema_version,
+      tenant: row.tenant,
+      aggregateType: row.stream_type,
+      aggregateId: row.stream_id,
+      version: row.version,
+      occurredAt: row.occurred_at.toISOString(),
+      data: row.data,
+      metadata: row.metadata,
     }),
   }));
 }

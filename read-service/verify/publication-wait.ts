@@ -23,10 +23,16 @@ export async function waitForPublication(client: pg.Client, timeoutMs: number, i
   const deadline = Date.now() + timeoutMs;
   while (pending.length > 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    pending = (await client.query<{ id: string }>('select id from outbox where id = any($1::bigint[]) and published_at is null order by id', [pending])).rows.map((r) => r.id);
+    pending = (
+      await client.query<{ id: string }>('select id from outbox where id = any($1::bigint[]) and published_at is null order by id', [
+        pending,
+      ])
+    ).rows.map((r) => r.id);
   }
   if (pending.length === 0) return [];
   const rows = await client.query<{ id: string; event_id: string; subject: string; created_at: Date }>(
-    'select id, event_id, subject, created_at from outbox where id = any($1::bigint[]) and published_at is null order by id', [pending]);
+    'select id, event_id, subject, created_at from outbox where id = any($1::bigint[]) and published_at is null order by id',
+    [pending],
+  );
   return rows.rows.map((r) => ({ outboxId: Number(r.id), eventId: r.event_id, subject: r.subject, createdAt: r.created_at.toISOString() }));
 }

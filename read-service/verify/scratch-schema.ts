@@ -38,18 +38,26 @@ export interface LiveSnapshot {
  * (decision 14).
  */
 export class ScratchSchema {
-  private constructor(private readonly client: pg.Client, readonly name: string, readonly tables: readonly string[]) {}
+  private constructor(
+    private readonly client: pg.Client,
+    readonly name: string,
+    readonly tables: readonly string[],
+  ) {}
 
   /** Creates the schema with empty copies of the projections' tables that exist (and the shared per-source guard table). */
   static async create(client: pg.Client, projections: readonly Projection[]): Promise<ScratchSchema> {
-    const existing = new Set((await client.query<{ table_name: string }>(
-      "select table_name from information_schema.tables where table_schema = 'public'")).rows.map((r) => r.table_name));
+    const existing = new Set(
+      (
+        await client.query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'public'")
+      ).rows.map((r) => r.table_name),
+    );
     const tables = [...new Set([...projections.flatMap((p) => p.tables), APPLIED_VERSIONS_TABLE])].filter((t) => existing.has(t));
     const name = `verify_${randomBytes(6).toString('hex')}`;
     await client.query(`create schema ${name}`);
     const scratch = new ScratchSchema(client, name, tables);
     try {
-      for (const table of tables) await client.query(`create table ${name}.${quoteIdent(table)} (like public.${quoteIdent(table)} including all)`);
+      for (const table of tables)
+        await client.query(`create table ${name}.${quoteIdent(table)} (like public.${quoteIdent(table)} including all)`);
     } catch (error) {
       await scratch.drop();
       throw error;
@@ -64,16 +72,36 @@ export class ScratchSchema {
   async snapshotLive(): Promise<LiveSnapshot> {
     await this.client.query('begin isolation level repeatable read');
     try {
-      const positions = Object.fromEntries((await this.client.query<{ projection: string; position: string }>(
-        'select projection, position from projection_checkpoints')).rows.map((r) => [r.projection, Number(r.position)]));
-      const letters = await this.client.query<{ id: string; projection: string; stream_seq: string; event_id: string | null; event_type: string | null; tenant: string | null; error: string; discarded: boolean }>(
+      const positions = Object.fromEntries(
+        (
+          await this.client.query<{ projection: string; position: string }>('select projection, position from projection_checkpoints')
+        ).rows.map((r) => [r.projection, Number(r.position)]),
+      );
+      const letters = await this.client.query<{
+        id: string;
+        projection: string;
+        stream_seq: string;
+        event_id: string | null;
+        event_type: string | null;
+        tenant: string | null;
+        error: string;
+        discarded: boolean;
+      }>(
         `select id, projection, stream_seq, event_id, event_type, tenant, error, discarded_at is not null as discarded
-           from dead_letters order by projection, stream_seq`);
-      for (const table of this.tables) await this.client.query(`create table ${this.name}.${quoteIdent(`live_${table}`)} as select * from public.${quoteIdent(table)}`);
+           from dead_letters order by projection, stream_seq`,
+      );
+      for (const table of this.tables)
+        await this.client.query(`create table ${this.name}.${quoteIdent(`live_${table}`)} as select * from public.${quoteIdent(table)}`);
       await this.client.query('commit');
       const deadLetters = letters.rows.map((r) => ({
-        id: Number(r.id), projection: r.projection, streamSeq: Number(r.stream_seq), eventId: r.event_id, eventType: r.event_type,
-        tenant: r.tenant, error: r.error, discarded: r.discarded,
+        id: Number(r.id),
+        projection: r.projection,
+        streamSeq: Number(r.stream_seq),
+        eventId: r.event_id,
+        eventType: r.event_type,
+        tenant: r.tenant,
+        error: r.error,
+        discarded: r.discarded,
       }));
       return { positions, deadLetters };
     } catch (error) {
@@ -97,8 +125,12 @@ export class ScratchSchema {
     for (const table of this.tables) {
       const expected = `${this.name}.${quoteIdent(table)}`;
       const live = `${this.name}.${quoteIdent(`live_${table}`)}`;
-      const onlyLive = (await this.client.query<Record<string, unknown>>(`select * from ${live} except all select * from ${expected} limit ${sample}`)).rows;
-      const onlyExpected = (await this.client.query<Record<string, unknown>>(`select * from ${expected} except all select * from ${live} limit ${sample}`)).rows;
+      const onlyLive = (
+        await this.client.query<Record<string, unknown>>(`select * from ${live} except all select * from ${expected} limit ${sample}`)
+      ).rows;
+      const onlyExpected = (
+        await this.client.query<Record<string, unknown>>(`select * from ${expected} except all select * from ${live} limit ${sample}`)
+      ).rows;
       if (onlyLive.length > 0 || onlyExpected.length > 0) differences.push({ table, onlyLive, onlyExpected });
     }
     return differences;

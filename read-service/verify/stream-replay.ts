@@ -22,7 +22,14 @@ export interface StreamReplayReport {
  * (verifyProjections); this stays for systems without a write side, such as tests that publish
  * straight to the stream.
  */
-export async function replayStreamAndCompare(options: { orm: Orm; databaseUrl: string; js: JetStreamClient; subjects: Subjects; projections: readonly Projection[]; sample?: number }): Promise<StreamReplayReport> {
+export async function replayStreamAndCompare(options: {
+  orm: Orm;
+  databaseUrl: string;
+  js: JetStreamClient;
+  subjects: Subjects;
+  projections: readonly Projection[];
+  sample?: number;
+}): Promise<StreamReplayReport> {
   const admin = new pg.Client({ connectionString: options.databaseUrl });
   await admin.connect();
   let scratch: ScratchSchema | undefined;
@@ -41,7 +48,10 @@ export async function replayStreamAndCompare(options: { orm: Orm; databaseUrl: s
 
 async function replay(
   options: { orm: Orm; js: JetStreamClient; subjects: Subjects; projections: readonly Projection[] },
-  scratch: ScratchSchema, until: number, positions: Record<string, number>, dead: Set<string>,
+  scratch: ScratchSchema,
+  until: number,
+  positions: Record<string, number>,
+  dead: Set<string>,
 ): Promise<number> {
   const consumer = await options.js.consumers.get(options.subjects.stream, { filter_subjects: options.subjects.eventsWildcard });
   const messages = await consumer.consume({ max_messages: 1000 });

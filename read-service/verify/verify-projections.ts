@@ -59,12 +59,26 @@ export async function verifyProjections(options: VerifyOptions): Promise<VerifyR
     for (const letter of letters) {
       if (letter.eventId) skip.set(letter.projection, (skip.get(letter.projection) ?? new Set()).add(letter.eventId));
     }
-    const fold = await foldEventStore({ orm: options.orm, writeClient: write, scratch, projections: options.projections, positions, skip, setBased: options.setBased ?? false });
+    const fold = await foldEventStore({
+      orm: options.orm,
+      writeClient: write,
+      scratch,
+      projections: options.projections,
+      positions,
+      skip,
+      setBased: options.setBased ?? false,
+    });
     const differences = await scratch.compare(options.sample ?? 20);
     const stream = await auditStream({ client: write, js: options.js, jsm: options.jsm, subjects: options.subjects });
     return {
-      positions, eventsFolded: fold.eventsRead, differences, foldFailures: fold.failures, unpublished, stream,
-      deadLetters: letters.filter((letter) => !letter.discarded), discarded: letters.filter((letter) => letter.discarded),
+      positions,
+      eventsFolded: fold.eventsRead,
+      differences,
+      foldFailures: fold.failures,
+      unpublished,
+      stream,
+      deadLetters: letters.filter((letter) => !letter.discarded),
+      discarded: letters.filter((letter) => letter.discarded),
     };
   } finally {
     await scratch?.drop().catch(() => undefined);

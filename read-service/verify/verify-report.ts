@@ -24,9 +24,15 @@ export interface VerifyReport {
 }
 
 export function isClean(report: VerifyReport): boolean {
-  return report.differences.length === 0 && report.foldFailures.length === 0 && report.unpublished.length === 0
-    && report.stream.missing.length === 0 && report.stream.outOfOrder.length === 0 && !report.stream.behind
-    && report.deadLetters.length === 0;
+  return (
+    report.differences.length === 0 &&
+    report.foldFailures.length === 0 &&
+    report.unpublished.length === 0 &&
+    report.stream.missing.length === 0 &&
+    report.stream.outOfOrder.length === 0 &&
+    !report.stream.behind &&
+    report.deadLetters.length === 0
+  );
 }
 
 /** The report as lines for a terminal, at most `sample` items per finding. */
@@ -38,28 +44,48 @@ export function formatVerifyReport(report: VerifyReport, sample = 20): string[] 
   };
   const { stream } = report;
   lines.push(`folded ${report.eventsFolded} events from the event store; checkpoints ${JSON.stringify(report.positions)}`);
-  lines.push(`stream ${stream.stream}: sequences ${stream.firstSeq}..${stream.lastSeq} (${stream.messages} messages); ${stream.checked} published events checked against it`);
+  lines.push(
+    `stream ${stream.stream}: sequences ${stream.firstSeq}..${stream.lastSeq} (${stream.messages} messages); ${stream.checked} published events checked against it`,
+  );
 
   for (const difference of report.differences) {
-    lines.push('', `${difference.table}: ${difference.onlyLive.length} row(s) only live, ${difference.onlyExpected.length} only in the event store's fold`);
+    lines.push(
+      '',
+      `${difference.table}: ${difference.onlyLive.length} row(s) only live, ${difference.onlyExpected.length} only in the event store's fold`,
+    );
     for (const row of difference.onlyLive) lines.push(`  live        ${JSON.stringify(row)}`);
     for (const row of difference.onlyExpected) lines.push(`  event store ${JSON.stringify(row)}`);
   }
   if (report.foldFailures.length > 0) {
     lines.push('', `${report.foldFailures.length} event(s) failed in the fold that the live projections applied:`);
-    list(report.foldFailures, (f) => `${f.projection} ${f.eventType} ${f.eventId} (global position ${f.globalPosition}, stream ${f.streamSeq}): ${f.error}`);
+    list(
+      report.foldFailures,
+      (f) => `${f.projection} ${f.eventType} ${f.eventId} (global position ${f.globalPosition}, stream ${f.streamSeq}): ${f.error}`,
+    );
   }
   if (stream.behind) {
-    lines.push('', `the stream's last sequence ${stream.lastSeq} is below ${stream.highestMarked}, which it acknowledged before: it lost its tail or was recreated, ` +
-      'and consumers skip what is published at sequences they believe applied (see npm run republish)');
+    lines.push(
+      '',
+      `the stream's last sequence ${stream.lastSeq} is below ${stream.highestMarked}, which it acknowledged before: it lost its tail or was recreated, ` +
+        'and consumers skip what is published at sequences they believe applied (see npm run republish)',
+    );
   }
   if (stream.missing.length > 0) {
-    lines.push('', `${stream.missing.length} published event(s) missing from the stream; npm run republish -- --missing puts them back in the stream:`);
-    list(stream.missing, (m) => `${m.eventId} (global position ${m.globalPosition}) at stream ${m.streamSeq}: ${m.reason}${m.found ? ` by ${m.found}` : ''}`);
+    lines.push(
+      '',
+      `${stream.missing.length} published event(s) missing from the stream; npm run republish -- --missing puts them back in the stream:`,
+    );
+    list(
+      stream.missing,
+      (m) => `${m.eventId} (global position ${m.globalPosition}) at stream ${m.streamSeq}: ${m.reason}${m.found ? ` by ${m.found}` : ''}`,
+    );
   }
   if (stream.outOfOrder.length > 0) {
     lines.push('', `${stream.outOfOrder.length} event(s) out of version order in the stream:`);
-    list(stream.outOfOrder, (o) => `${o.aggregate} v${o.version} (${o.eventId}) at stream ${o.streamSeq}, after v${o.afterVersion} at ${o.afterSeq}`);
+    list(
+      stream.outOfOrder,
+      (o) => `${o.aggregate} v${o.version} (${o.eventId}) at stream ${o.streamSeq}, after v${o.afterVersion} at ${o.afterSeq}`,
+    );
   }
   if (report.unpublished.length > 0) {
     lines.push('', `${report.unpublished.length} committed event(s) not published by the relay:`);
@@ -68,7 +94,9 @@ export function formatVerifyReport(report: VerifyReport, sample = 20): string[] 
   if (report.deadLetters.length > 0) {
     lines.push('', `${report.deadLetters.length} dead letter(s): events missing from their read model (npm run dead-letters -- list):`);
     for (const [projection, letters] of byProjection(report.deadLetters)) {
-      lines.push(`  ${projection}: ${letters.map((l) => `#${l.id} ${l.eventType ?? '(not an event)'} ${l.eventId ?? ''} @${l.streamSeq}`.trim()).join('; ')}`);
+      lines.push(
+        `  ${projection}: ${letters.map((l) => `#${l.id} ${l.eventType ?? '(not an event)'} ${l.eventId ?? ''} @${l.streamSeq}`.trim()).join('; ')}`,
+      );
     }
   }
   if (report.discarded.length > 0) {

@@ -17,11 +17,35 @@ export interface PlaceOrder {
   lines: { productId: string; quantity: number; product: ProductSnapshot | null }[];
   now: string;
 }
-export interface PayOrder { type: 'PayOrder'; orderId: string; amount: string; now: string }
-export interface ShipOrder { type: 'ShipOrder'; orderId: string; now: string }
-export interface CancelOrder { type: 'CancelOrder'; orderId: string; reason: string | null; now: string }
+export interface PayOrder {
+  type: 'PayOrder';
+  orderId: string;
+  amount: string;
+  now: string;
+}
+export interface ShipOrder {
+  type: 'ShipOrder';
+  orderId: string;
+  now: string;
+}
+export interface CancelOrder {
+  type: 'CancelOrder';
+  orderId: string;
+  reason: string | null;
+  now: string;
+}
 /** Saga commands. */
-export interface ConfirmOrder { type: 'ConfirmOrder'; orderId: string; now: string }
-export interface RejectOrder { type: 'RejectOrder'; orderId: string; reason: RejectionReason; productId: string; now: string }
+export interface ConfirmOrder {
+  type: 'ConfirmOrder';
+  orderId: string;
+  now: string;
+}
+export interface RejectOrder {
+  type: 'RejectOrder';
+  orderId: string;
+  reason: RejectionReason;
+  productId: string;
+  now: string;
+}
 
 export type OrderCommand = PlaceOrder | PayOrder | ShipOrder | CancelOrder | ConfirmOrder | RejectOrder;

@@ -2,19 +2,25 @@ import type { DomainEvent } from './envelope.js';
 
 export const PRODUCT = 'Product';
 
-export type ProductCreated = DomainEvent<'ProductCreated', {
-  productId: string;
-  sku: string;
-  title: string;
-  description: string | null;
-  category: string;
-  /** Decimal string with at most two decimals, e.g. "19.99". */
-  price: string;
-  initialStock: number;
-  createdAt: string;
-}>;
+export type ProductCreated = DomainEvent<
+  'ProductCreated',
+  {
+    productId: string;
+    sku: string;
+    title: string;
+    description: string | null;
+    category: string;
+    /** Decimal string with at most two decimals, e.g. "19.99". */
+    price: string;
+    initialStock: number;
+    createdAt: string;
+  }
+>;
 export type ProductRenamed = DomainEvent<'ProductRenamed', { productId: string; title: string; previousTitle: string; renamedAt: string }>;
-export type ProductPriceChanged = DomainEvent<'ProductPriceChanged', { productId: string; price: string; previousPrice: string; changedAt: string }>;
+export type ProductPriceChanged = DomainEvent<
+  'ProductPriceChanged',
+  { productId: string; price: string; previousPrice: string; changedAt: string }
+>;
 export type ProductRestocked = DomainEvent<'ProductRestocked', { productId: string; quantity: number; restockedAt: string }>;
 export type ProductDiscontinued = DomainEvent<'ProductDiscontinued', { productId: string; discontinuedAt: string }>;
 
@@ -24,8 +30,14 @@ export type StockReserved = DomainEvent<'StockReserved', { productId: string; or
 export type StockReleased = DomainEvent<'StockReleased', { productId: string; orderId: string; quantity: number; releasedAt: string }>;
 
 export type ProductEvent =
-  | ProductCreated | ProductRenamed | ProductPriceChanged | ProductRestocked | ProductDiscontinued | StockReserved | StockReleased;
+  ProductCreated | ProductRenamed | ProductPriceChanged | ProductRestocked | ProductDiscontinued | StockReserved | StockReleased;
 
 export const PRODUCT_EVENT_TYPES: readonly ProductEvent['type'][] = [
-  'ProductCreated', 'ProductRenamed', 'ProductPriceChanged', 'ProductRestocked', 'ProductDiscontinued', 'StockReserved', 'StockReleased',
+  'ProductCreated',
+  'ProductRenamed',
+  'ProductPriceChanged',
+  'ProductRestocked',
+  'ProductDiscontinued',
+  'StockReserved',
+  'StockReleased',
 ];

@@ -40,7 +40,14 @@ export class ProductFilter {
   @Field(() => DecimalScalar, { nullable: true }) maxPrice?: string;
 }
 
-export enum ProductSort { RELEVANCE = 'RELEVANCE', TITLE = 'TITLE', PRICE_ASC = 'PRICE_ASC', PRICE_DESC = 'PRICE_DESC', RATING = 'RATING', NEWEST = 'NEWEST' }
+export enum ProductSort {
+  RELEVANCE = 'RELEVANCE',
+  TITLE = 'TITLE',
+  PRICE_ASC = 'PRICE_ASC',
+  PRICE_DESC = 'PRICE_DESC',
+  RATING = 'RATING',
+  NEWEST = 'NEWEST',
+}
 registerEnumType(ProductSort, { name: 'ProductSort' });
 
 @InputType()

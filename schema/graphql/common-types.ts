@@ -9,7 +9,9 @@ export class CommandResult {
   @Field(() => Int, { description: 'Version of the aggregate after the command.' })
   version!: number;
 
-  @Field(() => String, { description: "Opaque token: a query or subscription given it reflects this mutation's events, or fails with CONSISTENCY_TIMEOUT." })
+  @Field(() => String, {
+    description: "Opaque token: a query or subscription given it reflects this mutation's events, or fails with CONSISTENCY_TIMEOUT.",
+  })
   consistencyToken!: string;
 
   @Field(() => String)

@@ -8,13 +8,18 @@ import { countEvents } from '../support/write-db.js';
 
 const RENAME = 'mutation($input: RenameProductInput!) { renameProduct(input: $input) { aggregateId version consistencyToken replayed } }';
 const PRICE = 'mutation($input: ChangeProductPriceInput!) { changeProductPrice(input: $input) { version } }';
-const RESTOCK = 'mutation($input: RestockProductInput!) { restockProduct(input: $input) { aggregateId version consistencyToken correlationId replayed } }';
+const RESTOCK =
+  'mutation($input: RestockProductInput!) { restockProduct(input: $input) { aggregateId version consistencyToken correlationId replayed } }';
 const DISCONTINUE = 'mutation($input: DiscontinueProductInput!) { discontinueProduct(input: $input) { version } }';
 
 describe('catalog commands over HTTP', () => {
   let system: TestSystem;
-  before(async () => { system = await TestSystem.start('commands'); });
-  after(async () => { await system?.stop(); });
+  before(async () => {
+    system = await TestSystem.start('commands');
+  });
+  after(async () => {
+    await system?.stop();
+  });
 
   it('bad input is BAD_USER_INPUT naming the field, and changes nothing', async () => {
     const existing = await createProduct(system.graphqlUrl);
@@ -55,7 +60,9 @@ describe('catalog commands over HTTP', () => {
     assert.equal(missing.errors?.[0]?.extensions?.code, 'NOT_FOUND');
 
     const product = await createProduct(system.graphqlUrl);
-    const renamed = await gqlData<{ renameProduct: CommandResultData }>(system.graphqlUrl, RENAME, { input: { id: product.aggregateId, title: 'Renamed', expectedVersion: 1 } });
+    const renamed = await gqlData<{ renameProduct: CommandResultData }>(system.graphqlUrl, RENAME, {
+      input: { id: product.aggregateId, title: 'Renamed', expectedVersion: 1 },
+    });
     assert.equal(renamed.renameProduct.version, 2);
     const stale = await gql(system.graphqlUrl, RENAME, { input: { id: product.aggregateId, title: 'Again', expectedVersion: 1 } });
     assert.equal(stale.errors?.[0]?.extensions?.code, 'CONCURRENCY_CONFLICT');
@@ -66,7 +73,12 @@ describe('catalog commands over HTTP', () => {
     assert.equal(duplicateId.errors?.[0]?.extensions?.field, 'input.id');
 
     await gqlData(system.graphqlUrl, DISCONTINUE, { input: { id: product.aggregateId } });
-    for (const [query, input] of [[RENAME, { title: 'Zombie' }], [PRICE, { price: '1.00' }], [RESTOCK, { quantity: 1 }], [DISCONTINUE, {}]] as const) {
+    for (const [query, input] of [
+      [RENAME, { title: 'Zombie' }],
+      [PRICE, { price: '1.00' }],
+      [RESTOCK, { quantity: 1 }],
+      [DISCONTINUE, {}],
+    ] as const) {
       const refused = await gql(system.graphqlUrl, query, { input: { id: product.aggregateId, ...input } });
       assert.equal(refused.errors?.[0]?.extensions?.code, 'INVALID_STATE', query);
     }
@@ -75,12 +87,21 @@ describe('catalog commands over HTTP', () => {
 
   it('concurrent commands without expectedVersion are retried: every restock lands once (G5)', async () => {
     const product = await createProduct(system.graphqlUrl, { initialStock: 0 });
-    const results = await Promise.all(Array.from({ length: 20 }, () =>
-      gqlData<{ restockProduct: CommandResultData }>(system.graphqlUrl, RESTOCK, { input: { id: product.aggregateId, quantity: 1 } })));
-    assert.deepEqual(results.map((r) => r.restockProduct.version).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 2));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        gqlData<{ restockProduct: CommandResultData }>(system.graphqlUrl, RESTOCK, { input: { id: product.aggregateId, quantity: 1 } }),
+      ),
+    );
+    assert.deepEqual(
+      results.map((r) => r.restockProduct.version).sort((a, b) => a - b),
+      Array.from({ length: 20 }, (_, i) => i + 2),
+    );
     const last = results.map((r) => r.restockProduct).sort((a, b) => b.version - a.version)[0]!;
-    const view = await gqlData<{ product: { availableQuantity: number } }>(system.graphqlUrl,
-      'query($id: ID!, $token: String) { product(id: $id, consistencyToken: $token) { availableQuantity } }', { id: product.aggregateId, token: last.consistencyToken });
+    const view = await gqlData<{ product: { availableQuantity: number } }>(
+      system.graphqlUrl,
+      'query($id: ID!, $token: String) { product(id: $id, consistencyToken: $token) { availableQuantity } }',
+      { id: product.aggregateId, token: last.consistencyToken },
+    );
     assert.equal(view.product.availableQuantity, 20);
   });
 
@@ -89,7 +110,9 @@ describe('catalog commands over HTTP', () => {
     const input = { id: product.aggregateId, quantity: 3, idempotencyKey: `restock-${randomUUID()}` };
     const first = (await gqlData<{ restockProduct: CommandResultData }>(system.graphqlUrl, RESTOCK, { input })).restockProduct;
     assert.equal(first.replayed, false);
-    const concurrent = await Promise.all(Array.from({ length: 5 }, () => gqlData<{ restockProduct: CommandResultData }>(system.graphqlUrl, RESTOCK, { input })));
+    const concurrent = await Promise.all(
+      Array.from({ length: 5 }, () => gqlData<{ restockProduct: CommandResultData }>(system.graphqlUrl, RESTOCK, { input })),
+    );
     for (const { restockProduct: again } of concurrent) {
       assert.deepEqual({ ...again, correlationId: '' }, { ...first, correlationId: '', replayed: true });
     }
@@ -107,13 +130,22 @@ describe('catalog commands over HTTP', () => {
     assert.equal(reused.errors?.[0]?.extensions?.field, 'input.idempotencyKey');
 
     // Keys are per tenant and per key: a new key executes again.
-    const fresh = (await gqlData<{ restockProduct: CommandResultData }>(system.graphqlUrl, RESTOCK, { input: { ...input, idempotencyKey: randomUUID() } })).restockProduct;
+    const fresh = (
+      await gqlData<{ restockProduct: CommandResultData }>(system.graphqlUrl, RESTOCK, {
+        input: { ...input, idempotencyKey: randomUUID() },
+      })
+    ).restockProduct;
     assert.equal(fresh.replayed, false);
     assert.equal(fresh.version, first.version + 1);
   });
 
   it('the correlation id given in X-Correlation-ID comes back in the result', async () => {
-    const result = await gqlData<{ createProduct: CommandResultData }>(system.graphqlUrl, CREATE_PRODUCT, { input: productInput() }, { 'x-correlation-id': 'trace-me-123' });
+    const result = await gqlData<{ createProduct: CommandResultData }>(
+      system.graphqlUrl,
+      CREATE_PRODUCT,
+      { input: productInput() },
+      { 'x-correlation-id': 'trace-me-123' },
+    );
     assert.equal(result.createProduct.correlationId, 'trace-me-123');
   });
 
@@ -122,14 +154,24 @@ describe('catalog commands over HTTP', () => {
     const { connect } = await import('@nats-io/transport-node');
     const nc = await connect({ servers: system.config.natsUrl });
     let batches = 0;
-    const spy = nc.subscribe(`${system.config.namespace}.query.productsByIds`, { callback: () => { batches += 1; } });
+    const spy = nc.subscribe(`${system.config.namespace}.query.productsByIds`, {
+      callback: () => {
+        batches += 1;
+      },
+    });
     await nc.flush();
     try {
       // One token that covers all five creations: the highest position.
-      const token = products.map((p) => p.consistencyToken).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4))).at(-1);
+      const token = products
+        .map((p) => p.consistencyToken)
+        .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))
+        .at(-1);
       const aliases = products.map((p, i) => `p${i}: product(id: "${p.aggregateId}", consistencyToken: $token) { id title }`).join('\n');
       const data = await gqlData<Record<string, { id: string }>>(system.graphqlUrl, `query($token: String) { ${aliases} }`, { token });
-      assert.deepEqual(Object.values(data).map((p) => p.id), products.map((p) => p.aggregateId));
+      assert.deepEqual(
+        Object.values(data).map((p) => p.id),
+        products.map((p) => p.aggregateId),
+      );
       await nc.flush();
       assert.equal(batches, 1);
     } finally {

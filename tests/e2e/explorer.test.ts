@@ -13,8 +13,14 @@ import { waitFor } from '../support/wait.js';
 const CHROMIUM = '/usr/bin/chromium';
 const skip = !existsSync(CHROMIUM) && 'chromium not installed';
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 /** The project root: this file runs compiled from <root>/dist/tests/e2e. */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -57,10 +63,14 @@ function resultPane(page: Page): Promise<string> {
 async function openTab(page: Page, name: string): Promise<void> {
   await page.locator('.graphiql-tab-button', { hasText: name }).click();
   const editor = page.locator('.graphiql-query-editor .CodeMirror');
-  await waitFor(() => editor.evaluate(
-    (element: unknown, operation) => (element as { CodeMirror?: { operationName?: string } }).CodeMirror?.operationName === operation,
-    name,
-  ), { timeoutMs: 5000, what: `GraphiQL to select operation ${name}` });
+  await waitFor(
+    () =>
+      editor.evaluate(
+        (element: unknown, operation) => (element as { CodeMirror?: { operationName?: string } }).CodeMirror?.operationName === operation,
+        name,
+      ),
+    { timeoutMs: 5000, what: `GraphiQL to select operation ${name}` },
+  );
 }
 
 async function run(page: Page): Promise<void> {
@@ -88,7 +98,10 @@ describe('explorer - GraphiQL in a real browser, offline', () => {
       assert.equal(response?.status(), 200);
       await page.locator('.graphiql-container').waitFor({ timeout: 10_000 });
       await waitFor(async () => (await page.locator('.graphiql-tab').count()) === EXAMPLE_TABS.length, { what: 'the example tabs' });
-      assert.deepEqual((await page.locator('.graphiql-tab').allInnerTexts()).map((t) => t.trim()), EXAMPLE_TABS);
+      assert.deepEqual(
+        (await page.locator('.graphiql-tab').allInnerTexts()).map((t) => t.trim()),
+        EXAMPLE_TABS,
+      );
       await page.locator('.graphiql-query-editor .CodeMirror').waitFor();
       assert.deepEqual(blocked, [], 'the explorer needed requests beyond this machine');
       assert.deepEqual(errors, []);
@@ -116,10 +129,13 @@ describe('explorer - GraphiQL in a real browser, offline', () => {
       await page.goto(`${system.url}/explorer`);
       await openTab(page, 'Freshness');
       await run(page);
-      const text = await waitFor(async () => {
-        const shown = await resultPane(page);
-        return shown.includes('product_view') ? shown : undefined;
-      }, { what: 'the Freshness result to show product_view' });
+      const text = await waitFor(
+        async () => {
+          const shown = await resultPane(page);
+          return shown.includes('product_view') ? shown : undefined;
+        },
+        { what: 'the Freshness result to show product_view' },
+      );
       assert.match(text, /"lag"/);
       assert.doesNotMatch(text, /"errors"/);
       assert.deepEqual(blocked, []);
@@ -135,8 +151,10 @@ describe('explorer - GraphiQL in a real browser, offline', () => {
       const title = `Explorer lamp ${Date.now()}`;
       const created = await createProduct(system.graphqlUrl, { title });
       // The view exists before subscribing, so the subscription starts with it.
-      await gqlData(system.graphqlUrl, 'query($id: ID!, $token: String) { product(id: $id, consistencyToken: $token) { id } }',
-        { id: created.aggregateId, token: created.consistencyToken });
+      await gqlData(system.graphqlUrl, 'query($id: ID!, $token: String) { product(id: $id, consistencyToken: $token) { id } }', {
+        id: created.aggregateId,
+        token: created.consistencyToken,
+      });
 
       await page.goto(`${system.url}/explorer`);
       await openTab(page, 'WatchProduct');
@@ -150,12 +168,16 @@ describe('explorer - GraphiQL in a real browser, offline', () => {
       await waitFor(async () => (await resultPane(page)).includes(title), { what: 'the subscription to show the current view' });
 
       const renamed = `${title} (renamed)`;
-      await gqlData(system.graphqlUrl, 'mutation($input: RenameProductInput!) { renameProduct(input: $input) { version } }',
-        { input: { id: created.aggregateId, title: renamed } });
-      const shown = await waitFor(async () => {
-        const text = await resultPane(page);
-        return text.includes(renamed) ? text : undefined;
-      }, { what: 'the subscription to show the renamed product' });
+      await gqlData(system.graphqlUrl, 'mutation($input: RenameProductInput!) { renameProduct(input: $input) { version } }', {
+        input: { id: created.aggregateId, title: renamed },
+      });
+      const shown = await waitFor(
+        async () => {
+          const text = await resultPane(page);
+          return text.includes(renamed) ? text : undefined;
+        },
+        { what: 'the subscription to show the renamed product' },
+      );
       assert.match(shown, /"version": 2/);
 
       await page.screenshot({ path: path.join(artifacts, 'explorer.png') });

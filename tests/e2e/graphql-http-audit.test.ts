@@ -9,14 +9,22 @@ function describeAudits(results: AuditResult[]): string {
 
 describe('graphql-http - GraphQL over HTTP conformance', () => {
   let system: TestSystem;
-  before(async () => { system = await TestSystem.start('audit'); });
-  after(async () => { await system?.stop(); });
+  before(async () => {
+    system = await TestSystem.start('audit');
+  });
+  after(async () => {
+    await system?.stop();
+  });
 
   it('audit - no MUST audit fails against the gateway', async (t) => {
     const results = await auditServer({ url: system.graphqlUrl });
     assert.ok(results.length > 50, `expected the full audit list, got ${results.length}`);
     const failedMust = results.filter((r) => r.status === 'error' && r.name.startsWith('MUST'));
-    assert.deepEqual(failedMust.map((r) => r.id), [], `MUST audits failed:\n${describeAudits(failedMust)}`);
+    assert.deepEqual(
+      failedMust.map((r) => r.id),
+      [],
+      `MUST audits failed:\n${describeAudits(failedMust)}`,
+    );
     // SHOULD and MAY findings are reported, not enforced (e.g. Apollo answers 400, not 200, to an
     // invalid document under application/json, and its CSRF prevention refuses simple GETs).
     const levels = ['MUST', 'SHOULD', 'MAY'].map((level) => {

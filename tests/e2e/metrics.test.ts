@@ -22,8 +22,12 @@ async function sample(url: string, name: string, labels: Record<string, string>)
 
 describe('Prometheus metrics', () => {
   let system: TestSystem;
-  before(async () => { system = await TestSystem.start('metrics', { METRICS_PORT: '0' }); });
-  after(async () => { await system?.stop(); });
+  before(async () => {
+    system = await TestSystem.start('metrics', { METRICS_PORT: '0' });
+  });
+  after(async () => {
+    await system?.stop();
+  });
 
   it('each service counts and times what it answers, by name and outcome', async () => {
     const write = metricsUrl(system, 'write');
@@ -32,19 +36,40 @@ describe('Prometheus metrics', () => {
     assert.notEqual(write, read);
 
     const created = await createProduct(system.graphqlUrl);
-    await gql(system.graphqlUrl, 'query($id: ID!, $t: String) { product(id: $id, consistencyToken: $t) { id } }', { id: created.aggregateId, t: created.consistencyToken });
+    await gql(system.graphqlUrl, 'query($id: ID!, $t: String) { product(id: $id, consistencyToken: $t) { id } }', {
+      id: created.aggregateId,
+      t: created.consistencyToken,
+    });
     const refused = await gql(system.graphqlUrl, 'mutation { restockProduct(input: { id: "not-a-uuid", quantity: 1 }) { version } }');
     assert.equal(refused.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
-    const missing = await gql(system.graphqlUrl, 'mutation($id: ID!) { restockProduct(input: { id: $id, quantity: 1 }) { version } }', { id: crypto.randomUUID() });
+    const missing = await gql(system.graphqlUrl, 'mutation($id: ID!) { restockProduct(input: { id: $id, quantity: 1 }) { version } }', {
+      id: crypto.randomUUID(),
+    });
     assert.equal(missing.errors?.[0]?.extensions?.code, 'NOT_FOUND');
 
-    assert.equal(await sample(write, 'cqrs_command_processing_duration_seconds_count', { command: 'createProduct', outcome: 'ok', service: 'write-service' }), 1);
-    assert.equal(await sample(write, 'cqrs_command_processing_duration_seconds_count', { command: 'restockProduct', outcome: 'NOT_FOUND' }), 1);
-    assert.equal(await sample(read, 'cqrs_query_api_latency_seconds_count', { query: 'productsByIds', outcome: 'ok', service: 'read-service' }), 1);
+    assert.equal(
+      await sample(write, 'cqrs_command_processing_duration_seconds_count', {
+        command: 'createProduct',
+        outcome: 'ok',
+        service: 'write-service',
+      }),
+      1,
+    );
+    assert.equal(
+      await sample(write, 'cqrs_command_processing_duration_seconds_count', { command: 'restockProduct', outcome: 'NOT_FOUND' }),
+      1,
+    );
+    assert.equal(
+      await sample(read, 'cqrs_query_api_latency_seconds_count', { query: 'productsByIds', outcome: 'ok', service: 'read-service' }),
+      1,
+    );
     assert.equal(await sample(gateway, 'cqrs_graphql_request_duration_seconds_count', { operation: 'mutation', outcome: 'ok' }), 1);
-    assert.equal(await sample(gateway, 'cqrs_graphql_request_duration_seconds_count', { operation: 'mutation', outcome: 'BAD_USER_INPUT' }), 1);
+    assert.equal(
+      await sample(gateway, 'cqrs_graphql_request_duration_seconds_count', { operation: 'mutation', outcome: 'BAD_USER_INPUT' }),
+      1,
+    );
     assert.equal(await sample(gateway, 'cqrs_graphql_request_duration_seconds_count', { operation: 'query', outcome: 'ok' }), 1);
-    assert.ok(await sample(write, 'process_resident_memory_bytes', { service: 'write-service' }) > 0, 'process defaults are there too');
+    assert.ok((await sample(write, 'process_resident_memory_bytes', { service: 'write-service' })) > 0, 'process defaults are there too');
   });
 
   it('the read-service counts each event a projection dead-letters, by projection (cqrs_eventbus_deadletter_total)', async () => {
@@ -57,8 +82,9 @@ describe('Prometheus metrics', () => {
       await nc.close();
     }
     for (const projection of ['product_view', 'order_view', 'customer_view', 'regional_sales', 'top_products']) {
-      await waitFor(async () => (await sample(read, 'cqrs_eventbus_deadletter_total', { projection })) === 1, { what: `the dead letter of ${projection} to be counted` });
+      await waitFor(async () => (await sample(read, 'cqrs_eventbus_deadletter_total', { projection })) === 1, {
+        what: `the dead letter of ${projection} to be counted`,
+      });
     }
   });
 });
-

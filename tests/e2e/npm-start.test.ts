@@ -11,14 +11,23 @@ const startScript = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 describe('npm start', () => {
   const namespace = uniqueNamespace('start');
   const config = testConfig(namespace);
-  after(async () => { await cleanupNamespace(config); });
+  after(async () => {
+    await cleanupNamespace(config);
+  });
 
   it('runs the three services, says where the explorer is once all three are ready, and stops them all on SIGTERM', async () => {
     // PORT 0: the gateway takes a free port and reports it.
-    const child = spawn(process.execPath, [startScript], { env: { ...process.env, NAMESPACE: namespace, PORT: '0', METRICS_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [startScript], {
+      env: { ...process.env, NAMESPACE: namespace, PORT: '0', METRICS_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
       await waitFor(() => output.includes('All three services are ready.'), { timeoutMs: 60_000, what: 'the ready banner' });

@@ -6,18 +6,26 @@ import { TestSystem } from '../support/system.js';
 
 describe('read-your-writes (G4) over HTTP', () => {
   let system: TestSystem;
-  before(async () => { system = await TestSystem.start('ryw'); });
-  after(async () => { await system?.stop(); });
+  before(async () => {
+    system = await TestSystem.start('ryw');
+  });
+  after(async () => {
+    await system?.stop();
+  });
 
   it('a query given the mutation token sees the write, 100 times in a row without sleeping', async () => {
     const created = await createProduct(system.graphqlUrl, { initialStock: 0 });
     for (let i = 1; i <= 100; i += 1) {
-      const { restockProduct } = await gqlData<{ restockProduct: CommandResultData }>(system.graphqlUrl,
+      const { restockProduct } = await gqlData<{ restockProduct: CommandResultData }>(
+        system.graphqlUrl,
         'mutation($input: RestockProductInput!) { restockProduct(input: $input) { version consistencyToken } }',
-        { input: { id: created.aggregateId, quantity: 1 } });
-      const { product } = await gqlData<{ product: { availableQuantity: number; version: number } }>(system.graphqlUrl,
+        { input: { id: created.aggregateId, quantity: 1 } },
+      );
+      const { product } = await gqlData<{ product: { availableQuantity: number; version: number } }>(
+        system.graphqlUrl,
         `query($id: ID!, $token: String) { product(id: $id, consistencyToken: $token) { ${PRODUCT_FIELDS} } }`,
-        { id: created.aggregateId, token: restockProduct.consistencyToken });
+        { id: created.aggregateId, token: restockProduct.consistencyToken },
+      );
       assert.equal(product.version, restockProduct.version);
       assert.equal(product.availableQuantity, i);
     }
@@ -27,9 +35,11 @@ describe('read-your-writes (G4) over HTTP', () => {
     const category = `cat-${Date.now()}`;
     for (let i = 0; i < 20; i += 1) {
       const created = await createProduct(system.graphqlUrl, { category, title: `Lantern ${i}` });
-      const { products } = await gqlData<{ products: { totalCount: number; edges: { node: { id: string } }[] } }>(system.graphqlUrl,
+      const { products } = await gqlData<{ products: { totalCount: number; edges: { node: { id: string } }[] } }>(
+        system.graphqlUrl,
         'query($category: String, $token: String) { products(filter: { category: $category }, first: 100, consistencyToken: $token) { totalCount edges { node { id } } } }',
-        { category, token: created.consistencyToken });
+        { category, token: created.consistencyToken },
+      );
       assert.equal(products.totalCount, i + 1);
       assert.ok(products.edges.some((edge) => edge.node.id === created.aggregateId));
     }
@@ -40,9 +50,12 @@ describe('read-your-writes (G4) over HTTP', () => {
     const response = await fetch(system.graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'query($id: ID!) { product(id: $id, consistencyToken: "ct1.999999999") { id } }', variables: { id: created.aggregateId } }),
+      body: JSON.stringify({
+        query: 'query($id: ID!) { product(id: $id, consistencyToken: "ct1.999999999") { id } }',
+        variables: { id: created.aggregateId },
+      }),
     });
-    const body = await response.json() as { errors: { extensions: { code: string } }[] };
+    const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
     assert.equal(body.errors[0]?.extensions.code, 'CONSISTENCY_TIMEOUT');
   });
 });

@@ -25,7 +25,9 @@ describe('order saga under kill -9', () => {
   const scalar = async (sql: string, params: unknown[] = []) => Number((await db.query<{ n: string }>(sql, params)).rows[0]?.n ?? 0);
 
   it('a write-service killed while orders are in flight: every order ends CONFIRMED or REJECTED, no reservation lost or doubled, verify finds no difference', async () => {
-    const products = await Promise.all([5, 8, 12].map((stock, i) => createProduct(system.graphqlUrl, { initialStock: stock, title: `Contested ${i}` })));
+    const products = await Promise.all(
+      [5, 8, 12].map((stock, i) => createProduct(system.graphqlUrl, { initialStock: stock, title: `Contested ${i}` })),
+    );
     const customer = await registerCustomer(system.graphqlUrl);
     const lineSets = Array.from({ length: 60 }, (_, i) => [
       { productId: products[i % 3]!.aggregateId, quantity: 1 + (i % 2) },
@@ -38,19 +40,33 @@ describe('order saga under kill -9', () => {
         await Promise.all(lineSets.slice(i, i + 10).map((lines) => placeOrder(system.graphqlUrl, customer.aggregateId, lines)));
       }
     })();
-    await waitFor(async () => (await scalar("select count(*) as n from events where type = 'OrderPlaced'")) >= 25, { what: 'half of the orders to be placed' });
+    await waitFor(async () => (await scalar("select count(*) as n from events where type = 'OrderPlaced'")) >= 25, {
+      what: 'half of the orders to be placed',
+    });
     await system.stopService('write', 'SIGKILL');
     await placing; // requests during the outage answer SERVICE_UNAVAILABLE
     await system.startService('write');
 
     const placed = await scalar("select count(*) as n from events where type = 'OrderPlaced'");
     assert.ok(placed >= 25);
-    await waitFor(async () => (await scalar("select count(*) as n from events where type in ('OrderConfirmed', 'OrderRejected')")) === placed,
-      { timeoutMs: 60_000, what: 'the saga to decide every placed order' });
+    await waitFor(
+      async () => (await scalar("select count(*) as n from events where type in ('OrderConfirmed', 'OrderRejected')")) === placed,
+      { timeoutMs: 60_000, what: 'the saga to decide every placed order' },
+    );
 
     // No order decided twice; no product reservation doubled; every confirmed order holds exactly its lines.
-    assert.equal(await scalar("select count(*) as n from (select stream_id from events where type in ('OrderConfirmed', 'OrderRejected') group by stream_id having count(*) > 1) d"), 0);
-    assert.equal(await scalar("select count(*) as n from (select stream_id, data->>'orderId' from events where type = 'StockReserved' group by 1, 2 having count(*) > 1) d"), 0);
+    assert.equal(
+      await scalar(
+        "select count(*) as n from (select stream_id from events where type in ('OrderConfirmed', 'OrderRejected') group by stream_id having count(*) > 1) d",
+      ),
+      0,
+    );
+    assert.equal(
+      await scalar(
+        "select count(*) as n from (select stream_id, data->>'orderId' from events where type = 'StockReserved' group by 1, 2 having count(*) > 1) d",
+      ),
+      0,
+    );
     const held = await db.query<{ product: string; order_id: string; quantity: number }>(`
       select r.stream_id as product, r.data->>'orderId' as order_id, (r.data->>'quantity')::int as quantity
         from events r where r.type = 'StockReserved'
@@ -63,12 +79,21 @@ describe('order saga under kill -9', () => {
 
     // Stock never went negative: what is held never exceeds what was received.
     for (const product of products) {
-      const { product: view } = await waitFor(async () => {
-        const data = await gqlData<{ product: { availableQuantity: number } }>(system.graphqlUrl, 'query($id: ID!) { product(id: $id) { availableQuantity } }', { id: product.aggregateId });
-        const holds = held.rows.filter((r) => r.product === product.aggregateId).reduce((sum, r) => sum + r.quantity, 0);
-        const received = await scalar("select (data->>'initialStock')::int as n from events where stream_id = $1 and version = 1", [product.aggregateId]);
-        return data.product.availableQuantity === received - holds ? data : undefined;
-      }, { what: 'the read model to show what the write model holds' });
+      const { product: view } = await waitFor(
+        async () => {
+          const data = await gqlData<{ product: { availableQuantity: number } }>(
+            system.graphqlUrl,
+            'query($id: ID!) { product(id: $id) { availableQuantity } }',
+            { id: product.aggregateId },
+          );
+          const holds = held.rows.filter((r) => r.product === product.aggregateId).reduce((sum, r) => sum + r.quantity, 0);
+          const received = await scalar("select (data->>'initialStock')::int as n from events where stream_id = $1 and version = 1", [
+            product.aggregateId,
+          ]);
+          return data.product.availableQuantity === received - holds ? data : undefined;
+        },
+        { what: 'the read model to show what the write model holds' },
+      );
       assert.ok(view.availableQuantity >= 0);
     }
 
@@ -85,6 +110,9 @@ describe('order saga under kill -9', () => {
       await read.end();
     }
     const tampered = await verifyNamespace(system.config);
-    assert.deepEqual(tampered.differences.map((d) => [d.table, d.onlyLive.length, d.onlyExpected.length]), [['order_view', 1, 1]]);
+    assert.deepEqual(
+      tampered.differences.map((d) => [d.table, d.onlyLive.length, d.onlyExpected.length]),
+      [['order_view', 1, 1]],
+    );
   });
 });

@@ -11,12 +11,18 @@ const WATCH = `subscription($id: ID!, $token: String) {
   productUpdated(id: $id, consistencyToken: $token) { id title price availableQuantity discontinued version }
 }`;
 
-interface Watched { productUpdated: { id: string; title: string; price: string; availableQuantity: number; discontinued: boolean; version: number } }
+interface Watched {
+  productUpdated: { id: string; title: string; price: string; availableQuantity: number; discontinued: boolean; version: number };
+}
 
 describe('productUpdated over WebSocket', () => {
   let system: TestSystem;
-  before(async () => { system = await TestSystem.start('subs'); });
-  after(async () => { await system?.stop(); });
+  before(async () => {
+    system = await TestSystem.start('subs');
+  });
+  after(async () => {
+    await system?.stop();
+  });
 
   it('emits the current view first, then every change in version order', async () => {
     const created = await createProduct(system.graphqlUrl, { title: 'Trail lantern' });
@@ -35,10 +41,15 @@ describe('productUpdated over WebSocket', () => {
       await mutate('mutation($input: DiscontinueProductInput!) { discontinueProduct(input: $input) { version } }', {});
 
       await waitFor(() => watch.values.length >= 5, { what: 'four changes' });
-      assert.deepEqual(watch.values.map((v) => v.productUpdated.version), [1, 2, 3, 4, 5]);
+      assert.deepEqual(
+        watch.values.map((v) => v.productUpdated.version),
+        [1, 2, 3, 4, 5],
+      );
       const last = watch.values[4]!.productUpdated;
-      assert.deepEqual({ title: last.title, price: last.price, availableQuantity: last.availableQuantity, discontinued: last.discontinued },
-        { title: 'Storm lantern', price: '19.99', availableQuantity: 15, discontinued: true });
+      assert.deepEqual(
+        { title: last.title, price: last.price, availableQuantity: last.availableQuantity, discontinued: last.discontinued },
+        { title: 'Storm lantern', price: '19.99', availableQuantity: 15, discontinued: true },
+      );
       assert.deepEqual(watch.errors, []);
     } finally {
       watch.close();
@@ -52,8 +63,9 @@ describe('productUpdated over WebSocket', () => {
     const watchers = Array.from({ length: 20 }, () => new SubscriptionRecorder<Watched>(client, WATCH, { id: created.aggregateId }));
     try {
       await waitFor(() => watchers.every((w) => w.values.length === 1), { what: 'every current view' });
-      await gqlData(system.graphqlUrl, 'mutation($input: RestockProductInput!) { restockProduct(input: $input) { version } }',
-        { input: { id: created.aggregateId, quantity: 1 } });
+      await gqlData(system.graphqlUrl, 'mutation($input: RestockProductInput!) { restockProduct(input: $input) { version } }', {
+        input: { id: created.aggregateId, quantity: 1 },
+      });
       await waitFor(() => watchers.every((w) => w.values.length === 2), { what: 'every watcher to see the change' });
       for (const w of watchers) assert.equal(w.values[1]!.productUpdated.availableQuantity, 11);
     } finally {
@@ -95,23 +107,39 @@ describe('productUpdated over WebSocket', () => {
   it('identical subscriptions are executed once per change, not once per subscriber', async () => {
     const product = await createProduct(system.graphqlUrl, { price: '4.00', initialStock: 10 });
     const customer = await registerCustomer(system.graphqlUrl);
-    const placed = (await placeOrder(system.graphqlUrl, customer.aggregateId, [{ productId: product.aggregateId, quantity: 1 }])).data!.placeOrder;
+    const placed = (await placeOrder(system.graphqlUrl, customer.aggregateId, [{ productId: product.aggregateId, quantity: 1 }])).data!
+      .placeOrder;
     const watchQuery = 'subscription($id: ID!) { orderUpdated(id: $id) { status version customer { id name } lines { quantity } } }';
-    type WatchedOrder = { orderUpdated: { status: string; version: number; customer: { id: string; name: string } | null; lines: { quantity: number }[] } };
+    type WatchedOrder = {
+      orderUpdated: { status: string; version: number; customer: { id: string; name: string } | null; lines: { quantity: number }[] };
+    };
     const sockets = [wsClient(system.graphqlUrl), wsClient(system.graphqlUrl)];
-    const watchers = Array.from({ length: 8 }, (_, i) => new SubscriptionRecorder<WatchedOrder>(sockets[i % 2]!, watchQuery, { id: placed.aggregateId }));
+    const watchers = Array.from(
+      { length: 8 },
+      (_, i) => new SubscriptionRecorder<WatchedOrder>(sockets[i % 2]!, watchQuery, { id: placed.aggregateId }),
+    );
     // The same fields in another order: another document, so a group of its own.
-    const other = new SubscriptionRecorder<WatchedOrder>(sockets[0]!, watchQuery.replace('status version', 'version status'), { id: placed.aggregateId });
+    const other = new SubscriptionRecorder<WatchedOrder>(sockets[0]!, watchQuery.replace('status version', 'version status'), {
+      id: placed.aggregateId,
+    });
     const nc = await connect({ servers: system.config.natsUrl });
     let customerLoads = 0;
-    const spy = nc.subscribe(`${system.config.namespace}.query.customersByIds`, { callback: () => { customerLoads += 1; } });
+    const spy = nc.subscribe(`${system.config.namespace}.query.customersByIds`, {
+      callback: () => {
+        customerLoads += 1;
+      },
+    });
     await nc.flush();
     try {
-      await waitFor(() => [...watchers, other].every((w) => w.values.some((v) => v.orderUpdated.status === 'CONFIRMED')), { what: 'every watcher to see CONFIRMED' });
+      await waitFor(() => [...watchers, other].every((w) => w.values.some((v) => v.orderUpdated.status === 'CONFIRMED')), {
+        what: 'every watcher to see CONFIRMED',
+      });
       const before = customerLoads;
       const paid = await gql(system.graphqlUrl, PAY_ORDER, { input: { id: placed.aggregateId, amount: '4.00' } });
       assert.deepEqual(paid.errors, undefined);
-      await waitFor(() => [...watchers, other].every((w) => w.values.some((v) => v.orderUpdated.status === 'PAID')), { what: 'every watcher to see PAID' });
+      await waitFor(() => [...watchers, other].every((w) => w.values.some((v) => v.orderUpdated.status === 'PAID')), {
+        what: 'every watcher to see PAID',
+      });
       await nc.flush();
       // Nine subscribers in two groups: the nested customer is loaded once per group.
       assert.equal(customerLoads - before, 2);
@@ -135,7 +163,9 @@ describe('productUpdated over WebSocket', () => {
     const created = await createProduct(system.graphqlUrl);
     const fine = new SubscriptionRecorder<Watched>(client, WATCH, { id: created.aggregateId });
     try {
-      await waitFor(() => broken.errors.length > 0 && invalid.errors.length > 0 && fine.values.length > 0, { what: 'both errors and the good subscription' });
+      await waitFor(() => broken.errors.length > 0 && invalid.errors.length > 0 && fine.values.length > 0, {
+        what: 'both errors and the good subscription',
+      });
       // An operation refused before it starts arrives as graphql-ws's `error` message: a list of errors.
       const codeOf = (error: unknown) => ((Array.isArray(error) ? error[0] : error) as { extensions?: { code?: string } }).extensions?.code;
       assert.equal(codeOf(broken.errors[0]), 'GRAPHQL_PARSE_FAILED');

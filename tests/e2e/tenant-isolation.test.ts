@@ -18,7 +18,9 @@ describe('tenants and auth under AUTH_MODE=jwt (G8)', () => {
     alice = { authorization: `Bearer ${await signToken(SECRET, { sub: 'alice', tenant: 'tenant-a' })}` };
     bob = { authorization: `Bearer ${await signToken(SECRET, { sub: 'bob', tenant: 'tenant-b' })}` };
   });
-  after(async () => { await system?.stop(); });
+  after(async () => {
+    await system?.stop();
+  });
 
   it('a request without a token, with a forged one or an expired one is UNAUTHENTICATED', async () => {
     const forged = `Bearer ${await signToken('another-secret-another-secret-0123456789', { sub: 'eve', tenant: 'tenant-a' })}`;
@@ -26,9 +28,11 @@ describe('tenants and auth under AUTH_MODE=jwt (G8)', () => {
     const cases: Record<string, string>[] = [{}, { authorization: forged }, { authorization: expired }, { authorization: 'Basic abc' }];
     for (const headers of cases) {
       const response = await fetch(system.graphqlUrl, {
-        method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ projections { name } }' }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query: '{ projections { name } }' }),
       });
-      const body = await response.json() as { errors?: { extensions?: { code?: string } }[] };
+      const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
       assert.equal(body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED', JSON.stringify(headers));
       assert.equal(response.status, 401);
     }
@@ -37,20 +41,40 @@ describe('tenants and auth under AUTH_MODE=jwt (G8)', () => {
   it('tenant B cannot read, list, change or watch tenant A products', async () => {
     const created = await createProduct(system.graphqlUrl, { category: 'isolation', title: 'Only for A' }, alice);
     const read = `query($id: ID!, $token: String) { product(id: $id, consistencyToken: $token) { ${PRODUCT_FIELDS} } }`;
-    const asAlice = await gqlData<{ product: { title: string } | null }>(system.graphqlUrl, read, { id: created.aggregateId, token: created.consistencyToken }, alice);
+    const asAlice = await gqlData<{ product: { title: string } | null }>(
+      system.graphqlUrl,
+      read,
+      { id: created.aggregateId, token: created.consistencyToken },
+      alice,
+    );
     assert.equal(asAlice.product?.title, 'Only for A');
 
-    const asBob = await gqlData<{ product: unknown }>(system.graphqlUrl, read, { id: created.aggregateId, token: created.consistencyToken }, bob);
+    const asBob = await gqlData<{ product: unknown }>(
+      system.graphqlUrl,
+      read,
+      { id: created.aggregateId, token: created.consistencyToken },
+      bob,
+    );
     assert.equal(asBob.product, null);
 
-    const list = 'query($token: String) { products(filter: { category: "isolation" }, consistencyToken: $token) { totalCount edges { node { id } } } }';
+    const list =
+      'query($token: String) { products(filter: { category: "isolation" }, consistencyToken: $token) { totalCount edges { node { id } } } }';
     const bobList = await gqlData<{ products: { totalCount: number } }>(system.graphqlUrl, list, { token: created.consistencyToken }, bob);
     assert.equal(bobList.products.totalCount, 0);
-    const aliceList = await gqlData<{ products: { totalCount: number } }>(system.graphqlUrl, list, { token: created.consistencyToken }, alice);
+    const aliceList = await gqlData<{ products: { totalCount: number } }>(
+      system.graphqlUrl,
+      list,
+      { token: created.consistencyToken },
+      alice,
+    );
     assert.equal(aliceList.products.totalCount, 1);
 
-    const rename = await gql(system.graphqlUrl, 'mutation($input: RenameProductInput!) { renameProduct(input: $input) { version } }',
-      { input: { id: created.aggregateId, title: 'Taken over' } }, bob);
+    const rename = await gql(
+      system.graphqlUrl,
+      'mutation($input: RenameProductInput!) { renameProduct(input: $input) { version } }',
+      { input: { id: created.aggregateId, title: 'Taken over' } },
+      bob,
+    );
     assert.equal(rename.errors?.[0]?.extensions?.code, 'NOT_FOUND');
 
     // Bob watches A's product id: he sees nothing, not even when Alice changes it.
@@ -61,13 +85,21 @@ describe('tenants and auth under AUTH_MODE=jwt (G8)', () => {
     const aliceWatch = new SubscriptionRecorder(aliceClient, watch, { id: created.aggregateId });
     try {
       await waitFor(() => aliceWatch.values.length === 1, { what: "alice's current view" });
-      const changed = await gqlData<{ renameProduct: { consistencyToken: string } }>(system.graphqlUrl,
+      const changed = await gqlData<{ renameProduct: { consistencyToken: string } }>(
+        system.graphqlUrl,
         'mutation($input: RenameProductInput!) { renameProduct(input: $input) { consistencyToken } }',
-        { input: { id: created.aggregateId, title: 'Renamed by A' } }, alice);
+        { input: { id: created.aggregateId, title: 'Renamed by A' } },
+        alice,
+      );
       await waitFor(() => aliceWatch.values.length === 2, { what: "alice's change" });
       // Bob's subscription started before Alice's change and sits on the same gateway: had it
       // been on the same topic it would have received the change by now.
-      const bobAfter = await gqlData<{ product: unknown }>(system.graphqlUrl, read, { id: created.aggregateId, token: changed.renameProduct.consistencyToken }, bob);
+      const bobAfter = await gqlData<{ product: unknown }>(
+        system.graphqlUrl,
+        read,
+        { id: created.aggregateId, token: changed.renameProduct.consistencyToken },
+        bob,
+      );
       assert.equal(bobAfter.product, null);
       assert.deepEqual(bobWatch.values, []);
       assert.deepEqual(bobWatch.errors, []);
@@ -82,43 +114,78 @@ describe('tenants and auth under AUTH_MODE=jwt (G8)', () => {
   it('tenant B cannot read, list, pay, review or watch tenant A customers and orders', async () => {
     const product = await createProduct(system.graphqlUrl, { initialStock: 5 }, alice);
     const customer = await registerCustomer(system.graphqlUrl, { region: 'isolated' }, alice);
-    const placed = await gqlData<{ placeOrder: { aggregateId: string; consistencyToken: string } }>(system.graphqlUrl,
+    const placed = await gqlData<{ placeOrder: { aggregateId: string; consistencyToken: string } }>(
+      system.graphqlUrl,
       'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { aggregateId consistencyToken } }',
-      { input: { customerId: customer.aggregateId, lines: [{ productId: product.aggregateId, quantity: 1 }] } }, alice);
+      { input: { customerId: customer.aggregateId, lines: [{ productId: product.aggregateId, quantity: 1 }] } },
+      alice,
+    );
     const orderId = placed.placeOrder.aggregateId;
-    const confirmed = await waitFor(async () => {
-      const { order } = await gqlData<{ order: { status: string; total: string } | null }>(system.graphqlUrl, 'query($id: ID!) { order(id: $id) { status total } }', { id: orderId }, alice);
-      return order?.status === 'CONFIRMED' ? order : undefined;
-    }, { what: "alice's order to be confirmed" });
+    const confirmed = await waitFor(
+      async () => {
+        const { order } = await gqlData<{ order: { status: string; total: string } | null }>(
+          system.graphqlUrl,
+          'query($id: ID!) { order(id: $id) { status total } }',
+          { id: orderId },
+          alice,
+        );
+        return order?.status === 'CONFIRMED' ? order : undefined;
+      },
+      { what: "alice's order to be confirmed" },
+    );
 
     const client = wsClient(system.graphqlUrl, { authorization: bob.authorization });
     const bobSales = new SubscriptionRecorder(client, 'subscription { salesUpdated { region ordersCount } }');
     const bobOrder = new SubscriptionRecorder(client, 'subscription($id: ID!) { orderUpdated(id: $id) { status } }', { id: orderId });
     const bobsOwn = await createProduct(system.graphqlUrl, {}, bob);
-    const bobProduct = new SubscriptionRecorder(client, 'subscription($id: ID!, $t: String) { productUpdated(id: $id, consistencyToken: $t) { id } }',
-      { id: bobsOwn.aggregateId, t: bobsOwn.consistencyToken });
+    const bobProduct = new SubscriptionRecorder(
+      client,
+      'subscription($id: ID!, $t: String) { productUpdated(id: $id, consistencyToken: $t) { id } }',
+      { id: bobsOwn.aggregateId, t: bobsOwn.consistencyToken },
+    );
     try {
       // Subscriptions on one socket start in order: once this later one answers, the earlier ones listen.
       await waitFor(() => bobProduct.values.length === 1, { what: "bob's own product view" });
       // Bob's tenant has no such customer or order, whatever he tries.
-      const reads = await gqlData<{ customer: unknown; order: unknown; orders: { totalCount: number } }>(system.graphqlUrl,
+      const reads = await gqlData<{ customer: unknown; order: unknown; orders: { totalCount: number } }>(
+        system.graphqlUrl,
         'query($c: ID!, $o: ID!, $t: String) { customer(id: $c, consistencyToken: $t) { id } order(id: $o, consistencyToken: $t) { id } orders(customerId: $c, consistencyToken: $t) { totalCount } }',
-        { c: customer.aggregateId, o: orderId, t: placed.placeOrder.consistencyToken }, bob);
+        { c: customer.aggregateId, o: orderId, t: placed.placeOrder.consistencyToken },
+        bob,
+      );
       assert.deepEqual(reads, { customer: null, order: null, orders: { totalCount: 0 } });
-      const pay = await gql(system.graphqlUrl, 'mutation($input: PayOrderInput!) { payOrder(input: $input) { version } }', { input: { id: orderId, amount: confirmed.total } }, bob);
+      const pay = await gql(
+        system.graphqlUrl,
+        'mutation($input: PayOrderInput!) { payOrder(input: $input) { version } }',
+        { input: { id: orderId, amount: confirmed.total } },
+        bob,
+      );
       assert.equal(pay.errors?.[0]?.extensions?.code, 'NOT_FOUND');
-      const order = await gql(system.graphqlUrl, 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { version } }',
-        { input: { customerId: customer.aggregateId, lines: [{ productId: product.aggregateId, quantity: 1 }] } }, bob);
+      const order = await gql(
+        system.graphqlUrl,
+        'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { version } }',
+        { input: { customerId: customer.aggregateId, lines: [{ productId: product.aggregateId, quantity: 1 }] } },
+        bob,
+      );
       assert.equal(order.errors?.[0]?.extensions?.code, 'NOT_FOUND');
-      const review = await gql(system.graphqlUrl, 'mutation($input: AddReviewInput!) { addReview(input: $input) { version } }',
-        { input: { productId: product.aggregateId, customerId: customer.aggregateId, rating: 1 } }, bob);
+      const review = await gql(
+        system.graphqlUrl,
+        'mutation($input: AddReviewInput!) { addReview(input: $input) { version } }',
+        { input: { productId: product.aggregateId, customerId: customer.aggregateId, rating: 1 } },
+        bob,
+      );
       assert.equal(review.errors?.[0]?.extensions?.code, 'NOT_FOUND');
 
       // Alice pays: her sales change; Bob, watching all his regions and her order id, sees nothing.
       const aliceClient = wsClient(system.graphqlUrl, { authorization: alice.authorization });
       const aliceSales = new SubscriptionRecorder(aliceClient, 'subscription { salesUpdated(region: "isolated") { region ordersCount } }');
       try {
-        await gqlData(system.graphqlUrl, 'mutation($input: PayOrderInput!) { payOrder(input: $input) { version } }', { input: { id: orderId, amount: confirmed.total } }, alice);
+        await gqlData(
+          system.graphqlUrl,
+          'mutation($input: PayOrderInput!) { payOrder(input: $input) { version } }',
+          { input: { id: orderId, amount: confirmed.total } },
+          alice,
+        );
         await waitFor(() => aliceSales.values.length > 0, { what: "alice's sales notice" });
       } finally {
         aliceSales.close();

@@ -10,14 +10,18 @@ import { waitFor } from '../support/wait.js';
 const PRODUCT = 'query($id: ID!, $t: String) { product(id: $id, consistencyToken: $t) { availableQuantity version } }';
 type Answer = { product: { availableQuantity: number; version: number } | null };
 
-describe('product(id) from the gateway\'s view cache', () => {
+describe("product(id) from the gateway's view cache", () => {
   let system: TestSystem;
   let nc: NatsConnection;
   let requests = 0;
   before(async () => {
     system = await TestSystem.start('viewcache');
     nc = await connect({ servers: system.config.natsUrl });
-    nc.subscribe(`${system.config.namespace}.query.productsByIds`, { callback: () => { requests += 1; } });
+    nc.subscribe(`${system.config.namespace}.query.productsByIds`, {
+      callback: () => {
+        requests += 1;
+      },
+    });
     await nc.flush();
   });
   after(async () => {
@@ -35,12 +39,20 @@ describe('product(id) from the gateway\'s view cache', () => {
     await nc.flush();
     assert.equal(requests, afterFirstRead, 'read again from memory');
 
-    const restocked = await gqlData<{ restockProduct: { consistencyToken: string } }>(system.graphqlUrl,
-      'mutation($input: RestockProductInput!) { restockProduct(input: $input) { consistencyToken } }', { input: { id: created.aggregateId, quantity: 5 } });
-    await waitFor(async () => (await product(created.aggregateId)).product?.availableQuantity === 15, { what: 'the change to reach the cache' });
+    const restocked = await gqlData<{ restockProduct: { consistencyToken: string } }>(
+      system.graphqlUrl,
+      'mutation($input: RestockProductInput!) { restockProduct(input: $input) { consistencyToken } }',
+      { input: { id: created.aggregateId, quantity: 5 } },
+    );
+    await waitFor(async () => (await product(created.aggregateId)).product?.availableQuantity === 15, {
+      what: 'the change to reach the cache',
+    });
     await nc.flush();
     assert.equal(requests, afterFirstRead, 'the change came with its notice, not by asking again');
-    assert.deepEqual((await product(created.aggregateId, restocked.restockProduct.consistencyToken)).product, { availableQuantity: 15, version: 2 });
+    assert.deepEqual((await product(created.aggregateId, restocked.restockProduct.consistencyToken)).product, {
+      availableQuantity: 15,
+      version: 2,
+    });
   });
 
   it('a new projection leader empties the cache: what the old one committed but never announced cannot stay stale', async () => {
@@ -50,6 +62,13 @@ describe('product(id) from the gateway\'s view cache', () => {
     await system.startService('read');
     await nc.flush();
     const before = requests;
-    await waitFor(async () => { await product(created.aggregateId); await nc.flush(); return requests > before; }, { what: 'a request to the read-service after the restart' });
+    await waitFor(
+      async () => {
+        await product(created.aggregateId);
+        await nc.flush();
+        return requests > before;
+      },
+      { what: 'a request to the read-service after the restart' },
+    );
   });
 });

@@ -40,7 +40,8 @@ export class FaultHarness {
     try {
       if (options.proxies) {
         const target = new URL(natsUrl.split(',')[0]!);
-        for (const service of SERVICES) proxies[service] = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 4222) });
+        for (const service of SERVICES)
+          proxies[service] = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 4222) });
       }
       const serviceEnv: Partial<Record<ServiceName, Record<string, string>>> = { gateway: { PORT: String(await freePort()) } };
       for (const service of SERVICES) {
@@ -67,12 +68,20 @@ export class FaultHarness {
   /** The environment `npm run verify` needs to look at this system. */
   get verifyEnv(): Record<string, string> {
     const { config } = this.system;
-    return { NAMESPACE: config.namespace, NATS_URL: config.natsUrl, WRITE_DATABASE_URL: config.writeDatabaseUrl, READ_DATABASE_URL: config.readDatabaseUrl };
+    return {
+      NAMESPACE: config.namespace,
+      NATS_URL: config.natsUrl,
+      WRITE_DATABASE_URL: config.writeDatabaseUrl,
+      READ_DATABASE_URL: config.readDatabaseUrl,
+    };
   }
 
   /** A tenant of its own for one scenario, an admin token for it, and a retrying client that uses it. */
   async tenant(label: string): Promise<{ tenant: string; authorization: string; client: RetryingClient }> {
-    const tenant = `f-${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase().slice(0, 40)}-${randomBytes(3).toString('hex')}`;
+    const tenant = `f-${label
+      .replace(/[^a-z0-9]+/gi, '-')
+      .toLowerCase()
+      .slice(0, 40)}-${randomBytes(3).toString('hex')}`;
     const authorization = `Bearer ${await signToken(this.system.config.jwtSecret, { sub: 'fault-load', tenant, roles: ['admin'] }, '2h')}`;
     const client = new RetryingClient({
       url: () => this.system.graphqlUrl,

@@ -27,9 +27,20 @@ export interface FaultRow {
 }
 
 const COLUMNS: [keyof FaultRow, string][] = [
-  ['fault', 'fault'], ['rounds', 'rounds'], ['operations', 'ops'], ['retries', 'retries'], ['lost', 'lost'],
-  ['duplicated', 'dup'], ['undecided', 'undecided'], ['stock', 'stock'], ['live', 'live'], ['verify', 'verify'],
-  ['recoverMs', 'recover'], ['convergeMs', 'converge'], ['anomalies', 'anomalies'], ['passed', 'result'],
+  ['fault', 'fault'],
+  ['rounds', 'rounds'],
+  ['operations', 'ops'],
+  ['retries', 'retries'],
+  ['lost', 'lost'],
+  ['duplicated', 'dup'],
+  ['undecided', 'undecided'],
+  ['stock', 'stock'],
+  ['live', 'live'],
+  ['verify', 'verify'],
+  ['recoverMs', 'recover'],
+  ['convergeMs', 'converge'],
+  ['anomalies', 'anomalies'],
+  ['passed', 'result'],
 ];
 
 function cell(row: FaultRow, key: keyof FaultRow): string {
@@ -43,7 +54,11 @@ function cell(row: FaultRow, key: keyof FaultRow): string {
 export function formatTable(rows: readonly FaultRow[]): string {
   const cells = rows.map((row) => COLUMNS.map(([key]) => cell(row, key)));
   const widths = COLUMNS.map(([, title], i) => Math.max(title.length, ...cells.map((c) => c[i]!.length)));
-  const line = (values: string[]) => values.map((v, i) => (i === 0 || i >= 8 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => (i === 0 || i >= 8 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(COLUMNS.map(([, title]) => title)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 

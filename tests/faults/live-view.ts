@@ -3,7 +3,10 @@ import WebSocket from 'ws';
 
 const PRODUCT_UPDATED = 'subscription($id: ID!) { productUpdated(id: $id) { availableQuantity version } }';
 
-export interface LiveValue { availableQuantity: number; version: number }
+export interface LiveValue {
+  availableQuantity: number;
+  version: number;
+}
 
 /**
  * A live product view as a careful client keeps it: a graphql-ws subscription to productUpdated
@@ -24,7 +27,11 @@ export class LiveView {
   private dispose: (() => void) | undefined;
   private closed = false;
 
-  constructor(url: () => string, authorization: string, readonly productId: string) {
+  constructor(
+    url: () => string,
+    authorization: string,
+    readonly productId: string,
+  ) {
     this.client = createClient({
       url: () => url().replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,
@@ -33,30 +40,37 @@ export class LiveView {
       retryAttempts: Number.MAX_SAFE_INTEGER,
       shouldRetry: () => true,
       retryWait: () => new Promise((resolve) => setTimeout(resolve, 200)),
-      on: { connected: () => { this.connections += 1; } },
+      on: {
+        connected: () => {
+          this.connections += 1;
+        },
+      },
     });
     this.subscribe();
   }
 
   private subscribe(): void {
     let highest = -1;
-    this.dispose = this.client.subscribe<{ productUpdated: LiveValue }>({ query: PRODUCT_UPDATED, variables: { id: this.productId } }, {
-      next: (value) => {
-        if (value.errors?.length) {
-          const code = value.errors[0]?.extensions?.code;
-          this.errors.push(typeof code === 'string' ? code : String(value.errors[0]?.message));
-          return;
-        }
-        const view = value.data?.productUpdated;
-        if (!view) return;
-        this.received += 1;
-        if (view.version < highest) this.regressions += 1;
-        highest = Math.max(highest, view.version);
-        this.last = view;
+    this.dispose = this.client.subscribe<{ productUpdated: LiveValue }>(
+      { query: PRODUCT_UPDATED, variables: { id: this.productId } },
+      {
+        next: (value) => {
+          if (value.errors?.length) {
+            const code = value.errors[0]?.extensions?.code;
+            this.errors.push(typeof code === 'string' ? code : String(value.errors[0]?.message));
+            return;
+          }
+          const view = value.data?.productUpdated;
+          if (!view) return;
+          this.received += 1;
+          if (view.version < highest) this.regressions += 1;
+          highest = Math.max(highest, view.version);
+          this.last = view;
+        },
+        error: (error) => this.again(`error: ${describe(error)}`),
+        complete: () => this.again('completed'),
       },
-      error: (error) => this.again(`error: ${describe(error)}`),
-      complete: () => this.again('completed'),
-    });
+    );
   }
 
   /** The server ended the subscription (e.g. SERVICE_UNAVAILABLE while the read-service was down): subscribe again. */
@@ -64,7 +78,9 @@ export class LiveView {
     if (this.closed) return;
     this.errors.push(reason);
     this.resubscribes += 1;
-    setTimeout(() => { if (!this.closed) this.subscribe(); }, 200);
+    setTimeout(() => {
+      if (!this.closed) this.subscribe();
+    }, 200);
   }
 
   async close(): Promise<void> {
@@ -75,8 +91,11 @@ export class LiveView {
 }
 
 function describe(error: unknown): string {
-  if (Array.isArray(error)) return String((error[0] as { extensions?: { code?: string }; message?: string })?.extensions?.code ?? (error[0] as { message?: string })?.message);
+  if (Array.isArray(error))
+    return String(
+      (error[0] as { extensions?: { code?: string }; message?: string })?.extensions?.code ?? (error[0] as { message?: string })?.message,
+    );
   if (error instanceof Error) return error.message;
-  if (error && typeof error === 'object' && 'code' in error) return `close ${String((error).code)}`;
+  if (error && typeof error === 'object' && 'code' in error) return `close ${String(error.code)}`;
   return String(error);
 }

@@ -8,7 +8,11 @@ const RESTOCK = 'mutation($input: RestockProductInput!) { restockProduct(input: 
 const PLACE_ORDER = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { aggregateId version replayed } }';
 const CANCEL_ORDER = 'mutation($input: CancelOrderInput!) { cancelOrder(input: $input) { aggregateId version replayed } }';
 
-interface Result { aggregateId: string; version: number; replayed?: boolean }
+interface Result {
+  aggregateId: string;
+  version: number;
+  replayed?: boolean;
+}
 
 /** The products and customer of one scenario (its own tenant, so that nothing else touches them). */
 export interface Fixture {
@@ -59,10 +63,19 @@ export class LoadDriver {
   private sequence = 0;
   private failure: Error | undefined;
 
-  constructor(private readonly client: RetryingClient, private readonly fixture: Fixture, private readonly options: LoadOptions = DEFAULT_LOAD) {}
+  constructor(
+    private readonly client: RetryingClient,
+    private readonly fixture: Fixture,
+    private readonly options: LoadOptions = DEFAULT_LOAD,
+  ) {}
 
   /** Creates a scenario's products and customer through the API (retrying, as the load does). */
-  static async prepare(client: RetryingClient, tenant: string, counts = { restockOnly: 2, ordered: 3 }, initialStock = 25): Promise<Fixture> {
+  static async prepare(
+    client: RetryingClient,
+    tenant: string,
+    counts = { restockOnly: 2, ordered: 3 },
+    initialStock = 25,
+  ): Promise<Fixture> {
     const create = async (title: string, stock: number) => {
       const id = randomUUID();
       const input = { id, sku: `F-${id.slice(0, 8).toUpperCase()}`, title, category: 'faults', price: '4.00', initialStock: stock };
@@ -72,7 +85,9 @@ export class LoadDriver {
     const ordered = await Promise.all(Array.from({ length: counts.ordered }, (_, i) => create(`Ordered ${i}`, initialStock)));
     const quiet = await create('Quiet', 0);
     const email = `load-${randomUUID()}@example.com`;
-    const customer = definite(await client.mutate<Result>('registerCustomer', REGISTER_CUSTOMER, { name: 'Load', email, region: 'faults' }, `register:${email}`));
+    const customer = definite(
+      await client.mutate<Result>('registerCustomer', REGISTER_CUSTOMER, { name: 'Load', email, region: 'faults' }, `register:${email}`),
+    );
     return { tenant, restockOnly, ordered, quiet, customerId: customer.aggregateId };
   }
 
@@ -124,7 +139,8 @@ export class LoadDriver {
   async touchQuiet(): Promise<void> {
     const key = this.nextKey('quiet');
     const outcome = await this.client.mutate<Result>('restockProduct', RESTOCK, { id: this.fixture.quiet, quantity: 1 }, key);
-    if (this.record('restock', outcome)) this.acked.push({ kind: 'restock', key, productId: this.fixture.quiet, quantity: 1, version: outcome.data.version });
+    if (this.record('restock', outcome))
+      this.acked.push({ kind: 'restock', key, productId: this.fixture.quiet, quantity: 1, version: outcome.data.version });
   }
 
   private async restock(): Promise<void> {

@@ -40,7 +40,11 @@ describe('faults: the NATS server restarted; a node of a 3-node JetStream cluste
       cluster = await NatsCluster.start();
       nc = await connect({ servers: cluster.url.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
       // jetstreamManager() asks for the account's info, which only a cluster with a meta leader answers.
-      jsm = await waitFor(() => jetstreamManager(nc), { timeoutMs: 30_000, intervalMs: 250, what: 'the JetStream cluster to elect its meta leader' });
+      jsm = await waitFor(() => jetstreamManager(nc), {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+        what: 'the JetStream cluster to elect its meta leader',
+      });
       harness = await FaultHarness.start('fnatscluster', { natsUrl: cluster.url, env: { STREAM_REPLICAS: '3' } });
     });
     after(async () => {
@@ -73,11 +77,14 @@ describe('faults: the NATS server restarted; a node of a 3-node JetStream cluste
           // Down for 3 s (the fault): commands must answer again meanwhile, a new leader elected when it led.
           await delay(3000);
           await cluster.startNode(victim);
-          await waitFor(async () => {
-            const now = await streamCluster();
-            const peers = now?.replicas ?? [];
-            return now?.leader && peers.length === 2 && peers.every((p) => p.current && !p.offline);
-          }, { timeoutMs: 60_000, intervalMs: 250, what: `node ${victim} to catch up with the stream` });
+          await waitFor(
+            async () => {
+              const now = await streamCluster();
+              const peers = now?.replicas ?? [];
+              return now?.leader && peers.length === 2 && peers.every((p) => p.current && !p.offline);
+            },
+            { timeoutMs: 60_000, intervalMs: 250, what: `node ${victim} to catch up with the stream` },
+          );
           return killedAt;
         },
       });

@@ -36,7 +36,9 @@ describe('faults: PostgreSQL connections terminated under each service, and Post
     try {
       const result = await admin.query(
         `select pg_terminate_backend(pid) from pg_stat_activity
-          where datname = $1 and pid <> pg_backend_pid() and coalesce(application_name, '') <> $2`, [database, CHECKER]);
+          where datname = $1 and pid <> pg_backend_pid() and coalesce(application_name, '') <> $2`,
+        [database, CHECKER],
+      );
       return result.rowCount ?? 0;
     } finally {
       await admin.end();
@@ -44,7 +46,10 @@ describe('faults: PostgreSQL connections terminated under each service, and Post
   };
   const databaseOf = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
 
-  for (const [service, label] of [['write', 'write-service'], ['read', 'read-service']] as const) {
+  for (const [service, label] of [
+    ['write', 'write-service'],
+    ['read', 'read-service'],
+  ] as const) {
     it(`every PostgreSQL connection of the ${label} terminated: nothing lost, duplicated or stuck`, async () => {
       const { config } = harness.system;
       const database = databaseOf(service === 'write' ? config.writeDatabaseUrl : config.readDatabaseUrl);
@@ -52,7 +57,11 @@ describe('faults: PostgreSQL connections terminated under each service, and Post
         name: `pg_terminate_backend: ${label}`,
         // A pool may hold no connection for a moment: terminate as soon as there is one to terminate.
         inject: async () => {
-          await waitFor(async () => (await terminate(database)) > 0, { timeoutMs: 10_000, intervalMs: 50, what: `a connection of the ${label} to ${database} to terminate` });
+          await waitFor(async () => (await terminate(database)) > 0, {
+            timeoutMs: 10_000,
+            intervalMs: 50,
+            what: `a connection of the ${label} to ${database} to terminate`,
+          });
         },
       });
     });

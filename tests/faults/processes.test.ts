@@ -11,7 +11,9 @@ const PAUSE_MS = REQUEST_TIMEOUT_MS + 1500;
 describe('faults: processes killed (kill -9) and paused (SIGSTOP/SIGCONT)', () => {
   let harness: FaultHarness;
   const run = new FaultRun('Process faults');
-  before(async () => { harness = await FaultHarness.start('fprocess'); });
+  before(async () => {
+    harness = await FaultHarness.start('fprocess');
+  });
   after(async () => {
     run.table.print();
     await harness?.stop();

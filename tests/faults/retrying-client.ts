@@ -52,8 +52,13 @@ export class RetryingClient {
     for (let attempt = 1; ; attempt += 1) {
       lastAttemptAt = Date.now();
       const answer = await this.attempt(query, { input: { ...input, idempotencyKey: key } }, key);
-      const done = (outcome: { ok: true; data: T } | { ok: false; code: string }): Outcome<T> =>
-        ({ ...outcome, attempts: attempt, startedAt, lastAttemptAt, answeredAt: Date.now() });
+      const done = (outcome: { ok: true; data: T } | { ok: false; code: string }): Outcome<T> => ({
+        ...outcome,
+        attempts: attempt,
+        startedAt,
+        lastAttemptAt,
+        answeredAt: Date.now(),
+      });
       if ('data' in answer) return done({ ok: true, data: answer.data[field] as T });
       let reason: string;
       if ('code' in answer) {
@@ -72,13 +77,21 @@ export class RetryingClient {
     }
   }
 
-  private async attempt(query: string, variables: Record<string, unknown>, correlationId: string):
-    Promise<{ data: Record<string, unknown> } | { code: string } | { transport: string }> {
+  private async attempt(
+    query: string,
+    variables: Record<string, unknown>,
+    correlationId: string,
+  ): Promise<{ data: Record<string, unknown> } | { code: string } | { transport: string }> {
     let response: Response;
     try {
       response = await fetch(this.options.url(), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-correlation-id': correlationId, ...this.options.headers },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'x-correlation-id': correlationId,
+          ...this.options.headers,
+        },
         body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(this.options.attemptTimeoutMs),
       });
@@ -87,7 +100,7 @@ export class RetryingClient {
     }
     let body: { data?: Record<string, unknown> | null; errors?: { extensions?: { code?: string } }[] };
     try {
-      body = await response.json() as typeof body;
+      body = (await response.json()) as typeof body;
     } catch {
       return { transport: `HTTP ${response.status} without JSON` };
     }

@@ -20,7 +20,10 @@ const child = spawn(process.execPath, ['--test', '--test-concurrency=1', here], 
 });
 const code = await new Promise<number>((resolve) => child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0))));
 const rows = existsSync(results)
-  ? readFileSync(results, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as FaultRow)
+  ? readFileSync(results, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as FaultRow)
   : [];
 rmSync(results, { force: true });
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);

@@ -18,14 +18,19 @@ export interface VerifyOutcome {
  */
 export function runVerify(env: Record<string, string>, tenant: string, timeoutMs = 180_000): Promise<VerifyOutcome> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [VERIFY], { env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const output = `${stdout}${stderr}`;
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      if (code !== 0 && code !== 1) {
-        reject(new Error(`verify failed to run (${error?.message}):\n${output.slice(-4000)}`));
-        return;
-      }
-      resolve({ code, linesOfTenant: output.split('\n').filter((line) => line.includes(tenant)).length, output });
-    });
+    execFile(
+      process.execPath,
+      [VERIFY],
+      { env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const output = `${stdout}${stderr}`;
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        if (code !== 0 && code !== 1) {
+          reject(new Error(`verify failed to run (${error?.message}):\n${output.slice(-4000)}`));
+          return;
+        }
+        resolve({ code, linesOfTenant: output.split('\n').filter((line) => line.includes(tenant)).length, output });
+      },
+    );
   });
 }

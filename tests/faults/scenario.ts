@@ -68,7 +68,11 @@ export async function runScenario(harness: FaultHarness, scenario: Scenario, pre
       const touched = load.touchQuiet();
       const ended = (await scenario.inject(round)) ?? Date.now();
       await touched;
-      const recovered = await waitFor(() => load.firstSuccessAfter(ended), { timeoutMs: 60_000, intervalMs: 10, what: `commands to succeed after ${scenario.name} (round ${round})` });
+      const recovered = await waitFor(() => load.firstSuccessAfter(ended), {
+        timeoutMs: 60_000,
+        intervalMs: 10,
+        what: `commands to succeed after ${scenario.name} (round ${round})`,
+      });
       recoverMs = Math.max(recoverMs, recovered - ended);
       await waitFor(() => load.successesSince(ended) >= STEADY, { timeoutMs: 60_000, what: 'the load to flow again' });
     }
@@ -91,7 +95,10 @@ export async function runScenario(harness: FaultHarness, scenario: Scenario, pre
     } catch (error) {
       if (Date.now() > deadline) throw error; // the databases did not come back
     }
-    if (report && isClean(report)) { convergeMs = Date.now() - stopped; break; }
+    if (report && isClean(report)) {
+      convergeMs = Date.now() - stopped;
+      break;
+    }
     if (report && Date.now() > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -103,7 +110,8 @@ export async function runScenario(harness: FaultHarness, scenario: Scenario, pre
   for (const [label, count] of load.refused) anomalies.set(label, count);
   const verifyClean = previousFailure ? verify.linesOfTenant === 0 : verify.code === 0;
   const recoveredInTime = scenario.recoverWithinMs === undefined || (recoverMs ?? Infinity) <= scenario.recoverWithinMs;
-  if (!recoveredInTime) report.details.push(`recovery: commands answered again after ${recoverMs} ms, more than ${scenario.recoverWithinMs} ms`);
+  if (!recoveredInTime)
+    report.details.push(`recovery: commands answered again after ${recoverMs} ms, more than ${scenario.recoverWithinMs} ms`);
   const row: FaultRow = {
     fault: scenario.name,
     rounds,
@@ -115,7 +123,10 @@ export async function runScenario(harness: FaultHarness, scenario: Scenario, pre
     undecided: report.undecided,
     stock: report.stockMismatches,
     live: report.live === 'ok' ? 'ok' : `${report.live.split('; ').length} stale`,
-    verify: verify.code === 0 ? 'clean' : `differs${verify.linesOfTenant ? ` (${verify.linesOfTenant} rows here)` : ''}${previousFailure ? ' (+earlier)' : ''}`,
+    verify:
+      verify.code === 0
+        ? 'clean'
+        : `differs${verify.linesOfTenant ? ` (${verify.linesOfTenant} rows here)` : ''}${previousFailure ? ' (+earlier)' : ''}`,
     recoverMs,
     convergeMs,
     passed: isClean(report) && verifyClean && recoveredInTime && [...anomalies.keys()].every((code) => scenario.tolerate?.includes(code)),
@@ -131,7 +142,12 @@ export function explain(result: ScenarioResult): string {
   if (result.serviceWarnings.length) lines.push(`service warnings and errors:\n${result.serviceWarnings.join('\n')}`);
   if (result.verify.code !== 0) {
     const output = result.verify.output.split('\n').filter((line) => line.trim());
-    lines.push(`verify (first lines):\n${output.slice(0, 12).map((line) => line.slice(0, 240)).join('\n')}`);
+    lines.push(
+      `verify (first lines):\n${output
+        .slice(0, 12)
+        .map((line) => line.slice(0, 240))
+        .join('\n')}`,
+    );
   }
   return lines.join('\n');
 }
@@ -157,16 +173,29 @@ export class FaultRun {
       // No verdict (the load or the fault could not run): a row all the same, so the table lists every fault.
       this.failed.add(harness);
       this.table.add({
-        fault: scenario.name, rounds: scenario.rounds ?? ROUNDS, operations: 0, retries: 0,
+        fault: scenario.name,
+        rounds: scenario.rounds ?? ROUNDS,
+        operations: 0,
+        retries: 0,
         anomalies: `did not run: ${String((error as Error).message ?? error).slice(0, 70)}`,
-        lost: 0, duplicated: 0, undecided: 0, stock: 0, live: '-', verify: '-', recoverMs: null, convergeMs: null, passed: false,
+        lost: 0,
+        duplicated: 0,
+        undecided: 0,
+        stock: 0,
+        live: '-',
+        verify: '-',
+        recoverMs: null,
+        convergeMs: null,
+        passed: false,
       });
       throw error;
     }
     this.table.add(result.row);
     if (!result.row.passed) {
       this.failed.add(harness);
-      assert.fail(`${scenario.name}: lost ${result.row.lost}, duplicated ${result.row.duplicated}, undecided ${result.row.undecided}, stock ${result.row.stock}, live ${result.row.live}, verify ${result.row.verify}\n${explain(result)}`);
+      assert.fail(
+        `${scenario.name}: lost ${result.row.lost}, duplicated ${result.row.duplicated}, undecided ${result.row.undecided}, stock ${result.row.stock}, live ${result.row.live}, verify ${result.row.verify}\n${explain(result)}`,
+      );
     }
     return result;
   }
@@ -190,7 +219,9 @@ function serviceWarnings(harness: FaultHarness, since: number): string[] {
       counts.set(key, seen);
     }
   }
-  return [...counts].sort((a, b) => a[1].first - b[1].first).slice(0, 25)
+  return [...counts]
+    .sort((a, b) => a[1].first - b[1].first)
+    .slice(0, 25)
     .map(([key, { n, first }]) => `  +${((first - since) / 1000).toFixed(1)} s ${key} x${n}`);
 }
 
@@ -206,7 +237,7 @@ async function gatewayViews(harness: FaultHarness, authorization: string, fixtur
       body: JSON.stringify({ query: PRODUCT, variables: { id } }),
       signal: AbortSignal.timeout(10_000),
     });
-    const body = await response.json() as { data?: { product: LiveValue | null } };
+    const body = (await response.json()) as { data?: { product: LiveValue | null } };
     views.set(id, body.data?.product ?? null);
   }
   return views;

@@ -20,7 +20,16 @@ import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, MAX_PRODUCT_STOCK, MAX_RESTOCK_QUAN
 import { fromCents, toCents } from '../../schema/money.js';
 import type { OrderState } from '../../write-service/domain/order.js';
 import { availableQuantity, type ProductState } from '../../write-service/domain/product.js';
-import { DAY_MS, MAX_PRICE, scenario, START, writeHistory, type Action, type History, type Scenario } from '../support/commerce-scenarios.js';
+import {
+  DAY_MS,
+  MAX_PRICE,
+  scenario,
+  START,
+  writeHistory,
+  type Action,
+  type History,
+  type Scenario,
+} from '../support/commerce-scenarios.js';
 import { testConfig, uniqueNamespace } from '../support/namespace.js';
 
 // Generated histories at the limits of what the write side accepts, applied through every
@@ -60,10 +69,11 @@ describe('value ranges - every command the write side accepts is applied by ever
   });
 
   const sql = <T>(query: string, params: unknown[] = []) => (orm.em.fork() as EntityManager).execute<T[]>(query, params);
-  const inSchema = <T>(schema: string, work: (tx: EntityManager) => Promise<T>) => orm.em.fork().transactional(async (tx) => {
-    await (tx as EntityManager).execute(`set local search_path to ${schema}`, [], 'run');
-    return work(tx);
-  });
+  const inSchema = <T>(schema: string, work: (tx: EntityManager) => Promise<T>) =>
+    orm.em.fork().transactional(async (tx) => {
+      await (tx as EntityManager).execute(`set local search_path to ${schema}`, [], 'run');
+      return work(tx);
+    });
 
   /** Every projection, event by event, as the runner does for small batches. */
   async function applyOneByOne(events: readonly EventEnvelope[]): Promise<void> {
@@ -141,7 +151,11 @@ describe('value ranges - every command the write side accepts is applied by ever
       assert.ok(state.status !== 'absent');
       const view = await ask(orderQuery, { id });
       assert.ok(view, `order ${id} is in order_view`);
-      assert.deepEqual([view.status, view.total, view.version, view.lines.length], [state.status, state.total, write.version(ORDER, id), state.lines.length], `order ${id}`);
+      assert.deepEqual(
+        [view.status, view.total, view.version, view.lines.length],
+        [state.status, state.total, write.version(ORDER, id), state.lines.length],
+        `order ${id}`,
+      );
       int(view.version, 'Order.version');
       for (const line of view.lines) int(line.quantity, 'OrderLine.quantity');
     }
@@ -151,7 +165,8 @@ describe('value ranges - every command the write side accepts is applied by ever
       const customer = write.state<{ status: string }>(CUSTOMER, id);
       assert.equal(customer.status, 'registered');
       const placed = events.filter((e) => e.type === 'OrderPlaced' && (e.data as { customerId: string }).customerId === id).length;
-      const spent = paid.filter(({ state }) => state.status !== 'absent' && state.customerId === id)
+      const spent = paid
+        .filter(({ state }) => state.status !== 'absent' && state.customerId === id)
         .reduce((sum, { state }) => sum + (state.status === 'absent' ? 0n : toCents(state.total)), 0n);
       const view = customerViews[index];
       assert.ok(view, `customer ${id} is in customer_view`);
@@ -172,8 +187,13 @@ describe('value ranges - every command the write side accepts is applied by ever
     const to = new Date(Math.max(START + DAY_MS, ...events.map((e) => Date.parse(e.occurredAt)))).toISOString().slice(0, 10);
     const served = await ask(salesByRegionQuery, { from: '2026-03-01', to });
     assert.deepEqual(
-      new Map(served.filter((s) => s.ordersCount !== 0 || toCents(s.revenue) !== 0n).map((s) => [`${s.region}/${s.day}`, { orders: s.ordersCount, revenue: toCents(s.revenue) }])),
-      sales, 'regional sales',
+      new Map(
+        served
+          .filter((s) => s.ordersCount !== 0 || toCents(s.revenue) !== 0n)
+          .map((s) => [`${s.region}/${s.day}`, { orders: s.ordersCount, revenue: toCents(s.revenue) }]),
+      ),
+      sales,
+      'regional sales',
     );
     for (const row of served) {
       int(row.ordersCount, 'RegionalSales.ordersCount');
@@ -189,12 +209,18 @@ describe('value ranges - every command the write side accepts is applied by ever
       }
     }
     const rows = await em.execute<{ product_id: string; units_sold: number; revenue: string }[]>(
-      'select product_id, units_sold, revenue from top_products where tenant = ? and units_sold <> 0', [tenant]);
-    assert.deepEqual(new Map(rows.map((row) => [row.product_id, { units: row.units_sold, revenue: toCents(row.revenue) }])),
-      new Map([...top].filter(([, row]) => row.units !== 0)), 'top products');
+      'select product_id, units_sold, revenue from top_products where tenant = ? and units_sold <> 0',
+      [tenant],
+    );
+    assert.deepEqual(
+      new Map(rows.map((row) => [row.product_id, { units: row.units_sold, revenue: toCents(row.revenue) }])),
+      new Map([...top].filter(([, row]) => row.units !== 0)),
+      'top products',
+    );
     const ranked = await ask(topProductsQuery, { limit: 100 });
     assert.equal(ranked.length, Math.min(100, rows.length));
-    for (const row of ranked) assert.deepEqual({ units: row.unitsSold, revenue: toCents(row.revenue) }, top.get(row.productId), `top product ${row.productId}`);
+    for (const row of ranked)
+      assert.deepEqual({ units: row.unitsSold, revenue: toCents(row.revenue) }, top.get(row.productId), `top product ${row.productId}`);
     for (const row of ranked) int(row.unitsSold, 'TopProduct.unitsSold');
   }
 
@@ -207,7 +233,8 @@ describe('value ranges - every command the write side accepts is applied by ever
     const events = history.write.published;
     for (const event of events) {
       tally(seen.events, event.type);
-      if (event.type === 'OrderPaid' && toCents((event.data as { amount: string }).amount) >= PAST_THE_OLD_COLUMNS) tally(seen.events, 'OrderPaid past numeric(14, 2)');
+      if (event.type === 'OrderPaid' && toCents((event.data as { amount: string }).amount) >= PAST_THE_OLD_COLUMNS)
+        tally(seen.events, 'OrderPaid past numeric(14, 2)');
     }
     for (const [key, n] of Object.entries(history.write.refused)) tally(seen.refused, key, n);
     await applyOneByOne(events);
@@ -232,8 +259,11 @@ describe('value ranges - every command the write side accepts is applied by ever
       { kind: 'place', customer: 0, offset: 0, count: MAX_ORDER_LINES, quantity: MAX_LINE_QUANTITY, varied: [] },
       { kind: 'place', customer: 1, offset: 0, count: MAX_ORDER_LINES, quantity: MAX_LINE_QUANTITY, varied: [] },
       { kind: 'place', customer: 0, offset: 7, count: MAX_ORDER_LINES, quantity: MAX_LINE_QUANTITY, varied: [] },
-      { kind: 'pay', order: 0, exact: true }, { kind: 'pay', order: 1, exact: true }, { kind: 'pay', order: 2, exact: true },
-      { kind: 'cancel', order: 1 }, { kind: 'ship', order: 2 },
+      { kind: 'pay', order: 0, exact: true },
+      { kind: 'pay', order: 1, exact: true },
+      { kind: 'pay', order: 2, exact: true },
+      { kind: 'cancel', order: 1 },
+      { kind: 'ship', order: 2 },
     ],
     sagaLag: 0,
     batchSize: 500,
@@ -267,14 +297,32 @@ describe('value ranges - every command the write side accepts is applied by ever
   it('generated histories - apply and applyBatch take every accepted command, agree, and serve 32-bit Ints', async (t) => {
     seen.events.clear();
     seen.refused.clear();
-    await fc.assert(fc.asyncProperty(scenario, check), { numRuns: Number(process.env.RANGES_RUNS ?? 100), interruptAfterTimeLimit: 120_000, includeErrorInReport: true });
+    await fc.assert(fc.asyncProperty(scenario, check), {
+      numRuns: Number(process.env.RANGES_RUNS ?? 100),
+      interruptAfterTimeLimit: 120_000,
+      includeErrorInReport: true,
+    });
     t.diagnostic(`events: ${JSON.stringify(Object.fromEntries(seen.events))}`);
     t.diagnostic(`refused: ${JSON.stringify(Object.fromEntries(seen.refused))}`);
     // The histories went where the limits matter: a generator that only produced refusals would prove nothing.
-    for (const type of ['ProductRestocked', 'OrderConfirmed', 'OrderRejected', 'OrderPaid', 'OrderPaid past numeric(14, 2)', 'OrderCancelled', 'StockReleased', 'ReviewAdded']) {
+    for (const type of [
+      'ProductRestocked',
+      'OrderConfirmed',
+      'OrderRejected',
+      'OrderPaid',
+      'OrderPaid past numeric(14, 2)',
+      'OrderCancelled',
+      'StockReleased',
+      'ReviewAdded',
+    ]) {
       assert.ok((seen.events.get(type) ?? 0) > 0, `no ${type} in the generated histories`);
     }
-    for (const refusal of ['createProduct:BAD_USER_INPUT:price', 'createProduct:BAD_USER_INPUT:initialStock', 'placeOrder:BAD_USER_INPUT:lines[0].quantity', 'restockProduct:BAD_USER_INPUT:quantity']) {
+    for (const refusal of [
+      'createProduct:BAD_USER_INPUT:price',
+      'createProduct:BAD_USER_INPUT:initialStock',
+      'placeOrder:BAD_USER_INPUT:lines[0].quantity',
+      'restockProduct:BAD_USER_INPUT:quantity',
+    ]) {
       assert.ok((seen.refused.get(refusal) ?? 0) > 0, `no ${refusal} refusal in the generated histories`);
     }
   });

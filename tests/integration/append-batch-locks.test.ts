@@ -19,14 +19,36 @@ interface Request {
 /** One append as `append_batch` reads it: `events` events of one stream, with an optional key and unique keys. */
 function request(streamId: string, events: number, options: { key?: string; unique?: string[] } = {}): Request {
   const envelopes = Array.from({ length: events }, (_, index) => ({
-    eventId: randomUUID(), type: 'ProductCreated', schemaVersion: 1, tenant: TENANT, aggregateType: 'Product', aggregateId: streamId,
-    version: index + 1, occurredAt: new Date().toISOString(), data: { padding: 'x'.repeat(200) }, metadata: { correlationId: randomUUID() },
+    eventId: randomUUID(),
+    type: 'ProductCreated',
+    schemaVersion: 1,
+    tenant: TENANT,
+    aggregateType: 'Product',
+    aggregateId: streamId,
+    version: index + 1,
+    occurredAt: new Date().toISOString(),
+    data: { padding: 'x'.repeat(200) },
+    metadata: { correlationId: randomUUID() },
   }));
   return {
     subject: `test.events.${TENANT}.Product.${streamId}`,
     events: envelopes,
-    ...(options.key ? { idempotency: { tenant: TENANT, key: options.key, command: 'createProduct', request_hash: 'h', aggregate_id: streamId, version: events, last_event_id: envelopes.at(-1)!.eventId } } : {}),
-    ...(options.unique ? { uniqueKeys: options.unique.map((value) => ({ tenant: TENANT, scope: 'email', value, stream_id: streamId })) } : {}),
+    ...(options.key
+      ? {
+          idempotency: {
+            tenant: TENANT,
+            key: options.key,
+            command: 'createProduct',
+            request_hash: 'h',
+            aggregate_id: streamId,
+            version: events,
+            last_event_id: envelopes.at(-1)!.eventId,
+          },
+        }
+      : {}),
+    ...(options.unique
+      ? { uniqueKeys: options.unique.map((value) => ({ tenant: TENANT, scope: 'email', value, stream_id: streamId })) }
+      : {}),
   };
 }
 
@@ -58,18 +80,30 @@ describe('append_batch: concurrent batches never deadlock on keys (issue 11, def
   });
 
   const appendBatch = async (client: pg.Client, requests: Request[]): Promise<string[]> =>
-    (await client.query<{ outcomes: string[] }>('select append_batch($1::jsonb) as outcomes', [JSON.stringify(requests)])).rows[0]!.outcomes;
+    (await client.query<{ outcomes: string[] }>('select append_batch($1::jsonb) as outcomes', [JSON.stringify(requests)])).rows[0]!
+      .outcomes;
 
   /**
    * Batch one holds key A early and key B late; batch two (a retry of both requests under new
    * aggregate ids, as a creation without a client id retried with its idempotency key) holds B
    * early and A late. Filler appends between them keep both batches busy long enough to cross.
    */
-  async function crossed(round: number, keyed: (first: boolean, which: 'A' | 'B') => { key?: string; unique?: string[] }): Promise<string[][]> {
+  async function crossed(
+    round: number,
+    keyed: (first: boolean, which: 'A' | 'B') => { key?: string; unique?: string[] },
+  ): Promise<string[][]> {
     const [a1, ...fill1] = ids(`r${round}-1`, 9);
     const [b2, ...fill2] = ids(`r${round}-2`, 9);
-    const batchOne = [request(a1!, 1, keyed(true, 'A')), ...fill1.slice(0, -1).map((id) => request(id, 30)), request(fill1.at(-1)!, 1, keyed(true, 'B'))];
-    const batchTwo = [request(b2!, 1, keyed(false, 'B')), ...fill2.slice(0, -1).map((id) => request(id, 30)), request(fill2.at(-1)!, 1, keyed(false, 'A'))];
+    const batchOne = [
+      request(a1!, 1, keyed(true, 'A')),
+      ...fill1.slice(0, -1).map((id) => request(id, 30)),
+      request(fill1.at(-1)!, 1, keyed(true, 'B')),
+    ];
+    const batchTwo = [
+      request(b2!, 1, keyed(false, 'B')),
+      ...fill2.slice(0, -1).map((id) => request(id, 30)),
+      request(fill2.at(-1)!, 1, keyed(false, 'A')),
+    ];
     return Promise.all([appendBatch(one, batchOne), appendBatch(two, batchTwo)]);
   }
 

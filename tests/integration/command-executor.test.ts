@@ -38,7 +38,14 @@ describe('command executor: decisions on cached states stay correct when another
     nc = await connectNats(config.natsUrl, 'executor-test', createLogger('executor-test', 'warn'));
     waiter = new PublishWaiter(nc, subjects, orm);
     const store = new EventStore(orm, subjects);
-    one = new CommandExecutor({ orm, store, waiter, onRetry: () => { retries += 1; } });
+    one = new CommandExecutor({
+      orm,
+      store,
+      waiter,
+      onRetry: () => {
+        retries += 1;
+      },
+    });
     two = new CommandExecutor({ orm, store, waiter });
   });
 
@@ -55,14 +62,20 @@ describe('command executor: decisions on cached states stay correct when another
 
   async function createProduct(initialStock: number): Promise<string> {
     const created = await run(one, command('createProduct'), {
-      sku: `SKU-${randomUUID().slice(0, 8)}`, title: 'Kettle', category: 'kitchen', price: '20.00', initialStock,
+      sku: `SKU-${randomUUID().slice(0, 8)}`,
+      title: 'Kettle',
+      category: 'kitchen',
+      price: '20.00',
+      initialStock,
     });
     assert.equal(created.version, 1);
     return created.aggregateId;
   }
 
   async function events(productId: string): Promise<{ version: number; type: string }[]> {
-    return orm.em.fork().execute('select version, type from events where tenant = ? and stream_id = ? order by version', [TENANT, productId]);
+    return orm.em
+      .fork()
+      .execute('select version, type from events where tenant = ? and stream_id = ? order by version', [TENANT, productId]);
   }
 
   it('an append on a stale cached state loses the version race and is decided again on the stored events', async () => {
@@ -70,7 +83,10 @@ describe('command executor: decisions on cached states stay correct when another
     await run(two, command('restockProduct'), { id, quantity: 2 }); // version 2, unknown to one
     const restocked = await run(one, command('restockProduct'), { id, quantity: 3 });
     assert.equal(restocked.version, 3);
-    assert.deepEqual((await events(id)).map((event) => event.version), [1, 2, 3]);
+    assert.deepEqual(
+      (await events(id)).map((event) => event.version),
+      [1, 2, 3],
+    );
   });
 
   it('an event published by another replica drops the cached state it makes stale: no version race lost', async () => {
@@ -103,7 +119,9 @@ describe('command executor: decisions on cached states stay correct when another
     await run(two, command('renameProduct'), { id, title: 'Kettle II' });
     const renamed = await run(one, command('renameProduct'), { id, title: 'Kettle III', expectedVersion: 2 });
     assert.equal(renamed.version, 3);
-    await assert.rejects(run(one, command('renameProduct'), { id, title: 'Kettle IV', expectedVersion: 2 }), { code: 'CONCURRENCY_CONFLICT' });
+    await assert.rejects(run(one, command('renameProduct'), { id, title: 'Kettle IV', expectedVersion: 2 }), {
+      code: 'CONCURRENCY_CONFLICT',
+    });
   });
 
   it('a repeated idempotency key answers the first result, also where the repeat alone would be refused', async () => {
@@ -131,12 +149,16 @@ describe('command executor: decisions on cached states stay correct when another
 
   it('contention - 96 restocks of one product at once from two replicas, none with an expectedVersion: each succeeds, none is a CONCURRENCY_CONFLICT', async () => {
     const id = await createProduct(0);
-    const outcomes = await Promise.allSettled(Array.from({ length: 96 }, (_, n) => run(n % 2 === 0 ? one : two, command('restockProduct'), { id, quantity: 1 })));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 96 }, (_, n) => run(n % 2 === 0 ? one : two, command('restockProduct'), { id, quantity: 1 })),
+    );
     const failed = outcomes.filter((outcome) => outcome.status === 'rejected').map((outcome) => (outcome.reason as { code?: string }).code);
     assert.deepEqual(failed, []);
     const stored = await events(id);
     assert.equal(stored.length, 97);
-    assert.deepEqual(stored.map((event) => event.version), stored.map((_event, index) => index + 1));
+    assert.deepEqual(
+      stored.map((event) => event.version),
+      stored.map((_event, index) => index + 1),
+    );
   });
 });
-

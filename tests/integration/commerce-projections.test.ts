@@ -52,7 +52,8 @@ describe('commerce projections', () => {
     js = jetstream(nc);
     orm = await openOrm({ url: config.readDatabaseUrl, entities: [], migrations: readMigrations });
     runners = PROJECTIONS.map((projection) =>
-      startProjectionRunner({ projection, orm, databaseUrl: config.readDatabaseUrl, nc, js, jsm, subjects, logger }));
+      startProjectionRunner({ projection, orm, databaseUrl: config.readDatabaseUrl, nc, js, jsm, subjects, logger }),
+    );
   });
   after(async () => {
     await Promise.all(runners.map((runner) => runner.stop()));
@@ -68,16 +69,25 @@ describe('commerce projections', () => {
   /** Publishes as the relay does and waits until every projection has applied (or skipped) them. */
   async function publish(events: EventEnvelope[], msgId?: (e: EventEnvelope) => string): Promise<number> {
     const last = await publishEvents(js, subjects, events, msgId);
-    await waitFor(async () => {
-      const rows = await sql<{ position: string }>('select position from projection_checkpoints where projection in (?)', [PROJECTIONS.map((p) => p.name)]);
-      return rows.length === PROJECTIONS.length && rows.every((row) => Number(row.position) >= last);
-    }, { timeoutMs: 15_000, what: `every projection to reach ${last}` });
+    await waitFor(
+      async () => {
+        const rows = await sql<{ position: string }>('select position from projection_checkpoints where projection in (?)', [
+          PROJECTIONS.map((p) => p.name),
+        ]);
+        return rows.length === PROJECTIONS.length && rows.every((row) => Number(row.position) >= last);
+      },
+      { timeoutMs: 15_000, what: `every projection to reach ${last}` },
+    );
     return last;
   }
 
   function listen(subject: string): { changes: ViewChange[]; sub: Subscription } {
     const changes: ViewChange[] = [];
-    const sub = nc.subscribe(subject, { callback: (error, msg) => { if (!error) changes.push(msg.json<ViewChange>()); } });
+    const sub = nc.subscribe(subject, {
+      callback: (error, msg) => {
+        if (!error) changes.push(msg.json<ViewChange>());
+      },
+    });
     return { changes, sub };
   }
 
@@ -93,17 +103,29 @@ describe('commerce projections', () => {
     try {
       await publish([
         customer.event,
-        shipped.placed('2026-03-01T10:00:00.000Z'), shipped.confirmed('2026-03-01T10:00:01.000Z'),
-        shipped.paid('2026-03-01T11:00:00.000Z'), shipped.shipped('2026-03-02T08:00:00.000Z'),
-        rejected.placed('2026-03-01T12:00:00.000Z'), rejected.rejected('2026-03-01T12:00:01.000Z', productId),
-        cancelled.placed('2026-03-01T13:00:00.000Z'), cancelled.confirmed('2026-03-01T13:00:01.000Z'),
+        shipped.placed('2026-03-01T10:00:00.000Z'),
+        shipped.confirmed('2026-03-01T10:00:01.000Z'),
+        shipped.paid('2026-03-01T11:00:00.000Z'),
+        shipped.shipped('2026-03-02T08:00:00.000Z'),
+        rejected.placed('2026-03-01T12:00:00.000Z'),
+        rejected.rejected('2026-03-01T12:00:01.000Z', productId),
+        cancelled.placed('2026-03-01T13:00:00.000Z'),
+        cancelled.confirmed('2026-03-01T13:00:01.000Z'),
         cancelled.cancelled('2026-03-01T14:00:00.000Z', 'CONFIRMED', null, 'changed my mind'),
       ]);
 
       const order = await ask(orderQuery, tenant, { id: shipped.orderId });
       assert.deepEqual(order, {
-        id: shipped.orderId, customerId: customer.id, status: 'SHIPPED', lines, total: '42.00', region: 'eu', reason: null,
-        placedAt: '2026-03-01T10:00:00.000Z', updatedAt: '2026-03-02T08:00:00.000Z', version: 4,
+        id: shipped.orderId,
+        customerId: customer.id,
+        status: 'SHIPPED',
+        lines,
+        total: '42.00',
+        region: 'eu',
+        reason: null,
+        placedAt: '2026-03-01T10:00:00.000Z',
+        updatedAt: '2026-03-02T08:00:00.000Z',
+        version: 4,
         timeline: [
           { at: '2026-03-01T10:00:00.000Z', event: 'OrderPlaced', detail: 'total: 42.00' },
           { at: '2026-03-01T10:00:01.000Z', event: 'OrderConfirmed', detail: 'stock reserved' },
@@ -116,20 +138,35 @@ describe('commerce projections', () => {
       await waitFor(() => notices.changes.some((c) => c.version === 4), { what: 'the shipped order notice' });
       const statuses = ['PENDING', 'CONFIRMED', 'PAID', 'SHIPPED'];
       const seen = notices.changes.map((c) => [c.view, c.key, c.version, (c.data as { status: string }).status]);
-      assert.deepEqual(seen, seen.map(([, , version]) => ['order', shipped.orderId, version, statuses[(version as number) - 1]]));
-      assert.deepEqual(seen.map(([, , version]) => version), [...new Set(seen.map(([, , version]) => version as number))].sort((a, b) => a - b), 'in version order, each once');
+      assert.deepEqual(
+        seen,
+        seen.map(([, , version]) => ['order', shipped.orderId, version, statuses[(version as number) - 1]]),
+      );
+      assert.deepEqual(
+        seen.map(([, , version]) => version),
+        [...new Set(seen.map(([, , version]) => version as number))].sort((a, b) => a - b),
+        'in version order, each once',
+      );
       assert.deepEqual(seen.at(-1), ['order', shipped.orderId, 4, 'SHIPPED']);
 
       const rejectedView = await ask(orderQuery, tenant, { id: rejected.orderId });
       assert.equal(rejectedView?.status, 'REJECTED');
       assert.equal(rejectedView?.reason, 'OUT_OF_STOCK');
-      assert.deepEqual(rejectedView?.timeline.map((t) => [t.event, t.detail]),
-        [['OrderPlaced', 'total: 42.00'], ['OrderRejected', `reason: OUT_OF_STOCK, product: ${productId}`]]);
+      assert.deepEqual(
+        rejectedView?.timeline.map((t) => [t.event, t.detail]),
+        [
+          ['OrderPlaced', 'total: 42.00'],
+          ['OrderRejected', `reason: OUT_OF_STOCK, product: ${productId}`],
+        ],
+      );
 
       const cancelledView = await ask(orderQuery, tenant, { id: cancelled.orderId });
       assert.equal(cancelledView?.status, 'CANCELLED');
       assert.equal(cancelledView?.reason, 'changed my mind');
-      assert.deepEqual(cancelledView?.timeline.map((t) => t.event), ['OrderPlaced', 'OrderConfirmed', 'OrderCancelled']);
+      assert.deepEqual(
+        cancelledView?.timeline.map((t) => t.event),
+        ['OrderPlaced', 'OrderConfirmed', 'OrderCancelled'],
+      );
       assert.equal(cancelledView?.timeline.at(-1)?.detail, 'reason: changed my mind, was: CONFIRMED');
 
       assert.equal(await ask(orderQuery, tenant, { id: randomUUID() }), null);
@@ -145,13 +182,23 @@ describe('commerce projections', () => {
     const bob = customerRegistered(tenant, 'us', 'Bob');
     const lines = [line(randomUUID(), 1, '5.00', '5.00')];
     // Five orders of Ada, two of them at the same instant (the id breaks the tie), one of Bob.
-    const times = ['2026-03-01T10:00:00.000Z', '2026-03-01T11:00:00.000Z', '2026-03-01T11:00:00.000Z', '2026-03-01T12:00:00.000Z', '2026-03-01T13:00:00.000Z'];
+    const times = [
+      '2026-03-01T10:00:00.000Z',
+      '2026-03-01T11:00:00.000Z',
+      '2026-03-01T11:00:00.000Z',
+      '2026-03-01T12:00:00.000Z',
+      '2026-03-01T13:00:00.000Z',
+    ];
     const adas = times.map(() => orderStory(tenant, ada.id, 'eu', lines, '5.00'));
     const bobs = orderStory(tenant, bob.id, 'us', lines, '5.00');
     await publish([
-      ada.event, bob.event,
-      ...adas.map((o, i) => o.placed(times[i]!)), bobs.placed('2026-03-01T12:30:00.000Z'),
-      adas[0]!.confirmed('2026-03-01T14:00:00.000Z'), adas[3]!.confirmed('2026-03-01T14:00:00.000Z'), bobs.confirmed('2026-03-01T14:00:00.000Z'),
+      ada.event,
+      bob.event,
+      ...adas.map((o, i) => o.placed(times[i]!)),
+      bobs.placed('2026-03-01T12:30:00.000Z'),
+      adas[0]!.confirmed('2026-03-01T14:00:00.000Z'),
+      adas[3]!.confirmed('2026-03-01T14:00:00.000Z'),
+      bobs.confirmed('2026-03-01T14:00:00.000Z'),
     ]);
 
     const pages: string[][] = [];
@@ -168,9 +215,15 @@ describe('commerce projections', () => {
 
     const confirmed = await ask(ordersQuery, tenant, { status: 'CONFIRMED' });
     assert.equal(confirmed.totalCount, 3);
-    assert.deepEqual(confirmed.edges.map((e) => e.node.id), [bobs.orderId, adas[3]!.orderId, adas[0]!.orderId]);
+    assert.deepEqual(
+      confirmed.edges.map((e) => e.node.id),
+      [bobs.orderId, adas[3]!.orderId, adas[0]!.orderId],
+    );
     const adaConfirmed = await ask(ordersQuery, tenant, { customerId: ada.id, status: 'CONFIRMED', first: 1 });
-    assert.deepEqual([adaConfirmed.totalCount, adaConfirmed.edges.map((e) => e.node.id), adaConfirmed.pageInfo.hasNextPage], [2, [adas[3]!.orderId], true]);
+    assert.deepEqual(
+      [adaConfirmed.totalCount, adaConfirmed.edges.map((e) => e.node.id), adaConfirmed.pageInfo.hasNextPage],
+      [2, [adas[3]!.orderId], true],
+    );
     const all = await ask(ordersQuery, tenant, {});
     assert.equal(all.totalCount, 6);
     assert.equal(all.edges.length, 6);
@@ -190,15 +243,28 @@ describe('commerce projections', () => {
     try {
       await publish([
         customer.event,
-        first.placed('2026-03-01T10:00:00.000Z'), first.confirmed('2026-03-01T10:00:01.000Z'), first.paid('2026-03-01T11:00:00.000Z'),
-        second.placed('2026-03-03T10:00:00.000Z'), second.confirmed('2026-03-03T10:00:01.000Z'), second.paid('2026-03-03T11:00:00.000Z'),
-        third.placed('2026-03-02T10:00:00.000Z'), third.confirmed('2026-03-02T10:00:01.000Z'), third.paid('2026-03-02T11:00:00.000Z'),
+        first.placed('2026-03-01T10:00:00.000Z'),
+        first.confirmed('2026-03-01T10:00:01.000Z'),
+        first.paid('2026-03-01T11:00:00.000Z'),
+        second.placed('2026-03-03T10:00:00.000Z'),
+        second.confirmed('2026-03-03T10:00:01.000Z'),
+        second.paid('2026-03-03T11:00:00.000Z'),
+        third.placed('2026-03-02T10:00:00.000Z'),
+        third.confirmed('2026-03-02T10:00:01.000Z'),
+        third.paid('2026-03-02T11:00:00.000Z'),
         first.cancelled('2026-03-04T10:00:00.000Z', 'PAID', '2026-03-01T11:00:00.000Z'),
       ]);
       const view = await ask(customerQuery, tenant, { id: customer.id });
       assert.deepEqual(view, {
-        id: customer.id, name: 'Ada', email: `${customer.id}@example.com`, region: 'eu',
-        ordersCount: 3, totalSpent: '0.30', lastOrderAt: '2026-03-03T10:00:00.000Z', version: 1, revision: 1 + 3 + 3 + 1,
+        id: customer.id,
+        name: 'Ada',
+        email: `${customer.id}@example.com`,
+        region: 'eu',
+        ordersCount: 3,
+        totalSpent: '0.30',
+        lastOrderAt: '2026-03-03T10:00:00.000Z',
+        version: 1,
+        revision: 1 + 3 + 3 + 1,
       });
       // Every change is announced with a higher version (the row's revision), also those that
       // leave the Customer aggregate's version alone.
@@ -206,14 +272,28 @@ describe('commerce projections', () => {
       // one set-based batch), each as the row stood at that revision, the last at revision 8.
       await waitFor(() => notices.changes.some((c) => c.version === 8), { what: 'the eighth revision announced' });
       const spent = ['0.00', '0.00', '30.30', '30.30', '30.40', '30.40', '30.60', '0.30'];
-      const seen = notices.changes.map((c) => [c.version, (c.data as { version: number }).version, (c.data as { totalSpent: string }).totalSpent]);
-      assert.deepEqual(seen, seen.map(([revision]) => [revision, 1, spent[(revision as number) - 1]]));
-      assert.deepEqual(seen.map(([revision]) => revision), [...new Set(seen.map(([revision]) => revision as number))].sort((a, b) => a - b), 'in revision order, each once');
+      const seen = notices.changes.map((c) => [
+        c.version,
+        (c.data as { version: number }).version,
+        (c.data as { totalSpent: string }).totalSpent,
+      ]);
+      assert.deepEqual(
+        seen,
+        seen.map(([revision]) => [revision, 1, spent[(revision as number) - 1]]),
+      );
+      assert.deepEqual(
+        seen.map(([revision]) => revision),
+        [...new Set(seen.map(([revision]) => revision as number))].sort((a, b) => a - b),
+        'in revision order, each once',
+      );
       assert.deepEqual(seen.at(-1), [8, 1, '0.30']);
 
       const unknown = randomUUID();
       const batch = await ask(customersByIdsQuery, tenant, { ids: [unknown, customer.id, customer.id] });
-      assert.deepEqual(batch.map((c) => c?.id ?? null), [null, customer.id, customer.id]);
+      assert.deepEqual(
+        batch.map((c) => c?.id ?? null),
+        [null, customer.id, customer.id],
+      );
       assert.equal(await ask(customerQuery, 'another-tenant', { id: customer.id }), null);
     } finally {
       notices.sub.unsubscribe();
@@ -233,12 +313,22 @@ describe('commerce projections', () => {
     const notices = listen(subjects.view(tenant, 'sales', 'eu'));
     try {
       await publish([
-        eu.event, us.event,
-        a.placed('2026-03-01T10:00:00.000Z'), a.confirmed('2026-03-01T10:00:01.000Z'), a.paid('2026-03-01T23:59:59.999Z'),
-        b.placed('2026-03-01T10:00:00.000Z'), b.confirmed('2026-03-01T10:00:01.000Z'), b.paid('2026-03-01T00:00:00.000Z'),
-        c.placed('2026-03-01T10:00:00.000Z'), c.confirmed('2026-03-01T10:00:01.000Z'), c.paid('2026-03-02T00:00:00.000Z'),
-        d.placed('2026-03-01T10:00:00.000Z'), d.confirmed('2026-03-01T10:00:01.000Z'), d.paid('2026-03-01T12:00:00.000Z'),
-        e.placed('2026-03-01T10:00:00.000Z'), e.confirmed('2026-03-01T10:00:01.000Z'),
+        eu.event,
+        us.event,
+        a.placed('2026-03-01T10:00:00.000Z'),
+        a.confirmed('2026-03-01T10:00:01.000Z'),
+        a.paid('2026-03-01T23:59:59.999Z'),
+        b.placed('2026-03-01T10:00:00.000Z'),
+        b.confirmed('2026-03-01T10:00:01.000Z'),
+        b.paid('2026-03-01T00:00:00.000Z'),
+        c.placed('2026-03-01T10:00:00.000Z'),
+        c.confirmed('2026-03-01T10:00:01.000Z'),
+        c.paid('2026-03-02T00:00:00.000Z'),
+        d.placed('2026-03-01T10:00:00.000Z'),
+        d.confirmed('2026-03-01T10:00:01.000Z'),
+        d.paid('2026-03-01T12:00:00.000Z'),
+        e.placed('2026-03-01T10:00:00.000Z'),
+        e.confirmed('2026-03-01T10:00:01.000Z'),
         e.cancelled('2026-03-02T09:00:00.000Z', 'CONFIRMED', null),
         a.cancelled('2026-03-02T09:00:00.000Z', 'PAID', '2026-03-01T23:59:59.999Z', 'refund'),
       ]);
@@ -248,13 +338,26 @@ describe('commerce projections', () => {
         { region: 'us', day: '2026-03-01', ordersCount: 1, revenue: '100.00', version: 1 },
         { region: 'eu', day: '2026-03-02', ordersCount: 1, revenue: '19.99', version: 1 },
       ]);
-      assert.deepEqual((await ask(salesByRegionQuery, tenant, { from: '2026-03-02', to: '2026-03-02' })).map((s) => s.region), ['eu']);
-      assert.deepEqual((await ask(salesByRegionQuery, tenant, { from: '2026-03-01', to: '2026-03-02', region: 'US' })).map((s) => s.revenue), ['100.00']);
+      assert.deepEqual(
+        (await ask(salesByRegionQuery, tenant, { from: '2026-03-02', to: '2026-03-02' })).map((s) => s.region),
+        ['eu'],
+      );
+      assert.deepEqual(
+        (await ask(salesByRegionQuery, tenant, { from: '2026-03-01', to: '2026-03-02', region: 'US' })).map((s) => s.revenue),
+        ['100.00'],
+      );
       assert.deepEqual(await ask(salesByRegionQuery, tenant, { from: '2026-04-01', to: '2026-04-30' }), []);
 
       await waitFor(() => notices.changes.length === 4, { what: 'four EU sales notices' });
-      assert.deepEqual(notices.changes.map((n) => [n.key, (n.data as { day: string }).day, n.version]),
-        [['eu', '2026-03-01', 1], ['eu', '2026-03-01', 2], ['eu', '2026-03-02', 1], ['eu', '2026-03-01', 3]]);
+      assert.deepEqual(
+        notices.changes.map((n) => [n.key, (n.data as { day: string }).day, n.version]),
+        [
+          ['eu', '2026-03-01', 1],
+          ['eu', '2026-03-01', 2],
+          ['eu', '2026-03-02', 1],
+          ['eu', '2026-03-01', 3],
+        ],
+      );
     } finally {
       notices.sub.unsubscribe();
     }
@@ -265,7 +368,13 @@ describe('commerce projections', () => {
     const customer = customerRegistered(tenant);
     const [p1, p2, p3, p4] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     // p1 appears twice in one order: both lines count.
-    const a = orderStory(tenant, customer.id, 'eu', [line(p1, 2, '1.10', '2.20'), line(p2, 1, '5.00', '5.00'), line(p1, 1, '1.10', '1.10')], '8.30');
+    const a = orderStory(
+      tenant,
+      customer.id,
+      'eu',
+      [line(p1, 2, '1.10', '2.20'), line(p2, 1, '5.00', '5.00'), line(p1, 1, '1.10', '1.10')],
+      '8.30',
+    );
     const b = orderStory(tenant, customer.id, 'eu', [line(p2, 3, '5.00', '15.00')], '15.00');
     const c = orderStory(tenant, customer.id, 'eu', [line(p3, 4, '0.50', '2.00')], '2.00'); // paid then cancelled
     const d = orderStory(tenant, customer.id, 'eu', [line(p2, 1, '5.00', '5.00')], '5.00'); // confirmed then cancelled
@@ -274,22 +383,39 @@ describe('commerce projections', () => {
     const g = orderStory(tenant, customer.id, 'eu', [line(p4, 3, '1.00', '3.00')], '3.00');
     await publish([
       customer.event,
-      a.placed('2026-03-01T10:00:00.000Z'), a.confirmed('2026-03-01T10:00:01.000Z'),
-      b.placed('2026-03-01T10:00:00.000Z'), b.confirmed('2026-03-01T10:00:01.000Z'), b.paid('2026-03-01T11:00:00.000Z'), b.shipped('2026-03-02T11:00:00.000Z'),
-      c.placed('2026-03-01T10:00:00.000Z'), c.confirmed('2026-03-01T10:00:01.000Z'), c.paid('2026-03-01T11:00:00.000Z'),
+      a.placed('2026-03-01T10:00:00.000Z'),
+      a.confirmed('2026-03-01T10:00:01.000Z'),
+      b.placed('2026-03-01T10:00:00.000Z'),
+      b.confirmed('2026-03-01T10:00:01.000Z'),
+      b.paid('2026-03-01T11:00:00.000Z'),
+      b.shipped('2026-03-02T11:00:00.000Z'),
+      c.placed('2026-03-01T10:00:00.000Z'),
+      c.confirmed('2026-03-01T10:00:01.000Z'),
+      c.paid('2026-03-01T11:00:00.000Z'),
       c.cancelled('2026-03-01T12:00:00.000Z', 'PAID', '2026-03-01T11:00:00.000Z'),
-      d.placed('2026-03-01T10:00:00.000Z'), d.confirmed('2026-03-01T10:00:01.000Z'), d.cancelled('2026-03-01T12:00:00.000Z', 'CONFIRMED', null),
-      e.placed('2026-03-01T10:00:00.000Z'), e.cancelled('2026-03-01T12:00:00.000Z', 'PENDING', null),
-      f.placed('2026-03-01T10:00:00.000Z'), f.rejected('2026-03-01T10:00:01.000Z', p3),
-      g.placed('2026-03-01T10:00:00.000Z'), g.confirmed('2026-03-01T10:00:01.000Z'),
+      d.placed('2026-03-01T10:00:00.000Z'),
+      d.confirmed('2026-03-01T10:00:01.000Z'),
+      d.cancelled('2026-03-01T12:00:00.000Z', 'CONFIRMED', null),
+      e.placed('2026-03-01T10:00:00.000Z'),
+      e.cancelled('2026-03-01T12:00:00.000Z', 'PENDING', null),
+      f.placed('2026-03-01T10:00:00.000Z'),
+      f.rejected('2026-03-01T10:00:01.000Z', p3),
+      g.placed('2026-03-01T10:00:00.000Z'),
+      g.confirmed('2026-03-01T10:00:01.000Z'),
     ]);
     assert.deepEqual(await ask(topProductsQuery, tenant, {}), [
       { productId: p2, unitsSold: 4, revenue: '20.00' },
       { productId: p1, unitsSold: 3, revenue: '3.30' },
       { productId: p4, unitsSold: 3, revenue: '3.00' },
     ]);
-    assert.deepEqual((await ask(topProductsQuery, tenant, { limit: 1 })).map((t) => t.productId), [p2]);
-    const p3Row = await sql<{ units_sold: number; revenue: string }>('select units_sold, revenue from top_products where tenant = ? and product_id = ?', [tenant, p3]);
+    assert.deepEqual(
+      (await ask(topProductsQuery, tenant, { limit: 1 })).map((t) => t.productId),
+      [p2],
+    );
+    const p3Row = await sql<{ units_sold: number; revenue: string }>(
+      'select units_sold, revenue from top_products where tenant = ? and product_id = ?',
+      [tenant, p3],
+    );
     assert.deepEqual(p3Row, [{ units_sold: 0, revenue: '0.00' }]);
   });
 
@@ -303,7 +429,9 @@ describe('commerce projections', () => {
         stock(tenant, productId, 2, 'StockReserved', 4),
         stock(tenant, productId, 3, 'StockReserved', 6),
         stock(tenant, productId, 4, 'StockReleased', 4),
-        review(tenant, productId, 5), review(tenant, productId, 4), review(tenant, productId, 4),
+        review(tenant, productId, 5),
+        review(tenant, productId, 4),
+        review(tenant, productId, 4),
       ]);
       const view = await ask(productQuery, tenant, { id: productId });
       assert.equal(view?.availableQuantity, 4);
@@ -314,10 +442,22 @@ describe('commerce projections', () => {
       assert.equal((view as { revision?: number } | null)?.revision, 7);
 
       await waitFor(() => notices.changes.length === 7, { what: 'seven product notices' });
-      assert.deepEqual(notices.changes.map((c) => c.version), [1, 2, 3, 4, 5, 6, 7]);
-      assert.deepEqual(notices.changes.map((c) => (c.data as { version: number }).version), [1, 2, 3, 4, 4, 4, 4]);
-      assert.deepEqual(notices.changes.map((c) => (c.data as { availableQuantity: number }).availableQuantity), [10, 6, 0, 4, 4, 4, 4]);
-      assert.deepEqual(notices.changes.map((c) => (c.data as { reviewCount: number }).reviewCount), [0, 0, 0, 0, 1, 2, 3]);
+      assert.deepEqual(
+        notices.changes.map((c) => c.version),
+        [1, 2, 3, 4, 5, 6, 7],
+      );
+      assert.deepEqual(
+        notices.changes.map((c) => (c.data as { version: number }).version),
+        [1, 2, 3, 4, 4, 4, 4],
+      );
+      assert.deepEqual(
+        notices.changes.map((c) => (c.data as { availableQuantity: number }).availableQuantity),
+        [10, 6, 0, 4, 4, 4, 4],
+      );
+      assert.deepEqual(
+        notices.changes.map((c) => (c.data as { reviewCount: number }).reviewCount),
+        [0, 0, 0, 0, 1, 2, 3],
+      );
     } finally {
       notices.sub.unsubscribe();
     }
@@ -333,12 +473,18 @@ describe('commerce projections', () => {
     const events = [
       customer.event,
       productEnvelope(tenant, productId, 1, created(productId, 10)),
-      paid.placed('2026-03-01T10:00:00.000Z'), stock(tenant, productId, 2, 'StockReserved', 2), paid.confirmed('2026-03-01T10:00:01.000Z'),
+      paid.placed('2026-03-01T10:00:00.000Z'),
+      stock(tenant, productId, 2, 'StockReserved', 2),
+      paid.confirmed('2026-03-01T10:00:01.000Z'),
       paid.paid('2026-03-01T11:00:00.000Z'),
-      refunded.placed('2026-03-01T10:00:00.000Z'), stock(tenant, productId, 3, 'StockReserved', 2), refunded.confirmed('2026-03-01T10:00:01.000Z'),
-      refunded.paid('2026-03-01T11:00:00.000Z'), refunded.cancelled('2026-03-01T12:00:00.000Z', 'PAID', '2026-03-01T11:00:00.000Z'),
+      refunded.placed('2026-03-01T10:00:00.000Z'),
+      stock(tenant, productId, 3, 'StockReserved', 2),
+      refunded.confirmed('2026-03-01T10:00:01.000Z'),
+      refunded.paid('2026-03-01T11:00:00.000Z'),
+      refunded.cancelled('2026-03-01T12:00:00.000Z', 'PAID', '2026-03-01T11:00:00.000Z'),
       stock(tenant, productId, 4, 'StockReleased', 2),
-      review(tenant, productId, 5), review(tenant, productId, 2),
+      review(tenant, productId, 5),
+      review(tenant, productId, 2),
     ];
     const snapshot = async () => ({
       products: await sql('select * from product_view where tenant = ?', [tenant]),
@@ -375,7 +521,10 @@ describe('commerce projections', () => {
     await assert.rejects(ask(ordersQuery, tenant, { first: 101 }), badInput('first'));
     await assert.rejects(ask(ordersQuery, tenant, { first: 2.5 }), badInput('first'));
     await assert.rejects(ask(ordersQuery, tenant, { after: 'garbage' }), badInput('after'));
-    await assert.rejects(ask(ordersQuery, tenant, { after: Buffer.from(JSON.stringify(['yesterday', uuid])).toString('base64url') }), badInput('after'));
+    await assert.rejects(
+      ask(ordersQuery, tenant, { after: Buffer.from(JSON.stringify(['yesterday', uuid])).toString('base64url') }),
+      badInput('after'),
+    );
     await assert.rejects(ask(ordersQuery, tenant, { status: 'LOST' as 'PAID' }), badInput('status'));
     await assert.rejects(ask(ordersQuery, tenant, { customerId: 'bob' }), badInput('customerId'));
     await assert.rejects(ask(salesByRegionQuery, tenant, { from: '2026-02-30', to: '2026-03-01' }), badInput('from'));
@@ -383,7 +532,10 @@ describe('commerce projections', () => {
     await assert.rejects(ask(salesByRegionQuery, tenant, { from: '2026-03-01' } as { from: string; to: string }), badInput('to'));
     await assert.rejects(ask(salesByRegionQuery, tenant, { from: '2026-03-02', to: '2026-03-01' }), badInput('from'));
     await assert.rejects(ask(salesByRegionQuery, tenant, { from: '2025-01-01', to: '2026-01-02' }), badInput('to'));
-    await assert.rejects(ask(salesByRegionQuery, tenant, { from: '2026-03-01', to: '2026-03-01', region: 7 as unknown as string }), badInput('region'));
+    await assert.rejects(
+      ask(salesByRegionQuery, tenant, { from: '2026-03-01', to: '2026-03-01', region: 7 as unknown as string }),
+      badInput('region'),
+    );
     await assert.rejects(ask(salesByRegionQuery, tenant, { from: '2026-03-01', to: '2026-03-01', region: 'eu.west' }), badInput('region'));
     await assert.rejects(ask(topProductsQuery, tenant, { limit: 0 }), badInput('limit'));
     await assert.rejects(ask(topProductsQuery, tenant, { limit: 101 }), badInput('limit'));

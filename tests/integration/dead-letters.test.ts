@@ -42,9 +42,19 @@ describe('dead letters you can act on: list, retry, discard', () => {
   });
 
   const em = () => p.readOrm.em.fork() as EntityManager;
-  const retry = (filter: DeadLetterFilter) => retryDeadLetters({ orm: p.readOrm, nc: p.nc, js: p.js, jsm: p.jsm, subjects: p.subjects, projections: p.projections, filter });
-  const row = async (id: string) => (await p.readSql<{ available_quantity: number; version: number }>('select available_quantity, version from product_view where id = ?', [id]))[0];
-  const cli = (args: string[]) => run(process.execPath, [path.join(dist, 'scripts/dead-letters.js'), ...args], { env: { ...process.env, NAMESPACE: p.config.namespace } });
+  const retry = (filter: DeadLetterFilter) =>
+    retryDeadLetters({ orm: p.readOrm, nc: p.nc, js: p.js, jsm: p.jsm, subjects: p.subjects, projections: p.projections, filter });
+  const row = async (id: string) =>
+    (
+      await p.readSql<{ available_quantity: number; version: number }>(
+        'select available_quantity, version from product_view where id = ?',
+        [id],
+      )
+    )[0];
+  const cli = (args: string[]) =>
+    run(process.execPath, [path.join(dist, 'scripts/dead-letters.js'), ...args], {
+      env: { ...process.env, NAMESPACE: p.config.namespace },
+    });
 
   it('retry before the fix: a letter that fails again stays with one more attempt and its new error; letters whose aggregate a later version overtook are not applied but left for a rebuild', async () => {
     // A bug of the read side: the view refuses quantities of 100 and more.
@@ -59,8 +69,10 @@ describe('dead letters you can act on: list, retry, discard', () => {
     await p.settled(await p.published(last));
 
     const letters = await listDeadLetters(em(), {});
-    assert.deepEqual(letters.map((l) => [l.projection, l.eventId, l.attempts]).sort(),
-      [events.fixable, events.overtaken, events.uncreated].map((id) => ['product_view', id, 1]).sort());
+    assert.deepEqual(
+      letters.map((l) => [l.projection, l.eventId, l.attempts]).sort(),
+      [events.fixable, events.overtaken, events.uncreated].map((id) => ['product_view', id, 1]).sort(),
+    );
     assert.deepEqual(await row(overtaken), { available_quantity: 6, version: 3 });
 
     // Still broken: the first fails again; the other two would come after a later version of their product.
@@ -70,7 +82,11 @@ describe('dead letters you can act on: list, retry, discard', () => {
     assert.match(outcome(events.fixable).detail, /test_small_stock/);
     assert.equal(outcome(events.overtaken).outcome, RetryOutcomeKind.NeedsRebuild);
     assert.match(outcome(events.overtaken).detail, /product_view holds version 3 .*npm run rebuild -- product_view/);
-    assert.equal(outcome(events.uncreated).outcome, RetryOutcomeKind.NeedsRebuild, 'a creation retried after its product was restocked would drop the restock');
+    assert.equal(
+      outcome(events.uncreated).outcome,
+      RetryOutcomeKind.NeedsRebuild,
+      'a creation retried after its product was restocked would drop the restock',
+    );
     assert.match(outcome(events.uncreated).detail, /version 2 of Product .* was read at stream sequence/);
     const kept = await listDeadLetters(em(), {});
     assert.equal(kept.length, 3, 'every letter stays');
@@ -82,38 +98,69 @@ describe('dead letters you can act on: list, retry, discard', () => {
   it('retry after the fix: the event applies in a transaction under the checkpoint lock, the letter goes, gateways are told to re-read', async () => {
     await p.readSql('alter table product_view drop constraint test_small_stock');
     const notices: CheckpointNotice[] = [];
-    const sub = p.nc.subscribe(p.subjects.checkpoint('product_view'), { callback: (_error, msg) => { notices.push(msg.json<CheckpointNotice>()); } });
+    const sub = p.nc.subscribe(p.subjects.checkpoint('product_view'), {
+      callback: (_error, msg) => {
+        notices.push(msg.json<CheckpointNotice>());
+      },
+    });
     const id = letterOf(await listDeadLetters(em(), {}), events.fixable!).id;
     const outcomes = await retry({ ids: [id] });
-    assert.deepEqual(outcomes.map((o) => o.outcome), [RetryOutcomeKind.Applied]);
+    assert.deepEqual(
+      outcomes.map((o) => o.outcome),
+      [RetryOutcomeKind.Applied],
+    );
     assert.deepEqual(await row(fixable), { available_quantity: 205, version: 2 });
     assert.equal((await listDeadLetters(em(), { ids: [id] })).length, 0);
-    const [checkpoint] = await p.readSql<{ position: string }>("select position from projection_checkpoints where projection = 'product_view'");
-    await waitFor(() => notices.some((n) => n.reset === true && n.position === Number(checkpoint!.position)), { what: 'a reset checkpoint notice' });
+    const [checkpoint] = await p.readSql<{ position: string }>(
+      "select position from projection_checkpoints where projection = 'product_view'",
+    );
+    await waitFor(() => notices.some((n) => n.reset === true && n.position === Number(checkpoint!.position)), {
+      what: 'a reset checkpoint notice',
+    });
     sub.unsubscribe();
   });
 
   it('discard keeps the letter as history; verify reports discarded events apart and open letters as a difference; a rebuild resolves both', async () => {
     const letters = await listDeadLetters(em(), {});
     const discarded = await discardDeadLetters(em(), { ids: [letterOf(letters, events.uncreated!).id] });
-    assert.deepEqual(discarded.map((l) => l.eventId), [events.uncreated]);
+    assert.deepEqual(
+      discarded.map((l) => l.eventId),
+      [events.uncreated],
+    );
     assert.ok(discarded[0]!.discardedAt);
-    assert.deepEqual((await listDeadLetters(em(), {})).map((l) => l.eventId), [events.overtaken], 'list shows open letters');
+    assert.deepEqual(
+      (await listDeadLetters(em(), {})).map((l) => l.eventId),
+      [events.overtaken],
+      'list shows open letters',
+    );
     assert.equal((await listDeadLetters(em(), { discarded: true })).length, 2, '--discarded shows the discarded too');
     assert.deepEqual(await discardDeadLetters(em(), { ids: [discarded[0]!.id] }), [], 'discarding twice changes nothing');
-    assert.deepEqual((await retry({ ids: [discarded[0]!.id] })), [], 'retry leaves discarded letters alone');
+    assert.deepEqual(await retry({ ids: [discarded[0]!.id] }), [], 'retry leaves discarded letters alone');
 
     const report = await verifyNamespace(p.config);
     assert.deepEqual(report.differences, [], formatVerifyReport(report).join('\n'));
-    assert.deepEqual(report.deadLetters.map((l) => [l.projection, l.eventId]), [['product_view', events.overtaken]]);
-    assert.deepEqual(report.discarded.map((l) => [l.projection, l.eventId]), [['product_view', events.uncreated]]);
+    assert.deepEqual(
+      report.deadLetters.map((l) => [l.projection, l.eventId]),
+      [['product_view', events.overtaken]],
+    );
+    assert.deepEqual(
+      report.discarded.map((l) => [l.projection, l.eventId]),
+      [['product_view', events.uncreated]],
+    );
     assert.equal(isClean(report), false);
     const printed = formatVerifyReport(report).join('\n');
     assert.match(printed, /1 dead letter\(s\)[^]*product_view: #\d+ ProductRestocked/);
     assert.match(printed, /1 discarded dead letter\(s\), left out on purpose/);
 
     // The way out the retry pointed to: a rebuild applies every event in stream order.
-    const rebuilt = await rebuildProjections({ orm: p.readOrm, databaseUrl: p.config.readDatabaseUrl, nc: p.nc, js: p.js, subjects: p.subjects, projections: [productViewProjection] });
+    const rebuilt = await rebuildProjections({
+      orm: p.readOrm,
+      databaseUrl: p.config.readDatabaseUrl,
+      nc: p.nc,
+      js: p.js,
+      subjects: p.subjects,
+      projections: [productViewProjection],
+    });
     assert.equal(rebuilt.projections[0]!.deadLetters.resolved.length, 2);
     assert.deepEqual(await row(overtaken), { available_quantity: 206, version: 3 });
     assert.deepEqual(await row(events.uncreatedProduct!), { available_quantity: 501, version: 2 });
@@ -130,12 +177,27 @@ describe('dead letters you can act on: list, retry, discard', () => {
     await p.readSql('alter table product_view drop constraint test_small_stock');
 
     const listed = await cli(['list', '--tenant', TENANT]);
-    assert.match(listed.stdout, new RegExp(`product_view: 1 dead letter\\(s\\)\\n  #\\d+ ProductRestocked ${event!.eventId} tenant ${TENANT} stream \\d+ \\(open\\)\\n     attempts 1, first `));
+    assert.match(
+      listed.stdout,
+      new RegExp(
+        `product_view: 1 dead letter\\(s\\)\\n  #\\d+ ProductRestocked ${event!.eventId} tenant ${TENANT} stream \\d+ \\(open\\)\\n     attempts 1, first `,
+      ),
+    );
     assert.match(listed.stdout, /error: [^]*test_small_stock/);
-    await assert.rejects(cli(['retry']), (error: { code: number; stderr: string }) => error.code === 2 && /retry needs --projection, --tenant, --id or --all/.test(error.stderr));
-    assert.throws(() => parseDeadLetterCommand(['discard', '--projection', 'nope'], ['product_view']), (error: DeadLetterError) => error.code === DeadLetterErrorCode.UnknownProjection);
+    await assert.rejects(
+      cli(['retry']),
+      (error: { code: number; stderr: string }) =>
+        error.code === 2 && /retry needs --projection, --tenant, --id or --all/.test(error.stderr),
+    );
+    assert.throws(
+      () => parseDeadLetterCommand(['discard', '--projection', 'nope'], ['product_view']),
+      (error: DeadLetterError) => error.code === DeadLetterErrorCode.UnknownProjection,
+    );
     const retried = await cli(['retry', '--all']);
-    assert.match(retried.stdout, /: applied \(1 row change\(s\) in product_view\)\napplied 1, nothing to change 0, need a rebuild 0, failed again 0, gone 0/);
+    assert.match(
+      retried.stdout,
+      /: applied \(1 row change\(s\) in product_view\)\napplied 1, nothing to change 0, need a rebuild 0, failed again 0, gone 0/,
+    );
     assert.match((await cli(['list'])).stdout, /no dead letters/);
   });
 });

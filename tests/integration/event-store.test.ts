@@ -66,13 +66,26 @@ describe('event store: optimistic concurrency (G5) and idempotency claims', () =
       [TENANT, 'Counter', streamId],
     );
     const expectedIds = winners.flatMap((w) => w.eventIds);
-    assert.deepEqual(rows.map((r) => r.version), expectedIds.map((_, i) => i + 1), 'versions 1..n without gaps');
-    assert.deepEqual(rows.map((r) => r.event_id), expectedIds, 'only the winners\' events, in their order');
+    assert.deepEqual(
+      rows.map((r) => r.version),
+      expectedIds.map((_, i) => i + 1),
+      'versions 1..n without gaps',
+    );
+    assert.deepEqual(
+      rows.map((r) => r.event_id),
+      expectedIds,
+      "only the winners' events, in their order",
+    );
     // Only committed events reach the outbox: none of a loser's events may ever be published (G1).
     const outbox = await query<{ event_id: string; subject: string }>(
-      'select o.event_id, o.subject from outbox o join events e using (event_id) where e.stream_id = ? order by o.id', [streamId],
+      'select o.event_id, o.subject from outbox o join events e using (event_id) where e.stream_id = ? order by o.id',
+      [streamId],
     );
-    assert.deepEqual(outbox.map((r) => r.event_id), expectedIds, 'one outbox row per committed event, in version order');
+    assert.deepEqual(
+      outbox.map((r) => r.event_id),
+      expectedIds,
+      'one outbox row per committed event, in version order',
+    );
     const subject = subjectsFor(config.namespace).event(TENANT, 'Counter', streamId);
     assert.ok(outbox.every((r) => r.subject === subject));
     const loaded = await store.load({ tenant: TENANT, streamType: 'Counter', streamId });
@@ -125,10 +138,14 @@ describe('event store: optimistic concurrency (G5) and idempotency claims', () =
     const first = appendRequest(firstStream, 0, 1, { idempotency: claim });
     await store.append(first);
     const [record] = await query<{ aggregate_id: string; version: number; last_event_id: string }>(
-      'select aggregate_id, version, last_event_id from idempotency_keys where tenant = ? and key = ?', [TENANT, key]);
+      'select aggregate_id, version, last_event_id from idempotency_keys where tenant = ? and key = ?',
+      [TENANT, key],
+    );
     assert.deepEqual(record, { aggregate_id: firstStream, version: 1, last_event_id: first.eventIds[0] });
 
-    const countBefore = await query<{ events: string; outbox: string }>('select (select count(*) from events) as events, (select count(*) from outbox) as outbox');
+    const countBefore = await query<{ events: string; outbox: string }>(
+      'select (select count(*) from events) as events, (select count(*) from outbox) as outbox',
+    );
     const otherStream = randomUUID();
     const second = appendRequest(otherStream, 0, 2, { idempotency: { ...claim, requestHash: 'h2' } });
     await assert.rejects(store.append(second), (error: unknown) => {
@@ -139,13 +156,17 @@ describe('event store: optimistic concurrency (G5) and idempotency claims', () =
     // The same key on the first stream, from its current version, is refused as well.
     await assert.rejects(store.append(appendRequest(firstStream, 1, 1, { idempotency: claim })), IdempotencyKeyTaken);
 
-    const countAfter = await query<{ events: string; outbox: string }>('select (select count(*) from events) as events, (select count(*) from outbox) as outbox');
+    const countAfter = await query<{ events: string; outbox: string }>(
+      'select (select count(*) from events) as events, (select count(*) from outbox) as outbox',
+    );
     assert.deepEqual(countAfter, countBefore, 'no event and no outbox row written');
     assert.equal((await store.load({ tenant: TENANT, streamType: 'Counter', streamId: otherStream })).version, 0);
     assert.equal((await store.load({ tenant: TENANT, streamType: 'Counter', streamId: firstStream })).version, 1);
     assert.equal((await query('select 1 from events where event_id = any(?::uuid[])', [pgArray(second.eventIds)])).length, 0);
     const [kept] = await query<{ request_hash: string; aggregate_id: string }>(
-      'select request_hash, aggregate_id from idempotency_keys where tenant = ? and key = ?', [TENANT, key]);
+      'select request_hash, aggregate_id from idempotency_keys where tenant = ? and key = ?',
+      [TENANT, key],
+    );
     assert.deepEqual(kept, { request_hash: 'h1', aggregate_id: firstStream }, 'the first claim is untouched');
 
     // Keys are per tenant: the same key is free in another tenant.
@@ -154,13 +175,20 @@ describe('event store: optimistic concurrency (G5) and idempotency claims', () =
 
   it('concurrent appends with one idempotency key on different streams: one wins, the others write nothing', async () => {
     const key = `key-${randomUUID()}`;
-    const requests = Array.from({ length: 10 }, () => appendRequest(randomUUID(), 0, 1, { idempotency: { key, command: 'increment', requestHash: 'h' } }));
+    const requests = Array.from({ length: 10 }, () =>
+      appendRequest(randomUUID(), 0, 1, { idempotency: { key, command: 'increment', requestHash: 'h' } }),
+    );
     const { won, errors } = await race(requests);
     assert.equal(won.length, 1);
     assert.equal(errors.length, 9);
     assert.ok(errors.every((e) => e instanceof IdempotencyKeyTaken));
-    const streams = await query<{ stream_id: string }>('select distinct stream_id from events where stream_id = any(?::text[])', [pgArray(requests.map((r) => r.streamId))]);
-    assert.deepEqual(streams.map((s) => s.stream_id), [won[0]!.streamId]);
+    const streams = await query<{ stream_id: string }>('select distinct stream_id from events where stream_id = any(?::text[])', [
+      pgArray(requests.map((r) => r.streamId)),
+    ]);
+    assert.deepEqual(
+      streams.map((s) => s.stream_id),
+      [won[0]!.streamId],
+    );
   });
   it('group commit: 64 concurrent appends share a few transactions, and a conflict in a batch fails only its own append', async () => {
     const streams = Array.from({ length: 48 }, () => randomUUID());
@@ -170,26 +198,51 @@ describe('event store: optimistic concurrency (G5) and idempotency claims', () =
     assert.equal(won.length, 48, 'one winner per stream');
     assert.equal(errors.length, 16);
     assert.ok(errors.every((e) => e instanceof StreamVersionConflict));
-    for (const id of streams.slice(0, 3)) await assertStreamIntact(id, won.filter((w) => w.streamId === id));
+    for (const id of streams.slice(0, 3))
+      await assertStreamIntact(
+        id,
+        won.filter((w) => w.streamId === id),
+      );
     // now() is the transaction's start time: appends of one transaction share it.
-    const transactions = await query<{ n: string }>('select count(distinct recorded_at) as n from events where stream_id = any(?::text[])', [pgArray(streams)]);
+    const transactions = await query<{ n: string }>(
+      'select count(distinct recorded_at) as n from events where stream_id = any(?::text[])',
+      [pgArray(streams)],
+    );
     assert.ok(Number(transactions[0]!.n) <= 8, `48 appends in ${transactions[0]!.n} transactions (one each without group commit)`);
   });
   it('group commit: two batches appending to the same streams in opposite orders do not deadlock', async () => {
     const streams = Array.from({ length: 60 }, () => randomUUID());
-    const batch = (ids: string[]) => ids.map((streamId) => {
-      const [eventId] = store.newEventIds(1);
-      const event = { eventId, type: 'Incremented', schemaVersion: 1, tenant: TENANT, aggregateType: 'Counter', aggregateId: streamId, version: 1, occurredAt: new Date().toISOString(), data: { by: 1 }, metadata: {} };
-      return { subject: 'counter', events: [event] };
-    });
+    const batch = (ids: string[]) =>
+      ids.map((streamId) => {
+        const [eventId] = store.newEventIds(1);
+        const event = {
+          eventId,
+          type: 'Incremented',
+          schemaVersion: 1,
+          tenant: TENANT,
+          aggregateType: 'Counter',
+          aggregateId: streamId,
+          version: 1,
+          occurredAt: new Date().toISOString(),
+          data: { by: 1 },
+          metadata: {},
+        };
+        return { subject: 'counter', events: [event] };
+      });
     const gate = new pg.Client({ connectionString: config.writeDatabaseUrl });
-    const clients = [new pg.Client({ connectionString: config.writeDatabaseUrl }), new pg.Client({ connectionString: config.writeDatabaseUrl })];
+    const clients = [
+      new pg.Client({ connectionString: config.writeDatabaseUrl }),
+      new pg.Client({ connectionString: config.writeDatabaseUrl }),
+    ];
     await Promise.all([gate, ...clients].map((client) => client.connect()));
     try {
       // Both calls wait behind one advisory lock, so that they start at the same moment.
       await gate.query('select pg_advisory_lock(4242)');
-      const calls = [streams, [...streams].reverse()].map((ids, i) => clients[i]!.query<{ outcomes: string[] }>(
-        'select pg_advisory_lock_shared(4242), append_batch($1::jsonb) as outcomes', [JSON.stringify(batch(ids))]));
+      const calls = [streams, [...streams].reverse()].map((ids, i) =>
+        clients[i]!.query<{ outcomes: string[] }>('select pg_advisory_lock_shared(4242), append_batch($1::jsonb) as outcomes', [
+          JSON.stringify(batch(ids)),
+        ]),
+      );
       await new Promise((resolve) => setTimeout(resolve, 50));
       await gate.query('select pg_advisory_unlock(4242)');
       const [forward, backward] = (await Promise.all(calls)).map((result) => result.rows[0]!.outcomes);

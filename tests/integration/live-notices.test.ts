@@ -15,7 +15,12 @@ import { uniqueNamespace } from '../support/namespace.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait.js';
 
-interface Row { id: string; title: string; version: number; revision: number }
+interface Row {
+  id: string;
+  title: string;
+  version: number;
+  revision: number;
+}
 
 const TENANT = 'acme';
 const VIEW = 'product';
@@ -30,21 +35,47 @@ class Announcer {
   private seq = 0;
   position = 0;
 
-  constructor(private readonly nc: NatsConnection, private readonly subjects: Subjects) {}
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly subjects: Subjects,
+  ) {}
 
   /** A new leader's first notice. */
   start(): void {
-    this.nc.publish(this.subjects.checkpoint(PROJECTION), encodeJson({ projection: PROJECTION, position: this.position, reset: true, epoch: this.epoch, seq: ++this.seq } satisfies CheckpointNotice));
+    this.nc.publish(
+      this.subjects.checkpoint(PROJECTION),
+      encodeJson({
+        projection: PROJECTION,
+        position: this.position,
+        reset: true,
+        epoch: this.epoch,
+        seq: ++this.seq,
+      } satisfies CheckpointNotice),
+    );
   }
 
   announce(rows: Row[]): number {
     this.position += 1;
     for (const row of rows) {
-      this.nc.publish(this.subjects.view(TENANT, VIEW, row.id), encodeJson({
-        tenant: TENANT, view: VIEW, key: row.id, version: row.revision, position: this.position, data: row, projection: PROJECTION, epoch: this.epoch, seq: ++this.seq,
-      } satisfies ViewChange<Row>));
+      this.nc.publish(
+        this.subjects.view(TENANT, VIEW, row.id),
+        encodeJson({
+          tenant: TENANT,
+          view: VIEW,
+          key: row.id,
+          version: row.revision,
+          position: this.position,
+          data: row,
+          projection: PROJECTION,
+          epoch: this.epoch,
+          seq: ++this.seq,
+        } satisfies ViewChange<Row>),
+      );
     }
-    this.nc.publish(this.subjects.checkpoint(PROJECTION), encodeJson({ projection: PROJECTION, position: this.position, epoch: this.epoch, seq: ++this.seq } satisfies CheckpointNotice));
+    this.nc.publish(
+      this.subjects.checkpoint(PROJECTION),
+      encodeJson({ projection: PROJECTION, position: this.position, epoch: this.epoch, seq: ++this.seq } satisfies CheckpointNotice),
+    );
     return this.position;
   }
 }
@@ -67,8 +98,12 @@ describe('live views and the view cache when notices go missing', () => {
   const stored = new Map<string, Row>();
   let fetches = 0;
   const logger = createLogger('live-notices-test', process.env.TEST_LOG_LEVEL ?? 'silent');
-  const fetch = async (ids: string[]) => { fetches += 1; return ids.map((id) => stored.get(id) ?? null); };
-  const load = (id: string, token?: number) => cache.load(TENANT, [id], token === undefined ? undefined : encodeConsistencyToken(token), fetch).then(([row]) => row ?? null);
+  const fetch = async (ids: string[]) => {
+    fetches += 1;
+    return ids.map((id) => stored.get(id) ?? null);
+  };
+  const load = (id: string, token?: number) =>
+    cache.load(TENANT, [id], token === undefined ? undefined : encodeConsistencyToken(token), fetch).then(([row]) => row ?? null);
 
   before(async () => {
     proxy = await TcpProxy.start({ port: 4222 });
@@ -100,7 +135,10 @@ describe('live views and the view cache when notices go missing', () => {
   });
 
   const row = (id: string, revision: number, title = `r${revision}`): Row => ({ id, title, version: revision, revision });
-  const put = (value: Row) => { stored.set(value.id, value); return value; };
+  const put = (value: Row) => {
+    stored.set(value.id, value);
+    return value;
+  };
 
   /** A live subscriber as a resolver makes one: the current view through the cache, then changes. */
   async function watch(id: string): Promise<{ values: Row[]; stop(): void }> {
@@ -135,13 +173,15 @@ describe('live views and the view cache when notices go missing', () => {
     proxy.blackhole('toServer');
     publish();
     await new Promise((resolve) => setTimeout(resolve, 200)); // the notices are written into the black hole
-    const reconnected = (async () => { for await (const status of readSide.status()) if (status.type === 'reconnect') return; })();
+    const reconnected = (async () => {
+      for await (const status of readSide.status()) if (status.type === 'reconnect') return;
+    })();
     proxy.cut();
     proxy.heal();
     await reconnected;
   }
 
-  it('cache - a change lost on the read side\'s connection, then a later checkpoint delivered: a token at the lost change is not answered with the old row', async () => {
+  it("cache - a change lost on the read side's connection, then a later checkpoint delivered: a token at the lost change is not answered with the old row", async () => {
     const id = randomUUID();
     const other = randomUUID();
     runner.announce([put(row(other, 1))]);
@@ -149,11 +189,20 @@ describe('live views and the view cache when notices go missing', () => {
     put(row(id, 1));
     assert.equal((await load(id))?.revision, 1);
     let lost = 0;
-    await lostOnTheReadSide(() => { lost = runner.announce([put(row(id, 2))]); });
+    await lostOnTheReadSide(() => {
+      lost = runner.announce([put(row(id, 2))]);
+    });
     const later = runner.announce([put(row(other, 2))]);
     await readSide.flush();
     // Once the cache has seen the later checkpoint it answers tokens up to it without asking.
-    await waitFor(async () => { const before = fetches; await load(other, later); return fetches === before; }, { what: 'the cache to reach the later checkpoint' });
+    await waitFor(
+      async () => {
+        const before = fetches;
+        await load(other, later);
+        return fetches === before;
+      },
+      { what: 'the cache to reach the later checkpoint' },
+    );
     assert.equal((await load(id, lost))?.revision, 2, 'the row as of the token, not the one cached before the lost change');
   });
 
@@ -169,13 +218,15 @@ describe('live views and the view cache when notices go missing', () => {
     await readSide.flush();
     const subscriber = await watch(id);
     try {
-      await waitFor(() => subscriber.values.at(-1)?.revision === 2, { what: `revision 2 to reach the subscriber (got ${JSON.stringify(subscriber.values.map((v) => v.revision))})` });
+      await waitFor(() => subscriber.values.at(-1)?.revision === 2, {
+        what: `revision 2 to reach the subscriber (got ${JSON.stringify(subscriber.values.map((v) => v.revision))})`,
+      });
     } finally {
       subscriber.stop();
     }
   });
 
-  it('subscription - a change lost on the read side\'s connection: the next notice reveals the gap and the subscriber reads the current view', async () => {
+  it("subscription - a change lost on the read side's connection: the next notice reveals the gap and the subscriber reads the current view", async () => {
     const id = randomUUID();
     await watching(id, 1, async (subscriber) => {
       await lostOnTheReadSide(() => runner.announce([put(row(id, 2, 'renamed'))]));
@@ -183,14 +234,20 @@ describe('live views and the view cache when notices go missing', () => {
       await readSide.flush();
       await waitFor(() => subscriber.values.at(-1)?.revision === 2, { what: 'the lost change, read again' });
       assert.equal(subscriber.values.at(-1)?.title, 'renamed');
-      assert.deepEqual(subscriber.values.map((v) => v.revision), [1, 2], 'never an older revision after a newer one');
+      assert.deepEqual(
+        subscriber.values.map((v) => v.revision),
+        [1, 2],
+        'never an older revision after a newer one',
+      );
     });
   });
 
-  it('subscription - a change lost on the gateway\'s own connection (server bytes lost, then cut): the first notice after the reconnect makes it read again', async () => {
+  it("subscription - a change lost on the gateway's own connection (server bytes lost, then cut): the first notice after the reconnect makes it read again", async () => {
     const id = randomUUID();
     await watching(id, 1, async (subscriber) => {
-      const reconnected = (async () => { for await (const status of gateway.status()) if (status.type === 'reconnect') return; })();
+      const reconnected = (async () => {
+        for await (const status of gateway.status()) if (status.type === 'reconnect') return;
+      })();
       gatewayProxy.blackhole('toClient');
       runner.announce([put(row(id, 2))]);
       await readSide.flush();
@@ -205,7 +262,7 @@ describe('live views and the view cache when notices go missing', () => {
     });
   });
 
-  it('subscription - a runner killed between commit and announce: its successor\'s first notice makes subscribers read again', async () => {
+  it("subscription - a runner killed between commit and announce: its successor's first notice makes subscribers read again", async () => {
     const id = randomUUID();
     await watching(id, 1, async (subscriber) => {
       put(row(id, 2)); // committed; the runner died before announcing it
@@ -217,11 +274,14 @@ describe('live views and the view cache when notices go missing', () => {
     });
   });
 
-  it('subscription - a rebuild that numbers a row\'s revisions lower does not make the subscriber drop the changes after it', async () => {
+  it("subscription - a rebuild that numbers a row's revisions lower does not make the subscriber drop the changes after it", async () => {
     const id = randomUUID();
     await watching(id, 5, async (subscriber) => {
       put(row(id, 3, 'r5')); // rebuilt: same content, revision 3
-      readSide.publish(subjects.checkpoint(PROJECTION), encodeJson({ projection: PROJECTION, position: runner.position, reset: true } satisfies CheckpointNotice));
+      readSide.publish(
+        subjects.checkpoint(PROJECTION),
+        encodeJson({ projection: PROJECTION, position: runner.position, reset: true } satisfies CheckpointNotice),
+      );
       runner.announce([put(row(id, 4, 'after the rebuild'))]);
       await readSide.flush();
       await waitFor(() => subscriber.values.at(-1)?.title === 'after the rebuild', { what: 'the change after the rebuild' });
@@ -234,17 +294,36 @@ describe('live views and the view cache when notices go missing', () => {
     await readSide.flush();
     await load(marker); // cached: once a token at the last position needs no fetch, every change has arrived
     let release!: () => void;
-    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const rows = Array.from({ length: 300 }, () => randomUUID());
     let reloads = 0;
     const subscribing = watchView<Row>({
-      hub, tenant: TENANT, view: VIEW, key: ANY_KEY, rowOf: (value) => value.id,
-      loadCurrent: async () => { await gate; return null; },
-      reload: async () => { reloads += 1; return rows.map((id) => stored.get(id)!); },
+      hub,
+      tenant: TENANT,
+      view: VIEW,
+      key: ANY_KEY,
+      rowOf: (value) => value.id,
+      loadCurrent: async () => {
+        await gate;
+        return null;
+      },
+      reload: async () => {
+        reloads += 1;
+        return rows.map((id) => stored.get(id)!);
+      },
     });
     for (let from = 0; from < rows.length; from += 100) runner.announce(rows.slice(from, from + 100).map((id) => put(row(id, 1))));
     await readSide.flush();
-    await waitFor(async () => { const before = fetches; await load(marker, runner.position); return fetches === before; }, { what: 'every change to reach the gateway' });
+    await waitFor(
+      async () => {
+        const before = fetches;
+        await load(marker, runner.position);
+        return fetches === before;
+      },
+      { what: 'every change to reach the gateway' },
+    );
     release();
     const iterator = (await subscribing)[Symbol.asyncIterator]();
     const seen = new Set<string>();

@@ -37,12 +37,15 @@ describe('outbox relay against a private nats-server (G1, G2)', () => {
   let jsm: JetStreamManager;
   let relay: { stop(): Promise<void> } | undefined;
   const logLines: string[] = [];
-  const logger = pino({ level: 'debug', base: { service: 'outbox-relay-test' } }, {
-    write(line: string) {
-      logLines.push(line);
-      if (process.env.TEST_SERVICE_LOGS) process.stderr.write(line);
+  const logger = pino(
+    { level: 'debug', base: { service: 'outbox-relay-test' } },
+    {
+      write(line: string) {
+        logLines.push(line);
+        if (process.env.TEST_SERVICE_LOGS) process.stderr.write(line);
+      },
     },
-  });
+  );
 
   const startRelay = (options: { sweepMs?: number } = {}) => {
     // A shorter publish timeout than the default 5 s only makes the outage test quicker.
@@ -91,10 +94,13 @@ describe('outbox relay against a private nats-server (G1, G2)', () => {
   }
 
   async function waitPublished(eventId: string): Promise<number> {
-    return waitFor(async () => {
-      const [row] = await query<{ stream_seq: string | null }>('select stream_seq from outbox where event_id = ?', [eventId]);
-      return row?.stream_seq ? Number(row.stream_seq) : undefined;
-    }, { timeoutMs: 10_000, what: `event ${eventId} to be published` });
+    return waitFor(
+      async () => {
+        const [row] = await query<{ stream_seq: string | null }>('select stream_seq from outbox where event_id = ?', [eventId]);
+        return row?.stream_seq ? Number(row.stream_seq) : undefined;
+      },
+      { timeoutMs: 10_000, what: `event ${eventId} to be published` },
+    );
   }
 
   /** Appends `count` events to one aggregate, 1 to 3 per transaction; returns the version reached. */
@@ -104,9 +110,14 @@ describe('outbox relay against a private nats-server (G1, G2)', () => {
       const n = Math.min(1 + (version % 3), from + count - version);
       const eventIds = store.newEventIds(n);
       const result = await store.append({
-        tenant: TENANT, streamType: TYPE, streamId, expectedVersion: version,
+        tenant: TENANT,
+        streamType: TYPE,
+        streamId,
+        expectedVersion: version,
         events: eventIds.map((_, i) => ({ type: 'Incremented', data: { n: version + i + 1 } })),
-        eventIds, metadata: { correlationId: randomUUID() }, occurredAt: new Date().toISOString(),
+        eventIds,
+        metadata: { correlationId: randomUUID() },
+        occurredAt: new Date().toISOString(),
       });
       version = result.version;
     }
@@ -164,7 +175,11 @@ describe('outbox relay against a private nats-server (G1, G2)', () => {
       versions.set(key, [...(versions.get(key) ?? []), entry.envelope.version]);
     }
     for (const [aggregate, seen] of versions) {
-      assert.deepEqual(seen, seen.map((_, i) => i + 1), `versions of ${aggregate} in stream order (G2)`);
+      assert.deepEqual(
+        seen,
+        seen.map((_, i) => i + 1),
+        `versions of ${aggregate} in stream order (G2)`,
+      );
     }
     return entries;
   }
@@ -181,15 +196,27 @@ describe('outbox relay against a private nats-server (G1, G2)', () => {
     await Promise.all(aggregates.map((id) => appendMany(id, 40, 2)));
     // A losing append while the broker is down: never committed, so never published (G1).
     const loserIds = store.newEventIds(1);
-    await assert.rejects(store.append({
-      tenant: TENANT, streamType: TYPE, streamId: aggregates[0]!, expectedVersion: 1,
-      events: [{ type: 'Incremented', data: {} }], eventIds: loserIds, metadata: { correlationId: randomUUID() }, occurredAt: new Date().toISOString(),
-    }), StreamVersionConflict);
+    await assert.rejects(
+      store.append({
+        tenant: TENANT,
+        streamType: TYPE,
+        streamId: aggregates[0]!,
+        expectedVersion: 1,
+        events: [{ type: 'Incremented', data: {} }],
+        eventIds: loserIds,
+        metadata: { correlationId: randomUUID() },
+        occurredAt: new Date().toISOString(),
+      }),
+      StreamVersionConflict,
+    );
     const appended = (await query<{ count: string }>('select count(*) from outbox'))[0]!.count;
     assert.equal(Number(appended) - Number(before), 6 * 40);
     assert.equal(await unpublished(), 6 * 40, 'nothing is marked published while the broker is down');
     // Let the relay fail at least once against the missing broker before it returns.
-    await waitFor(() => logLines.some((line) => line.includes('publish failed')), { timeoutMs: 15_000, what: 'the relay to notice the broker is down' });
+    await waitFor(() => logLines.some((line) => line.includes('publish failed')), {
+      timeoutMs: 15_000,
+      what: 'the relay to notice the broker is down',
+    });
 
     await nats.startProcess();
     const upAt = Date.now();
@@ -204,19 +231,32 @@ describe('outbox relay against a private nats-server (G1, G2)', () => {
     // And the relay keeps going after the outage.
     const next = store.newEventIds(1)[0]!;
     await store.append({
-      tenant: TENANT, streamType: TYPE, streamId: aggregates[1]!, expectedVersion: 42,
-      events: [{ type: 'Incremented', data: {} }], eventIds: [next], metadata: { correlationId: randomUUID() }, occurredAt: new Date().toISOString(),
+      tenant: TENANT,
+      streamType: TYPE,
+      streamId: aggregates[1]!,
+      expectedVersion: 42,
+      events: [{ type: 'Incremented', data: {} }],
+      eventIds: [next],
+      metadata: { correlationId: randomUUID() },
+      occurredAt: new Date().toISOString(),
     });
     await waitPublished(next);
   });
 
   it('rows reset to unpublished (a crash before marking) are republished without duplicates or stalling', async () => {
-    const seqBefore = new Map((await query<{ event_id: string; stream_seq: string }>('select event_id, stream_seq from outbox')).map((r) => [r.event_id, Number(r.stream_seq)]));
+    const seqBefore = new Map(
+      (await query<{ event_id: string; stream_seq: string }>('select event_id, stream_seq from outbox')).map((r) => [
+        r.event_id,
+        Number(r.stream_seq),
+      ]),
+    );
     const lastSeq = (await jsm.streams.info(subjects.stream)).state.last_seq;
     // The relay "crashes" before marking the older half (the republished rows are not at the
     // stream's tail), and its successor takes over.
     await stopRelay();
-    await query(`update outbox set published_at = null, stream_seq = null where id <= (select percentile_disc(0.5) within group (order by id) from outbox)`);
+    await query(
+      `update outbox set published_at = null, stream_seq = null where id <= (select percentile_disc(0.5) within group (order by id) from outbox)`,
+    );
     const reset = await unpublished();
     assert.ok(reset > 100);
     const aggregates = Array.from({ length: 3 }, () => randomUUID());
@@ -231,7 +271,8 @@ describe('outbox relay against a private nats-server (G1, G2)', () => {
     assert.equal(info.state.last_seq, lastSeq + 30, 'only the 30 new events were added to the stream');
     const seqAfter = await query<{ event_id: string; stream_seq: string }>('select event_id, stream_seq from outbox');
     for (const row of seqAfter) {
-      if (seqBefore.has(row.event_id)) assert.equal(Number(row.stream_seq), seqBefore.get(row.event_id), 'a republished row keeps its first sequence');
+      if (seqBefore.has(row.event_id))
+        assert.equal(Number(row.stream_seq), seqBefore.get(row.event_id), 'a republished row keeps its first sequence');
     }
     assert.ok(elapsedMs < 3_000, `republishing took ${elapsedMs} ms`);
   });
@@ -257,8 +298,11 @@ describe('outbox relay against a private nats-server (G1, G2)', () => {
       }
       // The relay "crashes" after publishing h and the Y_k but before marking them.
       await stopRelay();
-      await query(`update outbox set published_at = null, stream_seq = null
-                    where event_id in (select event_id from events where stream_id = any(?::text[]))`, [pgArray([h, ...ys])]);
+      await query(
+        `update outbox set published_at = null, stream_seq = null
+                    where event_id in (select event_id from events where stream_id = any(?::text[]))`,
+        [pgArray([h, ...ys])],
+      );
       for (const client of late) {
         await client.query(`select pg_notify($1, '')`, [OUTBOX_CHANNEL]);
         await client.query('commit');
@@ -289,15 +333,24 @@ describe('outbox relay against a private nats-server (G1, G2)', () => {
     const id = randomUUID();
     await appendMany(id, 20);
     await waitAllPublished(10_000, 'the rows to be published');
-    const [ids] = await query<{ first: string; last: string }>('select min(o.id) as first, max(o.id) as last from outbox o join events e using (event_id) where e.stream_id = ?', [id]);
+    const [ids] = await query<{ first: string; last: string }>(
+      'select min(o.id) as first, max(o.id) as last from outbox o join events e using (event_id) where e.stream_id = ?',
+      [id],
+    );
     const first = { id: ids!.first };
     // Until the floor is above them, a scan would find them anyway.
-    await waitFor(() => logLines.some((line) => line.includes('relay floor moved') && (JSON.parse(line) as { floor: number }).floor >= Number(ids!.last)),
-      { timeoutMs: 10_000, what: 'the relay floor to pass the rows' });
+    await waitFor(
+      () =>
+        logLines.some((line) => line.includes('relay floor moved') && (JSON.parse(line) as { floor: number }).floor >= Number(ids!.last)),
+      { timeoutMs: 10_000, what: 'the relay floor to pass the rows' },
+    );
     const lastSeq = (await jsm.streams.info(subjects.stream)).state.last_seq;
     await query(`update outbox set published_at = null, stream_seq = null where id >= ? and id < ? + 5`, [first.id, first.id]);
     await waitAllPublished(10_000, 'the sweep to republish the rows below the floor');
-    await waitFor(() => logLines.some((line) => line.includes('below the relay floor')), { timeoutMs: 5_000, what: 'the relay to report rows below its floor' });
+    await waitFor(() => logLines.some((line) => line.includes('below the relay floor')), {
+      timeoutMs: 5_000,
+      what: 'the relay to report rows below its floor',
+    });
     await assertStreamMatchesStore();
     assert.equal((await jsm.streams.info(subjects.stream)).state.last_seq, lastSeq, 'republished as duplicates, nothing added');
     await stopRelay();
@@ -309,17 +362,39 @@ describe('outbox relay against a private nats-server (G1, G2)', () => {
     const client = new pg.Client({ connectionString: config.writeDatabaseUrl });
     await client.connect();
     const envelope: EventEnvelope = {
-      eventId: randomUUID(), type: 'Incremented', schemaVersion: 1, tenant: TENANT, aggregateType: TYPE, aggregateId: streamId,
-      version: 1, occurredAt: new Date().toISOString(), data: { n: 1 }, metadata: { correlationId: randomUUID() },
+      eventId: randomUUID(),
+      type: 'Incremented',
+      schemaVersion: 1,
+      tenant: TENANT,
+      aggregateType: TYPE,
+      aggregateId: streamId,
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      data: { n: 1 },
+      metadata: { correlationId: randomUUID() },
     };
     await client.query('begin');
     await client.query(
       `insert into events (event_id, tenant, stream_type, stream_id, version, type, schema_version, data, metadata, occurred_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [envelope.eventId, TENANT, TYPE, streamId, 1, envelope.type, 1, JSON.stringify(envelope.data), JSON.stringify(envelope.metadata), envelope.occurredAt],
+      [
+        envelope.eventId,
+        TENANT,
+        TYPE,
+        streamId,
+        1,
+        envelope.type,
+        1,
+        JSON.stringify(envelope.data),
+        JSON.stringify(envelope.metadata),
+        envelope.occurredAt,
+      ],
     );
-    await client.query('insert into outbox (event_id, subject, payload) values ($1, $2, $3)',
-      [envelope.eventId, subjects.event(TENANT, TYPE, streamId), JSON.stringify(envelope)]);
+    await client.query('insert into outbox (event_id, subject, payload) values ($1, $2, $3)', [
+      envelope.eventId,
+      subjects.event(TENANT, TYPE, streamId),
+      JSON.stringify(envelope),
+    ]);
     return client;
   }
 });

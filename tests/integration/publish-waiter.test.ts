@@ -12,7 +12,7 @@ import type { PublishedNotice } from '../../write-service/outbox/outbox-relay.js
 import { PublishWaiter } from '../../write-service/outbox/publish-waiter.js';
 import { cleanupNamespace, testConfig, uniqueNamespace } from '../support/namespace.js';
 
-describe('publish waiter: handlers waiting for the relay\'s notice', () => {
+describe("publish waiter: handlers waiting for the relay's notice", () => {
   let config: Config;
   let subjects: Subjects;
   let orm: Orm;

@@ -28,13 +28,23 @@ const CAPPED: [table: string, column: string, max: number][] = [
 ];
 /** Counts with no bound in the domain, and the revisions of the rows they change. */
 const UNBOUNDED: [table: string, column: string][] = [
-  ['customer_view', 'orders_count'], ['customer_view', 'revision'],
-  ['regional_sales', 'orders_count'], ['regional_sales', 'version'],
-  ['product_view', 'review_count'], ['product_view', 'rating_sum'], ['product_view', 'revision'],
+  ['customer_view', 'orders_count'],
+  ['customer_view', 'revision'],
+  ['regional_sales', 'orders_count'],
+  ['regional_sales', 'version'],
+  ['product_view', 'review_count'],
+  ['product_view', 'rating_sum'],
+  ['product_view', 'revision'],
 ];
 const INTEGER_MAX: Record<string, number> = { smallint: 32_767, integer: 2_147_483_647, bigint: Number.MAX_SAFE_INTEGER };
 
-interface ColumnType { table_name: string; column_name: string; data_type: string; numeric_precision: number | null; numeric_scale: number | null }
+interface ColumnType {
+  table_name: string;
+  column_name: string;
+  data_type: string;
+  numeric_precision: number | null;
+  numeric_scale: number | null;
+}
 
 describe('read columns - sized for the limits of schema/limits.ts', () => {
   const orms: Orm[] = [];
@@ -56,9 +66,15 @@ describe('read columns - sized for the limits of schema/limits.ts', () => {
     return orm;
   }
   const sql = <T>(orm: Orm, query: string, params: unknown[] = []) => (orm.em.fork() as EntityManager).execute<T[]>(query, params);
-  const types = async (orm: Orm) => new Map((await sql<ColumnType>(orm,
-    `select table_name, column_name, data_type, numeric_precision, numeric_scale from information_schema.columns where table_schema = 'public'`,
-  )).map((c) => [`${c.table_name}.${c.column_name}`, c]));
+  const types = async (orm: Orm) =>
+    new Map(
+      (
+        await sql<ColumnType>(
+          orm,
+          `select table_name, column_name, data_type, numeric_precision, numeric_scale from information_schema.columns where table_schema = 'public'`,
+        )
+      ).map((c) => [`${c.table_name}.${c.column_name}`, c]),
+    );
 
   it('columns - money holds the largest price, order total and sums of 10^20 such orders; capped quantities fit their type; unbounded counts are bigint', async () => {
     const columns = await types(await open(newDatabase('columns')));
@@ -66,8 +82,10 @@ describe('read columns - sized for the limits of schema/limits.ts', () => {
       const type = columns.get(`${table}.${column}`);
       assert.equal(type?.data_type, 'numeric', `${table}.${column}`);
       assert.equal(type.numeric_scale, 2, `${table}.${column}: cents`);
-      assert.ok(type.numeric_precision !== null && type.numeric_precision - 2 >= integerDigits,
-        `${table}.${column} numeric(${type.numeric_precision}, 2) holds fewer than ${integerDigits} integer digits`);
+      assert.ok(
+        type.numeric_precision !== null && type.numeric_precision - 2 >= integerDigits,
+        `${table}.${column} numeric(${type.numeric_precision}, 2) holds fewer than ${integerDigits} integer digits`,
+      );
     }
     for (const [table, column, max] of CAPPED) {
       const type = columns.get(`${table}.${column}`)?.data_type ?? 'missing';
@@ -85,17 +103,43 @@ describe('read columns - sized for the limits of schema/limits.ts', () => {
     const [product, order, customer] = [randomUUID(), randomUUID(), randomUUID()];
     const oldMaxMoney = '999999999999.99';
     const oldMaxInt = 2_147_483_647;
-    await sql(before, `insert into product_view (tenant, id, sku, title, category, price, available_quantity, review_count, rating_sum, version, revision, created_at, updated_at)
-      values (?, ?, 'SKU-1', 'Kettle', 'kitchen', '9999999999.99', ?, ?, ?, 3, ?, now(), now())`, [tenant, product, MAX_PRODUCT_STOCK, oldMaxInt, oldMaxInt, oldMaxInt]);
-    await sql(before, `insert into order_view (tenant, id, customer_id, status, lines, total, region, placed_at, updated_at, timeline, version)
-      values (?, ?, ?, 'PAID', '[]', ?, 'eu', now(), now(), '[]', 3)`, [tenant, order, customer, oldMaxMoney]);
-    await sql(before, `insert into customer_view (tenant, id, name, email, region, orders_count, total_spent, version, revision, registered_at)
-      values (?, ?, 'Ada', 'ada@example.com', 'eu', ?, ?, 1, ?, now())`, [tenant, customer, oldMaxInt, oldMaxMoney, oldMaxInt]);
-    await sql(before, `insert into regional_sales (tenant, region, day, orders_count, revenue, version) values (?, 'eu', '2026-03-01', ?, ?, ?)`,
-      [tenant, oldMaxInt, oldMaxMoney, oldMaxInt]);
-    await sql(before, 'insert into top_products (tenant, product_id, units_sold, revenue) values (?, ?, ?, ?)', [tenant, product, MAX_PRODUCT_STOCK, oldMaxMoney]);
-    const snapshot = (orm: Orm) => Promise.all(['product_view', 'order_view', 'customer_view', 'regional_sales', 'top_products'].map(async (table) =>
-      (await sql<Record<string, unknown>>(orm, `select * from ${table} where tenant = ?`, [tenant])).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v)])))));
+    await sql(
+      before,
+      `insert into product_view (tenant, id, sku, title, category, price, available_quantity, review_count, rating_sum, version, revision, created_at, updated_at)
+      values (?, ?, 'SKU-1', 'Kettle', 'kitchen', '9999999999.99', ?, ?, ?, 3, ?, now(), now())`,
+      [tenant, product, MAX_PRODUCT_STOCK, oldMaxInt, oldMaxInt, oldMaxInt],
+    );
+    await sql(
+      before,
+      `insert into order_view (tenant, id, customer_id, status, lines, total, region, placed_at, updated_at, timeline, version)
+      values (?, ?, ?, 'PAID', '[]', ?, 'eu', now(), now(), '[]', 3)`,
+      [tenant, order, customer, oldMaxMoney],
+    );
+    await sql(
+      before,
+      `insert into customer_view (tenant, id, name, email, region, orders_count, total_spent, version, revision, registered_at)
+      values (?, ?, 'Ada', 'ada@example.com', 'eu', ?, ?, 1, ?, now())`,
+      [tenant, customer, oldMaxInt, oldMaxMoney, oldMaxInt],
+    );
+    await sql(
+      before,
+      `insert into regional_sales (tenant, region, day, orders_count, revenue, version) values (?, 'eu', '2026-03-01', ?, ?, ?)`,
+      [tenant, oldMaxInt, oldMaxMoney, oldMaxInt],
+    );
+    await sql(before, 'insert into top_products (tenant, product_id, units_sold, revenue) values (?, ?, ?, ?)', [
+      tenant,
+      product,
+      MAX_PRODUCT_STOCK,
+      oldMaxMoney,
+    ]);
+    const snapshot = (orm: Orm) =>
+      Promise.all(
+        ['product_view', 'order_view', 'customer_view', 'regional_sales', 'top_products'].map(async (table) =>
+          (await sql<Record<string, unknown>>(orm, `select * from ${table} where tenant = ?`, [tenant])).map((row) =>
+            Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v)])),
+          ),
+        ),
+      );
     const kept = await snapshot(before);
     await before.close();
 
@@ -107,9 +151,15 @@ describe('read columns - sized for the limits of schema/limits.ts', () => {
     // What the old columns refused now fits.
     const largest = fromCents(MAX_ORDER_TOTAL_CENTS);
     await sql(widened, 'update order_view set total = ? where tenant = ?', [largest, tenant]);
-    await sql(widened, 'update customer_view set orders_count = orders_count + 1, total_spent = ?::numeric * 1e20 where tenant = ?', [largest, tenant]);
-    const [row] = await sql<{ total: string; orders_count: string }>(widened,
-      'select o.total, c.orders_count from order_view o join customer_view c using (tenant) where o.tenant = ?', [tenant]);
+    await sql(widened, 'update customer_view set orders_count = orders_count + 1, total_spent = ?::numeric * 1e20 where tenant = ?', [
+      largest,
+      tenant,
+    ]);
+    const [row] = await sql<{ total: string; orders_count: string }>(
+      widened,
+      'select o.total, c.orders_count from order_view o join customer_view c using (tenant) where o.tenant = ?',
+      [tenant],
+    );
     assert.deepEqual(row, { total: largest, orders_count: String(oldMaxInt + 1) });
   });
 });

@@ -48,18 +48,27 @@ describe('retention: idempotency records and published outbox rows past the rete
     const key = `key-${randomUUID()}`;
     const [eventId] = store.newEventIds(1);
     await store.append({
-      tenant: TENANT, streamType: 'Product', streamId: id, expectedVersion: 0, events: [created(id)], eventIds: [eventId!],
-      metadata: { correlationId: randomUUID() }, occurredAt: new Date().toISOString(),
+      tenant: TENANT,
+      streamType: 'Product',
+      streamId: id,
+      expectedVersion: 0,
+      events: [created(id)],
+      eventIds: [eventId!],
+      metadata: { correlationId: randomUUID() },
+      occurredAt: new Date().toISOString(),
       idempotency: { key, command: 'createProduct', requestHash: 'h' },
     });
     const at = new Date(Date.now() - daysAgo * DAY);
     await client.query('update idempotency_keys set created_at = $1 where key = $2', [at, key]);
-    await client.query(`update outbox set created_at = $1, published_at = case when $2 then $1::timestamptz end, stream_seq = case when $2 then 7 end where event_id = $3`,
-      [at, published, eventId]);
+    await client.query(
+      `update outbox set created_at = $1, published_at = case when $2 then $1::timestamptz end, stream_seq = case when $2 then 7 end where event_id = $3`,
+      [at, published, eventId],
+    );
     return { key, eventId: eventId! };
   }
 
-  const exists = async (table: string, column: string, value: string) => ((await client.query(`select 1 from ${table} where ${column} = $1`, [value])).rowCount ?? 0) > 0;
+  const exists = async (table: string, column: string, value: string) =>
+    ((await client.query(`select 1 from ${table} where ${column} = $1`, [value])).rowCount ?? 0) > 0;
 
   it('prune - deletes keys and published rows older than the retention, batch by batch; keeps recent ones and anything unpublished', async () => {
     const old = await Promise.all([append(10, true), append(9, true), append(8, true)]);
@@ -89,9 +98,17 @@ describe('retention: idempotency records and published outbox rows past the rete
 
   it('retention - one replica prunes now and then', async () => {
     const old = await append(30, true);
-    const job = startRetention({ databaseUrl: config.writeDatabaseUrl, lockPrefix: config.namespace, logger, retentionMs: 7 * DAY, everyMs: 50 });
+    const job = startRetention({
+      databaseUrl: config.writeDatabaseUrl,
+      lockPrefix: config.namespace,
+      logger,
+      retentionMs: 7 * DAY,
+      everyMs: 50,
+    });
     try {
-      await waitFor(async () => !(await exists('outbox', 'event_id', old.eventId)) && !(await exists('idempotency_keys', 'key', old.key)), { what: 'the job to prune' });
+      await waitFor(async () => !(await exists('outbox', 'event_id', old.eventId)) && !(await exists('idempotency_keys', 'key', old.key)), {
+        what: 'the job to prune',
+      });
     } finally {
       await job.stop();
     }

@@ -27,8 +27,14 @@ function productCreated(productId: string, title: string): ProductCreated {
   return {
     type: 'ProductCreated',
     data: {
-      productId, sku: `SKU-${productId.slice(0, 8).toUpperCase()}`, title, description: `${title}, described`, category: 'seq-gap',
-      price: '19.99', initialStock: 7, createdAt: new Date().toISOString(),
+      productId,
+      sku: `SKU-${productId.slice(0, 8).toUpperCase()}`,
+      title,
+      description: `${title}, described`,
+      category: 'seq-gap',
+      price: '19.99',
+      initialStock: 7,
+      createdAt: new Date().toISOString(),
     },
   };
 }
@@ -68,37 +74,68 @@ describe('the sequence-gap bug: an outbox row committed late with a lower id is 
   });
 
   async function outboxRow(eventId: string): Promise<{ id: number; published: boolean; streamSeq: number | null }> {
-    const [row] = await orm.em.fork().execute<{ id: string; published_at: Date | null; stream_seq: string | null }[]>(
-      'select id, published_at, stream_seq from outbox where event_id = ?', [eventId]);
+    const [row] = await orm.em
+      .fork()
+      .execute<{ id: string; published_at: Date | null; stream_seq: string | null }[]>(
+        'select id, published_at, stream_seq from outbox where event_id = ?',
+        [eventId],
+      );
     assert.ok(row, `outbox row of ${eventId}`);
     return { id: Number(row.id), published: row.published_at !== null, streamSeq: row.stream_seq === null ? null : Number(row.stream_seq) };
   }
 
   async function viewRow(productId: string): Promise<Record<string, unknown> | undefined> {
-    const result = await read!.query('select id, sku, title, category, price::text as price, available_quantity, version from product_view where tenant = $1 and id = $2', [TENANT, productId]);
+    const result = await read!.query(
+      'select id, sku, title, category, price::text as price, available_quantity, version from product_view where tenant = $1 and id = $2',
+      [TENANT, productId],
+    );
     return result.rows[0];
   }
 
   async function queryProduct(productId: string, position: number): Promise<ProductView | null> {
-    return request<ProductView | null>(nc, subjects.query('product'),
+    return request<ProductView | null>(
+      nc,
+      subjects.query('product'),
       { tenant: TENANT, correlationId: randomUUID(), consistencyToken: encodeConsistencyToken(position), args: { id: productId } },
-      { timeoutMs: 10_000, service: 'read-service' });
+      { timeoutMs: 10_000, service: 'read-service' },
+    );
   }
 
   /** What EventStore.append writes for a ProductCreated, written by hand on a raw session (no commit). */
   async function writeCreation(session: pg.Client, productId: string, title: string): Promise<{ eventId: string; outboxId: number }> {
     const created = productCreated(productId, title);
     const envelope: EventEnvelope = {
-      eventId: randomUUID(), type: created.type, schemaVersion: 1, tenant: TENANT, aggregateType: PRODUCT, aggregateId: productId,
-      version: 1, occurredAt: new Date().toISOString(), data: created.data, metadata: { correlationId: randomUUID() },
+      eventId: randomUUID(),
+      type: created.type,
+      schemaVersion: 1,
+      tenant: TENANT,
+      aggregateType: PRODUCT,
+      aggregateId: productId,
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      data: created.data,
+      metadata: { correlationId: randomUUID() },
     };
     await session.query(
       `insert into events (event_id, tenant, stream_type, stream_id, version, type, schema_version, data, metadata, occurred_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10)`,
-      [envelope.eventId, TENANT, PRODUCT, productId, 1, envelope.type, 1, JSON.stringify(envelope.data), JSON.stringify(envelope.metadata), envelope.occurredAt],
+      [
+        envelope.eventId,
+        TENANT,
+        PRODUCT,
+        productId,
+        1,
+        envelope.type,
+        1,
+        JSON.stringify(envelope.data),
+        JSON.stringify(envelope.metadata),
+        envelope.occurredAt,
+      ],
     );
-    const inserted = await session.query<{ id: string }>('insert into outbox (event_id, subject, payload) values ($1, $2, $3::jsonb) returning id',
-      [envelope.eventId, subjects.event(TENANT, PRODUCT, productId), JSON.stringify(envelope)]);
+    const inserted = await session.query<{ id: string }>(
+      'insert into outbox (event_id, subject, payload) values ($1, $2, $3::jsonb) returning id',
+      [envelope.eventId, subjects.event(TENANT, PRODUCT, productId), JSON.stringify(envelope)],
+    );
     return { eventId: envelope.eventId, outboxId: Number(inserted.rows[0]!.id) };
   }
 
@@ -131,17 +168,31 @@ describe('the sequence-gap bug: an outbox row committed late with a lower id is 
       const nextId = randomUUID();
       const [nextEventId] = store.newEventIds(1);
       await store.append({
-        tenant: TENANT, streamType: PRODUCT, streamId: nextId, expectedVersion: 0, events: [productCreated(nextId, 'Next needle')],
-        eventIds: [nextEventId!], metadata: { correlationId: randomUUID() }, occurredAt: new Date().toISOString(),
+        tenant: TENANT,
+        streamType: PRODUCT,
+        streamId: nextId,
+        expectedVersion: 0,
+        events: [productCreated(nextId, 'Next needle')],
+        eventIds: [nextEventId!],
+        metadata: { correlationId: randomUUID() },
+        occurredAt: new Date().toISOString(),
       });
-      await waitFor(async () => (await outboxRow(nextEventId!)).published, { timeoutMs: 10_000, what: 'the relay to publish the next append' });
+      await waitFor(async () => (await outboxRow(nextEventId!)).published, {
+        timeoutMs: 10_000,
+        what: 'the relay to publish the next append',
+      });
 
       await b.query('select pg_notify($1, $2)', [OUTBOX_CHANNEL, '']);
       await b.query('commit');
       open = false;
       // The sweep is off: only the scan above the floor can find B's row, and must, promptly.
-      const published = await waitFor(async () => { const row = await outboxRow(late.eventId); return row.published ? row : undefined; },
-        { timeoutMs: 5_000, what: 'the relay to publish the row of B, committed late' });
+      const published = await waitFor(
+        async () => {
+          const row = await outboxRow(late.eventId);
+          return row.published ? row : undefined;
+        },
+        { timeoutMs: 5_000, what: 'the relay to publish the row of B, committed late' },
+      );
       assert.ok(published.streamSeq! > 0);
     } finally {
       if (open) await b.query('rollback').catch(() => undefined);
@@ -157,8 +208,16 @@ describe('the sequence-gap bug: an outbox row committed late with a lower id is 
     const lateId = randomUUID();
     const late = productCreated(lateId, 'Late lantern');
     const lateEnvelope: EventEnvelope = {
-      eventId: randomUUID(), type: late.type, schemaVersion: 1, tenant: TENANT, aggregateType: PRODUCT, aggregateId: lateId,
-      version: 1, occurredAt: new Date().toISOString(), data: late.data, metadata: { correlationId: randomUUID() },
+      eventId: randomUUID(),
+      type: late.type,
+      schemaVersion: 1,
+      tenant: TENANT,
+      aggregateType: PRODUCT,
+      aggregateId: lateId,
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      data: late.data,
+      metadata: { correlationId: randomUUID() },
     };
     const raw = new pg.Client({ connectionString: config.writeDatabaseUrl });
     await raw.connect();
@@ -168,21 +227,45 @@ describe('the sequence-gap bug: an outbox row committed late with a lower id is 
       await raw.query(
         `insert into events (event_id, tenant, stream_type, stream_id, version, type, schema_version, data, metadata, occurred_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10)`,
-        [lateEnvelope.eventId, TENANT, PRODUCT, lateId, 1, lateEnvelope.type, 1, JSON.stringify(lateEnvelope.data), JSON.stringify(lateEnvelope.metadata), lateEnvelope.occurredAt],
+        [
+          lateEnvelope.eventId,
+          TENANT,
+          PRODUCT,
+          lateId,
+          1,
+          lateEnvelope.type,
+          1,
+          JSON.stringify(lateEnvelope.data),
+          JSON.stringify(lateEnvelope.metadata),
+          lateEnvelope.occurredAt,
+        ],
       );
-      const inserted = await raw.query<{ id: string }>('insert into outbox (event_id, subject, payload) values ($1, $2, $3::jsonb) returning id',
-        [lateEnvelope.eventId, subjects.event(TENANT, PRODUCT, lateId), JSON.stringify(lateEnvelope)]);
+      const inserted = await raw.query<{ id: string }>(
+        'insert into outbox (event_id, subject, payload) values ($1, $2, $3::jsonb) returning id',
+        [lateEnvelope.eventId, subjects.event(TENANT, PRODUCT, lateId), JSON.stringify(lateEnvelope)],
+      );
       const lateOutboxId = Number(inserted.rows[0]!.id);
 
       // 2. Meanwhile product B is appended through the event store, commits (HIGHER id) and is published.
       const earlyId = randomUUID();
       const [earlyEventId] = store.newEventIds(1);
       await store.append({
-        tenant: TENANT, streamType: PRODUCT, streamId: earlyId, expectedVersion: 0, events: [productCreated(earlyId, 'Early kettle')],
-        eventIds: [earlyEventId!], metadata: { correlationId: randomUUID() }, occurredAt: new Date().toISOString(),
+        tenant: TENANT,
+        streamType: PRODUCT,
+        streamId: earlyId,
+        expectedVersion: 0,
+        events: [productCreated(earlyId, 'Early kettle')],
+        eventIds: [earlyEventId!],
+        metadata: { correlationId: randomUUID() },
+        occurredAt: new Date().toISOString(),
       });
-      const early = await waitFor(async () => { const row = await outboxRow(earlyEventId!); return row.published ? row : undefined; },
-        { timeoutMs: 10_000, what: 'the relay to publish B' });
+      const early = await waitFor(
+        async () => {
+          const row = await outboxRow(earlyEventId!);
+          return row.published ? row : undefined;
+        },
+        { timeoutMs: 10_000, what: 'the relay to publish B' },
+      );
       assert.ok(early.id > lateOutboxId, `B's outbox id ${early.id} is above A's ${lateOutboxId}`);
       // The read side projects B; A is not committed, so it is nowhere yet.
       assert.equal((await queryProduct(earlyId, early.streamSeq!))?.title, 'Early kettle');
@@ -194,8 +277,13 @@ describe('the sequence-gap bug: an outbox row committed late with a lower id is 
       committed = true;
 
       // 4. The relay publishes A although a higher id was published before it...
-      const lateRow = await waitFor(async () => { const row = await outboxRow(lateEnvelope.eventId); return row.published ? row : undefined; },
-        { timeoutMs: 10_000, what: 'the relay to publish the late, lower-id row' });
+      const lateRow = await waitFor(
+        async () => {
+          const row = await outboxRow(lateEnvelope.eventId);
+          return row.published ? row : undefined;
+        },
+        { timeoutMs: 10_000, what: 'the relay to publish the late, lower-id row' },
+      );
       assert.ok(lateRow.streamSeq! > early.streamSeq!, 'A is published after B');
 
       // 5. ...and the projection applies it: the query with A's position sees A, and B is still there.
@@ -204,12 +292,26 @@ describe('the sequence-gap bug: an outbox row committed late with a lower id is 
       assert.equal(product.title, 'Late lantern');
       assert.equal(product.version, 1);
       assert.deepEqual(await viewRow(lateId), {
-        id: lateId, sku: late.data.sku, title: 'Late lantern', category: 'seq-gap', price: '19.99', available_quantity: 7, version: 1,
+        id: lateId,
+        sku: late.data.sku,
+        title: 'Late lantern',
+        category: 'seq-gap',
+        price: '19.99',
+        available_quantity: 7,
+        version: 1,
       });
       assert.deepEqual(await viewRow(earlyId), {
-        id: earlyId, sku: `SKU-${earlyId.slice(0, 8).toUpperCase()}`, title: 'Early kettle', category: 'seq-gap', price: '19.99', available_quantity: 7, version: 1,
+        id: earlyId,
+        sku: `SKU-${earlyId.slice(0, 8).toUpperCase()}`,
+        title: 'Early kettle',
+        category: 'seq-gap',
+        price: '19.99',
+        available_quantity: 7,
+        version: 1,
       });
-      const checkpoint = await read!.query<{ position: string }>('select position from projection_checkpoints where projection = $1', ['product_view']);
+      const checkpoint = await read!.query<{ position: string }>('select position from projection_checkpoints where projection = $1', [
+        'product_view',
+      ]);
       assert.ok(Number(checkpoint.rows[0]?.position) >= lateRow.streamSeq!);
       const deadLetters = await read!.query('select 1 from dead_letters');
       assert.equal(deadLetters.rowCount, 0);

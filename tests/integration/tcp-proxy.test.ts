@@ -21,7 +21,9 @@ describe('tcp proxy (test support)', () => {
   it('proxy - bytes sent after a delay ends wait behind the ones still delayed: the stream keeps its order', async () => {
     const client = net.connect({ host: '127.0.0.1', port: proxy.port });
     let received = '';
-    client.on('data', (chunk: Buffer) => { received += chunk.toString(); });
+    client.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+    });
     await new Promise<void>((resolve) => client.once('connect', () => resolve()));
     try {
       proxy.delay(300);

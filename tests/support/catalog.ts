@@ -5,7 +5,8 @@ export const CREATE_PRODUCT = `mutation Create($input: CreateProductInput!) {
   createProduct(input: $input) { aggregateId version consistencyToken correlationId replayed }
 }`;
 
-export const PRODUCT_FIELDS = 'id sku title description category price availableQuantity inStock averageRating reviewCount discontinued version updatedAt';
+export const PRODUCT_FIELDS =
+  'id sku title description category price availableQuantity inStock averageRating reviewCount discontinued version updatedAt';
 
 export interface CommandResultData {
   aggregateId: string;
@@ -27,7 +28,11 @@ export function productInput(overrides: Record<string, unknown> = {}): Record<st
   };
 }
 
-export async function createProduct(url: string, overrides: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<CommandResultData> {
+export async function createProduct(
+  url: string,
+  overrides: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<CommandResultData> {
   const data = await gqlData<{ createProduct: CommandResultData }>(url, CREATE_PRODUCT, { input: productInput(overrides) }, headers);
   return data.createProduct;
 }

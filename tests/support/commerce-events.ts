@@ -44,17 +44,28 @@ export function orderStory(tenant: string, customerId: string, region: string, l
       next({ type: 'OrderRejected', data: { ...base, reason: 'OUT_OF_STOCK', productId, rejectedAt } }),
     paid: (paidAt: string) => next({ type: 'OrderPaid', data: { ...base, region, amount: total, paidAt } }),
     shipped: (shippedAt: string) => next({ type: 'OrderShipped', data: { ...base, shippedAt } }),
-    cancelled: (cancelledAt: string, previousStatus: OrderCancelled['data']['previousStatus'], paidAt: string | null, reason: string | null = null) =>
-      next({ type: 'OrderCancelled', data: { ...base, region, reason, previousStatus, lines, total, paidAt, cancelledAt } }),
+    cancelled: (
+      cancelledAt: string,
+      previousStatus: OrderCancelled['data']['previousStatus'],
+      paidAt: string | null,
+      reason: string | null = null,
+    ) => next({ type: 'OrderCancelled', data: { ...base, region, reason, previousStatus, lines, total, paidAt, cancelledAt } }),
   };
 }
 
 /** A StockReserved or StockReleased envelope of a product stream, for a fresh order id. */
-export function stock(tenant: string, productId: string, version: number, type: 'StockReserved' | 'StockReleased', quantity: number): EventEnvelope {
+export function stock(
+  tenant: string,
+  productId: string,
+  version: number,
+  type: 'StockReserved' | 'StockReleased',
+  quantity: number,
+): EventEnvelope {
   const at = new Date().toISOString();
-  const event: ProductEvent = type === 'StockReserved'
-    ? { type, data: { productId, orderId: randomUUID(), quantity, reservedAt: at } }
-    : { type, data: { productId, orderId: randomUUID(), quantity, releasedAt: at } };
+  const event: ProductEvent =
+    type === 'StockReserved'
+      ? { type, data: { productId, orderId: randomUUID(), quantity, reservedAt: at } }
+      : { type, data: { productId, orderId: randomUUID(), quantity, releasedAt: at } };
   return productEnvelope(tenant, productId, version, event);
 }
 
@@ -62,6 +73,7 @@ export function stock(tenant: string, productId: string, version: number, type: 
 export function review(tenant: string, productId: string, rating: number): EventEnvelope {
   const customerId = randomUUID();
   return envelope(tenant, 'Review', reviewStreamId(productId, customerId), 1, {
-    type: 'ReviewAdded', data: { productId, customerId, rating, comment: null, addedAt: new Date().toISOString() },
+    type: 'ReviewAdded',
+    data: { productId, customerId, rating, comment: null, addedAt: new Date().toISOString() },
   });
 }

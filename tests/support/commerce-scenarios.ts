@@ -48,7 +48,18 @@ const price = fc.oneof(
 );
 // Near the cap: a restock or two reaches it, a few go past it.
 const initialStock = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(undefined, 0, 1, MAX_PRODUCT_STOCK, MAX_PRODUCT_STOCK + 1, MAX_PRODUCT_STOCK - MAX_RESTOCK_QUANTITY, MAX_PRODUCT_STOCK - 2 * MAX_RESTOCK_QUANTITY + 1) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      undefined,
+      0,
+      1,
+      MAX_PRODUCT_STOCK,
+      MAX_PRODUCT_STOCK + 1,
+      MAX_PRODUCT_STOCK - MAX_RESTOCK_QUANTITY,
+      MAX_PRODUCT_STOCK - 2 * MAX_RESTOCK_QUANTITY + 1,
+    ),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: MAX_PRODUCT_STOCK }) },
 );
 const restockQuantity = fc.oneof(
@@ -65,7 +76,10 @@ const lineCount = fc.oneof(
   { weight: 1, arbitrary: fc.constant(MAX_ORDER_LINES + 1) },
 );
 
-export interface ProductSpec { price: string; initialStock: number | undefined }
+export interface ProductSpec {
+  price: string;
+  initialStock: number | undefined;
+}
 export type Action =
   | { kind: 'restock'; product: number; quantity: number }
   | { kind: 'reprice'; product: number; price: string }
@@ -100,11 +114,36 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reprice' as const), product: fc.nat(), price }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('rename' as const), product: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('discontinue' as const), product: fc.nat() }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('place' as const), customer: fc.nat(), offset: fc.nat(), count: lineCount, quantity: lineQuantity, varied: fc.array(lineQuantity, { maxLength: 3 }) }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('pay' as const), order: fc.nat(), exact: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('place' as const),
+      customer: fc.nat(),
+      offset: fc.nat(),
+      count: lineCount,
+      quantity: lineQuantity,
+      varied: fc.array(lineQuantity, { maxLength: 3 }),
+    }),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('pay' as const),
+      order: fc.nat(),
+      exact: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('ship' as const), order: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), order: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('review' as const), product: fc.nat(), customer: fc.nat(), rating: fc.integer({ min: 0, max: 6 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('review' as const),
+      product: fc.nat(),
+      customer: fc.nat(),
+      rating: fc.integer({ min: 0, max: 6 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 2 * DAY_MS }) }) },
 );
 export const scenario: fc.Arbitrary<Scenario> = fc.record({
@@ -132,7 +171,7 @@ export async function writeHistory(spec: Scenario): Promise<History> {
   const write = new InMemoryWriteSide(`t-${randomUUID()}`);
   const history: History = { write, products: [], customers: [], orders: [] };
   let clock = START;
-  const now = () => new Date(clock += 1000).toISOString();
+  const now = () => new Date((clock += 1000)).toISOString();
   const sagaQueue: EventEnvelope[] = [];
   const run = async (definition: CommandDefinition, input: Record<string, unknown>) => {
     const outcome = await write.execute(definition, input, now());
@@ -146,7 +185,13 @@ export async function writeHistory(spec: Scenario): Promise<History> {
   };
 
   for (const [index, { price: p, initialStock: stock }] of spec.products.entries()) {
-    const outcome = await run(createProduct, { sku: `SKU-${index}`, title: `Product ${index}`, category: 'bulk', price: p, ...(stock === undefined ? {} : { initialStock: stock }) });
+    const outcome = await run(createProduct, {
+      sku: `SKU-${index}`,
+      title: `Product ${index}`,
+      category: 'bulk',
+      price: p,
+      ...(stock === undefined ? {} : { initialStock: stock }),
+    });
     if (outcome.accepted) history.products.push(outcome.aggregateId);
   }
   for (const [index, region] of spec.regions.entries()) {
@@ -180,7 +225,8 @@ export async function writeHistory(spec: Scenario): Promise<History> {
         const count = Math.min(step.count, history.products.length);
         if (!customerId || count === 0) break;
         const lines = Array.from({ length: count }, (_, i) => ({
-          productId: history.products[(step.offset + i) % history.products.length]!, quantity: step.varied[i] ?? step.quantity,
+          productId: history.products[(step.offset + i) % history.products.length]!,
+          quantity: step.varied[i] ?? step.quantity,
         }));
         const outcome = await run(placeOrder, { customerId, lines });
         if (outcome.accepted) history.orders.push(outcome.aggregateId);

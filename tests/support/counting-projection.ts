@@ -9,7 +9,11 @@ export const countingProjection: Projection = {
   tables: ['event_counts'],
   eventTypes: new Set(['ProductCreated', 'ProductRestocked']),
   async apply(event, tx) {
-    await tx.execute('insert into event_counts (event_id, n) values (?, 1) on conflict (event_id) do update set n = event_counts.n + 1', [event.eventId], 'run');
+    await tx.execute(
+      'insert into event_counts (event_id, n) values (?, 1) on conflict (event_id) do update set n = event_counts.n + 1',
+      [event.eventId],
+      'run',
+    );
     return [];
   },
 };

@@ -7,8 +7,16 @@ import type { ProductEvent } from '../../schema/events/product-events.js';
 /** An event envelope as the event store would write it: a fresh event id and correlation id, occurred now. */
 export function envelope(tenant: string, aggregateType: string, aggregateId: string, version: number, event: DomainEvent): EventEnvelope {
   return {
-    eventId: randomUUID(), type: event.type, schemaVersion: 1, tenant, aggregateType, aggregateId,
-    version, occurredAt: new Date().toISOString(), data: event.data, metadata: { correlationId: randomUUID() },
+    eventId: randomUUID(),
+    type: event.type,
+    schemaVersion: 1,
+    tenant,
+    aggregateType,
+    aggregateId,
+    version,
+    occurredAt: new Date().toISOString(),
+    data: event.data,
+    metadata: { correlationId: randomUUID() },
   };
 }
 
@@ -18,7 +26,19 @@ export function productEnvelope(tenant: string, productId: string, version: numb
 }
 
 export function created(productId: string, initialStock = 0): ProductEvent {
-  return { type: 'ProductCreated', data: { productId, sku: 'SKU-1', title: 'Kettle', description: null, category: 'kitchen', price: '10.00', initialStock, createdAt: new Date().toISOString() } };
+  return {
+    type: 'ProductCreated',
+    data: {
+      productId,
+      sku: 'SKU-1',
+      title: 'Kettle',
+      description: null,
+      category: 'kitchen',
+      price: '10.00',
+      initialStock,
+      createdAt: new Date().toISOString(),
+    },
+  };
 }
 
 export function restocked(productId: string, quantity: number): ProductEvent {
@@ -26,10 +46,17 @@ export function restocked(productId: string, quantity: number): ProductEvent {
 }
 
 /** Publishes envelopes to the stream as the relay does (Nats-Msg-Id = event id unless told otherwise). */
-export async function publishEvents(js: JetStreamClient, subjects: Subjects, events: EventEnvelope[], msgId = (e: EventEnvelope) => e.eventId): Promise<number> {
+export async function publishEvents(
+  js: JetStreamClient,
+  subjects: Subjects,
+  events: EventEnvelope[],
+  msgId = (e: EventEnvelope) => e.eventId,
+): Promise<number> {
   let seq = 0;
   for (const event of events) {
-    const ack = await js.publish(subjects.event(event.tenant, event.aggregateType, event.aggregateId), JSON.stringify(event), { msgID: msgId(event) });
+    const ack = await js.publish(subjects.event(event.tenant, event.aggregateType, event.aggregateId), JSON.stringify(event), {
+      msgID: msgId(event),
+    });
     seq = ack.seq;
   }
   return seq;

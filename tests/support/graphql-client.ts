@@ -7,7 +7,12 @@ export interface GraphQLResponse<T = Record<string, any>> {
 }
 
 /** One GraphQL request over real HTTP. */
-export async function gql<T = Record<string, any>>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> {
+export async function gql<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
@@ -17,7 +22,12 @@ export async function gql<T = Record<string, any>>(url: string, query: string, v
 }
 
 /** Like gql, but fails the test on any GraphQL error and returns data. */
-export async function gqlData<T = Record<string, any>>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<T> {
+export async function gqlData<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<T> {
   const result = await gql<T>(url, query, variables, headers);
   if (result.errors?.length || !result.data) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
   return result.data;
@@ -42,14 +52,21 @@ export class SubscriptionRecorder<T = Record<string, any>> {
   private readonly dispose: () => void;
 
   constructor(client: Client, query: string, variables: Record<string, unknown> = {}) {
-    this.dispose = client.subscribe<T>({ query, variables }, {
-      next: (value) => {
-        if (value.errors) this.errors.push(...value.errors);
-        else if (value.data) this.values.push(value.data);
+    this.dispose = client.subscribe<T>(
+      { query, variables },
+      {
+        next: (value) => {
+          if (value.errors) this.errors.push(...value.errors);
+          else if (value.data) this.values.push(value.data);
+        },
+        error: (error) => {
+          this.errors.push(error);
+        },
+        complete: () => {
+          this.completed = true;
+        },
       },
-      error: (error) => { this.errors.push(error); },
-      complete: () => { this.completed = true; },
-    });
+    );
   }
 
   close(): void {

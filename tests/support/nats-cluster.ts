@@ -23,25 +23,38 @@ interface Node {
  * killed and started again on the same ports and store; processes are stopped by their PID only.
  */
 export class NatsCluster {
-  private constructor(private readonly dir: string, private readonly nodes: Node[]) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly nodes: Node[],
+  ) {}
 
   static async start(size = 3): Promise<NatsCluster> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'nats-cluster-'));
     const nodes: Node[] = [];
     for (let i = 1; i <= size; i += 1) {
-      nodes.push({ name: `n${i}`, port: await freePort(), routePort: await freePort(), config: path.join(dir, `n${i}.conf`), child: undefined, output: [] });
+      nodes.push({
+        name: `n${i}`,
+        port: await freePort(),
+        routePort: await freePort(),
+        config: path.join(dir, `n${i}.conf`),
+        child: undefined,
+        output: [],
+      });
     }
     const routes = nodes.map((n) => `nats-route://127.0.0.1:${n.routePort}`);
     for (const node of nodes) {
       const store = path.join(dir, node.name);
       await mkdir(store);
-      await writeFile(node.config, [
-        `server_name: ${node.name}`,
-        `listen: 127.0.0.1:${node.port}`,
-        `jetstream { store_dir: "${store}" }`,
-        `cluster { name: faults, listen: 127.0.0.1:${node.routePort}, routes: [${routes.join(', ')}] }`,
-        '',
-      ].join('\n'));
+      await writeFile(
+        node.config,
+        [
+          `server_name: ${node.name}`,
+          `listen: 127.0.0.1:${node.port}`,
+          `jetstream { store_dir: "${store}" }`,
+          `cluster { name: faults, listen: 127.0.0.1:${node.routePort}, routes: [${routes.join(', ')}] }`,
+          '',
+        ].join('\n'),
+      );
     }
     const cluster = new NatsCluster(dir, nodes);
     try {
@@ -79,11 +92,16 @@ export class NatsCluster {
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    child.once('exit', () => { if (node.child === child) node.child = undefined; });
-    await waitFor(async () => {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`nats-server ${name} exited:\n${node.output.join('')}`);
-      return node.output.join('').includes('Server is ready') && (await canConnect(node.port));
-    }, { timeoutMs: 20_000, intervalMs: 50, what: `nats-server ${name} to start` });
+    child.once('exit', () => {
+      if (node.child === child) node.child = undefined;
+    });
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`nats-server ${name} exited:\n${node.output.join('')}`);
+        return node.output.join('').includes('Server is ready') && (await canConnect(node.port));
+      },
+      { timeoutMs: 20_000, intervalMs: 50, what: `nats-server ${name} to start` },
+    );
   }
 
   /** Stops a node by its PID (SIGKILL by default: a crash) and waits until it has exited. */
@@ -96,7 +114,9 @@ export class NatsCluster {
       else child.once('exit', () => resolve());
     });
     process.kill(child.pid!, signal);
-    const timer = setTimeout(() => { if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGKILL'); }, 10_000);
+    const timer = setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGKILL');
+    }, 10_000);
     await exited;
     clearTimeout(timer);
     node.child = undefined;
@@ -122,7 +142,13 @@ export class NatsCluster {
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => { socket.destroy(); resolve(false); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      resolve(false);
+    });
   });
 }

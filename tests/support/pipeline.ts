@@ -51,15 +51,31 @@ export class Pipeline {
     const jsm = await ensureEventStream(nc, subjects);
     const writeOrm = await openOrm({ url: config.writeDatabaseUrl, entities: [], migrations: writeMigrations });
     const readOrm = await openOrm({ url: config.readDatabaseUrl, entities: [], migrations: readMigrations });
-    const pipeline = new Pipeline(config, subjects, nc, jetstream(nc), jsm, writeOrm, readOrm, new EventStore(writeOrm, subjects),
-      options.projections ?? allProjections);
+    const pipeline = new Pipeline(
+      config,
+      subjects,
+      nc,
+      jetstream(nc),
+      jsm,
+      writeOrm,
+      readOrm,
+      new EventStore(writeOrm, subjects),
+      options.projections ?? allProjections,
+    );
     pipeline.startRelay();
     await pipeline.startRunners();
     return pipeline;
   }
 
   startRelay(): void {
-    this.relay ??= startOutboxRelay({ databaseUrl: this.config.writeDatabaseUrl, nc: this.nc, js: this.js, subjects: this.subjects, logger: this.logger, idleMs: 200 });
+    this.relay ??= startOutboxRelay({
+      databaseUrl: this.config.writeDatabaseUrl,
+      nc: this.nc,
+      js: this.js,
+      subjects: this.subjects,
+      logger: this.logger,
+      idleMs: 200,
+    });
   }
 
   async stopRelay(): Promise<void> {
@@ -72,13 +88,25 @@ export class Pipeline {
    */
   async startRunners(): Promise<void> {
     if (this.runners.length > 0) return;
-    this.runners = this.projections.map((projection) => startProjectionRunner({
-      projection, orm: this.readOrm, databaseUrl: this.config.readDatabaseUrl, nc: this.nc, js: this.js, jsm: this.jsm,
-      subjects: this.subjects, logger: this.logger,
-    }));
+    this.runners = this.projections.map((projection) =>
+      startProjectionRunner({
+        projection,
+        orm: this.readOrm,
+        databaseUrl: this.config.readDatabaseUrl,
+        nc: this.nc,
+        js: this.js,
+        jsm: this.jsm,
+        subjects: this.subjects,
+        logger: this.logger,
+      }),
+    );
     for (const projection of this.projections) {
-      await waitFor(async () => (await this.jsm.consumers.info(this.subjects.stream, this.subjects.consumer(projection.name)).catch(() => undefined))?.num_waiting,
-        { what: `the ${projection.name} runner to consume` });
+      await waitFor(
+        async () =>
+          (await this.jsm.consumers.info(this.subjects.stream, this.subjects.consumer(projection.name)).catch(() => undefined))
+            ?.num_waiting,
+        { what: `the ${projection.name} runner to consume` },
+      );
     }
   }
 
@@ -88,10 +116,22 @@ export class Pipeline {
   }
 
   /** Appends events to one aggregate after `expectedVersion`, as a command would; returns their envelopes. */
-  async append(tenant: string, streamType: string, streamId: string, expectedVersion: number, events: DomainEvent[]): Promise<EventEnvelope[]> {
+  async append(
+    tenant: string,
+    streamType: string,
+    streamId: string,
+    expectedVersion: number,
+    events: DomainEvent[],
+  ): Promise<EventEnvelope[]> {
     const result = await this.store.append({
-      tenant, streamType, streamId, expectedVersion, events, eventIds: this.store.newEventIds(events.length),
-      metadata: { correlationId: randomUUID() }, occurredAt: new Date().toISOString(),
+      tenant,
+      streamType,
+      streamId,
+      expectedVersion,
+      events,
+      eventIds: this.store.newEventIds(events.length),
+      metadata: { correlationId: randomUUID() },
+      occurredAt: new Date().toISOString(),
     });
     return result.events;
   }
@@ -99,9 +139,16 @@ export class Pipeline {
   /** The outbox row of an event. */
   async outbox(eventId: string): Promise<{ id: number; subject: string; payload: unknown; streamSeq: number | null }> {
     const [row] = await this.writeSql<{ id: string; subject: string; payload: unknown; stream_seq: string | null }>(
-      'select id, subject, payload, stream_seq from outbox where event_id = ?', [eventId]);
+      'select id, subject, payload, stream_seq from outbox where event_id = ?',
+      [eventId],
+    );
     if (!row) throw new Error(`no outbox row for ${eventId}`);
-    return { id: Number(row.id), subject: row.subject, payload: row.payload, streamSeq: row.stream_seq === null ? null : Number(row.stream_seq) };
+    return {
+      id: Number(row.id),
+      subject: row.subject,
+      payload: row.payload,
+      streamSeq: row.stream_seq === null ? null : Number(row.stream_seq),
+    };
   }
 
   /** Waits until the relay has marked the event published; returns its stream sequence. */
@@ -126,12 +173,17 @@ export class Pipeline {
 
   /** Waits until every projection's checkpoint is at `seq` (default: the stream's last sequence) or beyond. */
   async settled(seq?: number): Promise<void> {
-    const target = seq ?? await this.lastSeq();
+    const target = seq ?? (await this.lastSeq());
     const names = this.projections.map((p) => p.name);
-    await waitFor(async () => {
-      const rows = await this.readSql<{ position: string }>('select position from projection_checkpoints where projection in (?)', [names]);
-      return rows.length === names.length && rows.every((row) => Number(row.position) >= target);
-    }, { timeoutMs: 30_000, what: `the projections to reach ${target}` });
+    await waitFor(
+      async () => {
+        const rows = await this.readSql<{ position: string }>('select position from projection_checkpoints where projection in (?)', [
+          names,
+        ]);
+        return rows.length === names.length && rows.every((row) => Number(row.position) >= target);
+      },
+      { timeoutMs: 30_000, what: `the projections to reach ${target}` },
+    );
   }
 
   writeSql<T>(query: string, params: unknown[] = []): Promise<T[]> {

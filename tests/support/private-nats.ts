@@ -22,8 +22,14 @@ export async function freePort(): Promise<number> {
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => { socket.destroy(); resolve(false); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -36,7 +42,10 @@ export class PrivateNats {
   private child: ChildProcess | undefined;
   private output: string[] = [];
 
-  private constructor(readonly port: number, readonly storeDir: string) {}
+  private constructor(
+    readonly port: number,
+    readonly storeDir: string,
+  ) {}
 
   static async start(): Promise<PrivateNats> {
     const storeDir = await mkdtemp(path.join(os.tmpdir(), 'private-nats-'));
@@ -76,14 +85,19 @@ export class PrivateNats {
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    child.once('exit', () => { if (this.child === child) this.child = undefined; });
-    await waitFor(async () => {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`nats-server exited (${child.exitCode ?? child.signalCode}):\n${this.output.join('')}`);
-      }
-      // Listening on the client port is not enough: JetStream must be up to answer publishes.
-      return (await canConnect(this.port)) && this.output.join('').includes('Server is ready');
-    }, { timeoutMs: 15_000, intervalMs: 20, what: `private nats-server on port ${this.port}` });
+    child.once('exit', () => {
+      if (this.child === child) this.child = undefined;
+    });
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          throw new Error(`nats-server exited (${child.exitCode ?? child.signalCode}):\n${this.output.join('')}`);
+        }
+        // Listening on the client port is not enough: JetStream must be up to answer publishes.
+        return (await canConnect(this.port)) && this.output.join('').includes('Server is ready');
+      },
+      { timeoutMs: 15_000, intervalMs: 20, what: `private nats-server on port ${this.port}` },
+    );
   }
 
   /** Stops the process by its PID (SIGTERM, SIGKILL after a deadline) and waits until the port is closed. */
@@ -95,7 +109,9 @@ export class PrivateNats {
       else child.once('exit', () => resolve());
     });
     process.kill(child.pid!, signal);
-    const timer = setTimeout(() => { if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGKILL'); }, 10_000);
+    const timer = setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGKILL');
+    }, 10_000);
     await exited;
     clearTimeout(timer);
     this.child = undefined;

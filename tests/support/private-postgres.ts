@@ -16,7 +16,10 @@ const OWNER = 'postgres';
  * runs as the `postgres` user (runuser) when the test runs as root.
  */
 export class PrivatePostgres {
-  private constructor(readonly port: number, readonly dir: string) {}
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+  ) {}
 
   static async start(): Promise<PrivatePostgres> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'private-pg-'));
@@ -68,9 +71,10 @@ export class PrivatePostgres {
 
   private async pgCtl(action: 'start' | 'stop', mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
     const options = `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.dir} -c max_connections=200 -c shared_buffers=64MB`;
-    const args = action === 'start'
-      ? ['start', '-D', this.dataDir, '-w', '-t', '60', '-l', path.join(this.dir, 'server.log'), '-o', options]
-      : ['stop', '-D', this.dataDir, '-w', '-t', '60', '-m', mode];
+    const args =
+      action === 'start'
+        ? ['start', '-D', this.dataDir, '-w', '-t', '60', '-l', path.join(this.dir, 'server.log'), '-o', options]
+        : ['stop', '-D', this.dataDir, '-w', '-t', '60', '-m', mode];
     await this.as('pg_ctl', args);
   }
 

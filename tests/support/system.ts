@@ -42,13 +42,22 @@ export class TestSystem {
   private readonly running = new Map<string, Running>();
   url = '';
 
-  private constructor(label: string, env: Record<string, string>, private readonly options: TestSystemOptions) {
+  private constructor(
+    label: string,
+    env: Record<string, string>,
+    private readonly options: TestSystemOptions,
+  ) {
     const namespace = uniqueNamespace(label);
     this.env = { NAMESPACE: namespace, LOG_LEVEL: 'info', PORT: '0', ...env };
     this.config = testConfig(namespace, this.env);
   }
 
-  static async start(label: string, env: Record<string, string> = {}, services: ServiceName[] = ['write', 'read', 'gateway'], options: TestSystemOptions = {}): Promise<TestSystem> {
+  static async start(
+    label: string,
+    env: Record<string, string> = {},
+    services: ServiceName[] = ['write', 'read', 'gateway'],
+    options: TestSystemOptions = {},
+  ): Promise<TestSystem> {
     const system = new TestSystem(label, env, options);
     try {
       // Databases and stream first, so that concurrent starts do not race on creating them.
@@ -84,13 +93,16 @@ export class TestSystem {
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    const line = await waitFor(() => {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        this.running.delete(as);
-        throw new Error(`${service} exited with ${child.exitCode ?? child.signalCode}:\n${running.lines.join('\n')}`);
-      }
-      return running.lines.find((l) => l.includes(READY[service]));
-    }, { timeoutMs: 30_000, what: `${as} to start` });
+    const line = await waitFor(
+      () => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          this.running.delete(as);
+          throw new Error(`${service} exited with ${child.exitCode ?? child.signalCode}:\n${running.lines.join('\n')}`);
+        }
+        return running.lines.find((l) => l.includes(READY[service]));
+      },
+      { timeoutMs: 30_000, what: `${as} to start` },
+    );
     running.ready = JSON.parse(line) as Record<string, unknown>;
     if (as === 'gateway') this.url = (running.ready as { url: string }).url.replace(/\/graphql$/, '');
   }

@@ -27,7 +27,11 @@ export class TcpProxy {
   /** Connections accepted so far. */
   connections = 0;
 
-  private constructor(private readonly server: net.Server, readonly port: number, private readonly target: { host: string; port: number }) {}
+  private constructor(
+    private readonly server: net.Server,
+    readonly port: number,
+    private readonly target: { host: string; port: number },
+  ) {}
 
   static async start(target: { host?: string; port: number }): Promise<TcpProxy> {
     const server = net.createServer();
@@ -88,7 +92,9 @@ export class TcpProxy {
    * connection is cut: the client is left with half a frame. Resolves once that happened.
    */
   cutMidFrame(): Promise<void> {
-    return new Promise((resolve) => { this.midFrame = resolve; });
+    return new Promise((resolve) => {
+      this.midFrame = resolve;
+    });
   }
 
   /** Bytes lost for `ms` in `direction`, then every connection cut; new connections work again. */
@@ -168,11 +174,13 @@ export class TcpProxy {
       this.queues.delete(to);
       return;
     }
-    setTimeout(() => {
-      queue.shift();
-      if (!to.destroyed) to.write(head.chunk);
-      this.drain(to);
-    }, Math.max(0, head.due - Date.now()));
+    setTimeout(
+      () => {
+        queue.shift();
+        if (!to.destroyed) to.write(head.chunk);
+        this.drain(to);
+      },
+      Math.max(0, head.due - Date.now()),
+    );
   }
 }
-

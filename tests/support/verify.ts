@@ -11,13 +11,22 @@ import { verifyProjections, type VerifyOptions } from '../../read-service/verify
 import type { VerifyReport } from '../../read-service/verify/verify-report.js';
 
 /** What `npm run verify` does, for a test's namespace: the read models against the event store. */
-export async function verifyNamespace(config: Config, options: Partial<Pick<VerifyOptions, 'publicationWaitMs' | 'projections' | 'setBased'>> = {}): Promise<VerifyReport> {
+export async function verifyNamespace(
+  config: Config,
+  options: Partial<Pick<VerifyOptions, 'publicationWaitMs' | 'projections' | 'setBased'>> = {},
+): Promise<VerifyReport> {
   const orm = await openOrm({ url: config.readDatabaseUrl, entities: [], migrations: readMigrations });
   const nc = await connect({ servers: config.natsUrl });
   try {
     return await verifyProjections({
-      orm, readDatabaseUrl: config.readDatabaseUrl, writeDatabaseUrl: config.writeDatabaseUrl, js: jetstream(nc), jsm: await jetstreamManager(nc),
-      subjects: subjectsFor(config.namespace), projections: allProjections, ...options,
+      orm,
+      readDatabaseUrl: config.readDatabaseUrl,
+      writeDatabaseUrl: config.writeDatabaseUrl,
+      js: jetstream(nc),
+      jsm: await jetstreamManager(nc),
+      subjects: subjectsFor(config.namespace),
+      projections: allProjections,
+      ...options,
     });
   } finally {
     await nc.close();
@@ -26,11 +35,20 @@ export async function verifyNamespace(config: Config, options: Partial<Pick<Veri
 }
 
 /** The read models against a replay of the stream (what verify did before it read the event store); for tests without a write side. */
-export async function replayStreamNamespace(config: Config, projections: readonly Projection[] = allProjections): Promise<StreamReplayReport> {
+export async function replayStreamNamespace(
+  config: Config,
+  projections: readonly Projection[] = allProjections,
+): Promise<StreamReplayReport> {
   const orm = await openOrm({ url: config.readDatabaseUrl, entities: [], migrations: readMigrations });
   const nc = await connect({ servers: config.natsUrl });
   try {
-    return await replayStreamAndCompare({ orm, databaseUrl: config.readDatabaseUrl, js: jetstream(nc), subjects: subjectsFor(config.namespace), projections });
+    return await replayStreamAndCompare({
+      orm,
+      databaseUrl: config.readDatabaseUrl,
+      js: jetstream(nc),
+      subjects: subjectsFor(config.namespace),
+      projections,
+    });
   } finally {
     await nc.close();
     await orm.close();

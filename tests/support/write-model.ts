@@ -6,9 +6,7 @@ import type { CommandDefinition, StateLoader } from '../../write-service/command
 import { fold, type Decider } from '../../write-service/domain/decider.js';
 import { decidersByType } from '../../write-service/domain/deciders.js';
 
-export type Outcome =
-  | { accepted: true; aggregateId: string; events: EventEnvelope[] }
-  | { accepted: false; error: AppError };
+export type Outcome = { accepted: true; aggregateId: string; events: EventEnvelope[] } | { accepted: false; error: AppError };
 
 /**
  * The write side without its storage, for generated histories: a command goes through its
@@ -52,11 +50,24 @@ export class InMemoryWriteSide {
       const takenClaim = claims.find((claim) => this.taken.has(`${claim.scope}\u0000${claim.value}`));
       if (takenClaim) throw AppError.conflict(takenClaim.field, `${takenClaim.field} ${takenClaim.value} is already taken`);
       for (const claim of claims) this.taken.add(`${claim.scope}\u0000${claim.value}`);
-      const envelopes = events.map((event, index): EventEnvelope => upcast(JSON.parse(JSON.stringify({
-        eventId: randomUUID(), type: event.type, schemaVersion: 1, tenant: this.tenant,
-        aggregateType: definition.aggregateType, aggregateId: parsed.aggregateId, version: stream.length + index + 1,
-        occurredAt: now, data: event.data, metadata: { correlationId: randomUUID() },
-      })) as EventEnvelope));
+      const envelopes = events.map((event, index): EventEnvelope =>
+        upcast(
+          JSON.parse(
+            JSON.stringify({
+              eventId: randomUUID(),
+              type: event.type,
+              schemaVersion: 1,
+              tenant: this.tenant,
+              aggregateType: definition.aggregateType,
+              aggregateId: parsed.aggregateId,
+              version: stream.length + index + 1,
+              occurredAt: now,
+              data: event.data,
+              metadata: { correlationId: randomUUID() },
+            }),
+          ) as EventEnvelope,
+        ),
+      );
       this.streams.set(key, [...stream, ...events]);
       this.published.push(...envelopes);
       return { accepted: true, aggregateId: parsed.aggregateId, events: envelopes };

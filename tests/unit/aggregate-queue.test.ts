@@ -7,9 +7,22 @@ describe('aggregate queue', () => {
     const queue = new AggregateQueue();
     const log: string[] = [];
     let releaseFirst!: () => void;
-    const first = queue.run('a', async () => { log.push('a1 start'); await new Promise<void>((resolve) => { releaseFirst = resolve; }); log.push('a1 end'); throw new Error('a1 failed'); });
-    const second = queue.run('a', async () => { log.push('a2'); return 2; });
-    const other = queue.run('b', async () => { log.push('b1'); return 'b'; });
+    const first = queue.run('a', async () => {
+      log.push('a1 start');
+      await new Promise<void>((resolve) => {
+        releaseFirst = resolve;
+      });
+      log.push('a1 end');
+      throw new Error('a1 failed');
+    });
+    const second = queue.run('a', async () => {
+      log.push('a2');
+      return 2;
+    });
+    const other = queue.run('b', async () => {
+      log.push('b1');
+      return 'b';
+    });
     assert.equal(await other, 'b');
     assert.deepEqual(log, ['a1 start', 'b1']);
     releaseFirst();

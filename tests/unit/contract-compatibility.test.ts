@@ -4,9 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
-import {
-  buildASTSchema, buildSchema, Kind, parse, printSchema, visit, type GraphQLSchema,
-} from 'graphql';
+import { buildASTSchema, buildSchema, Kind, parse, printSchema, visit, type GraphQLSchema } from 'graphql';
 import { buildGatewaySchema } from '../../gateway/build-schema.js';
 
 /** The project root: this file runs compiled from <root>/dist/tests/unit. */
@@ -35,12 +33,21 @@ function brokenCopyOf(schema: GraphQLSchema): GraphQLSchema {
       if (node.name.value !== 'Query') return undefined;
       return {
         ...node,
-        fields: node.fields?.map((field) => field.name.value !== 'orders' ? field : {
-          ...field,
-          arguments: field.arguments?.map((arg) => arg.name.value !== 'first' || arg.type.kind === Kind.NON_NULL_TYPE ? arg : {
-            ...arg, type: { kind: Kind.NON_NULL_TYPE, type: arg.type },
-          }),
-        }),
+        fields: node.fields?.map((field) =>
+          field.name.value !== 'orders'
+            ? field
+            : {
+                ...field,
+                arguments: field.arguments?.map((arg) =>
+                  arg.name.value !== 'first' || arg.type.kind === Kind.NON_NULL_TYPE
+                    ? arg
+                    : {
+                        ...arg,
+                        type: { kind: Kind.NON_NULL_TYPE, type: arg.type },
+                      },
+                ),
+              },
+        ),
       };
     },
     EnumTypeDefinition(node) {

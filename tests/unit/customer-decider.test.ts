@@ -17,7 +17,14 @@ const earlier = '2026-11-26T10:00:00.000Z';
 const now = '2026-11-27T08:30:00.000Z';
 const context = parseContext(now, newId);
 
-const register: RegisterCustomer = { type: 'RegisterCustomer', customerId, name: 'Ada Lovelace', email: 'ada@example.com', region: 'eu-west', now };
+const register: RegisterCustomer = {
+  type: 'RegisterCustomer',
+  customerId,
+  name: 'Ada Lovelace',
+  email: 'ada@example.com',
+  region: 'eu-west',
+  now,
+};
 const registered: CustomerRegistered = {
   type: 'CustomerRegistered',
   data: { customerId, name: 'Ada Lovelace', email: 'ada@example.com', region: 'eu-west', registeredAt: earlier },
@@ -26,9 +33,15 @@ const validInput = { name: 'Ada Lovelace', email: 'ada@example.com', region: 'eu
 
 describe('customer decider - register', () => {
   it('register - emits CustomerRegistered with the command time', () => {
-    spec.given([]).when(register).then([
-      { type: 'CustomerRegistered', data: { customerId, name: 'Ada Lovelace', email: 'ada@example.com', region: 'eu-west', registeredAt: now } },
-    ]);
+    spec
+      .given([])
+      .when(register)
+      .then([
+        {
+          type: 'CustomerRegistered',
+          data: { customerId, name: 'Ada Lovelace', email: 'ada@example.com', region: 'eu-west', registeredAt: now },
+        },
+      ]);
   });
 
   it('register - an existing id is a CONFLICT on id', () => {
@@ -36,12 +49,19 @@ describe('customer decider - register', () => {
   });
 
   it('register - an existing id is a CONFLICT even with another email', () => {
-    spec.given([registered]).when({ ...register, email: 'other@example.com' }).thenFails(ErrorCode.CONFLICT, { field: 'id' });
+    spec
+      .given([registered])
+      .when({ ...register, email: 'other@example.com' })
+      .thenFails(ErrorCode.CONFLICT, { field: 'id' });
   });
 
   it('evolve - the state holds the registered name, email and region', () => {
     assert.deepEqual(fold(customerDecider, [registered]), {
-      status: 'registered', id: customerId, name: 'Ada Lovelace', email: 'ada@example.com', region: 'eu-west',
+      status: 'registered',
+      id: customerId,
+      name: 'Ada Lovelace',
+      email: 'ada@example.com',
+      region: 'eu-west',
     });
   });
 });
@@ -61,7 +81,10 @@ describe('customer commands - registerCustomer parse', () => {
   });
 
   it('parse - email is trimmed and lower-cased', () => {
-    assert.equal(registerCustomer.parse({ ...validInput, email: '  Ada.Lovelace@Example.COM ' }, context).command.email, 'ada.lovelace@example.com');
+    assert.equal(
+      registerCustomer.parse({ ...validInput, email: '  Ada.Lovelace@Example.COM ' }, context).command.email,
+      'ada.lovelace@example.com',
+    );
   });
 
   it('parse - name is trimmed', () => {
@@ -69,7 +92,20 @@ describe('customer commands - registerCustomer parse', () => {
   });
 
   it('parse - an invalid email is BAD_USER_INPUT on email', () => {
-    for (const email of ['', '   ', 'ada', 'ada@', '@example.com', 'ada@example', 'ada lovelace@example.com', 'ada@@example.com', `${'a'.repeat(250)}@x.io`, 42, null, undefined]) {
+    for (const email of [
+      '',
+      '   ',
+      'ada',
+      'ada@',
+      '@example.com',
+      'ada@example',
+      'ada lovelace@example.com',
+      'ada@@example.com',
+      `${'a'.repeat(250)}@x.io`,
+      42,
+      null,
+      undefined,
+    ]) {
       assertBadInput(() => registerCustomer.parse({ ...validInput, email }, context), 'email');
     }
   });

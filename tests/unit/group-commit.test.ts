@@ -5,9 +5,10 @@ import { GroupCommit, GroupCommitFull } from '../../write-service/event-store/gr
 /** A runner whose batches finish only when the test releases them. */
 function heldRunner() {
   const batches: { requests: number[]; release: (outcomes?: string[]) => void; fail: (error: Error) => void }[] = [];
-  const run = (requests: number[]) => new Promise<string[]>((resolve, reject) => {
-    batches.push({ requests, release: (outcomes) => resolve(outcomes ?? requests.map((r) => `done ${r}`)), fail: reject });
-  });
+  const run = (requests: number[]) =>
+    new Promise<string[]>((resolve, reject) => {
+      batches.push({ requests, release: (outcomes) => resolve(outcomes ?? requests.map((r) => `done ${r}`)), fail: reject });
+    });
   return { batches, run };
 }
 
@@ -18,7 +19,10 @@ describe('group commit - batching', () => {
     const { batches, run } = heldRunner();
     const group = new GroupCommit(run, { maxBatch: 4, maxInFlight: 2 });
     const first = group.submit(1);
-    assert.deepEqual(batches.map((b) => b.requests), [[1]]);
+    assert.deepEqual(
+      batches.map((b) => b.requests),
+      [[1]],
+    );
     batches[0]!.release();
     assert.equal(await first, 'done 1');
   });
@@ -27,10 +31,17 @@ describe('group commit - batching', () => {
     const { batches, run } = heldRunner();
     const group = new GroupCommit(run, { maxBatch: 4, maxInFlight: 2 });
     const outcomes = Array.from({ length: 12 }, (_, i) => group.submit(i));
-    assert.deepEqual(batches.map((b) => b.requests), [[0], [1]], 'two in flight, the rest waits');
+    assert.deepEqual(
+      batches.map((b) => b.requests),
+      [[0], [1]],
+      'two in flight, the rest waits',
+    );
     batches[0]!.release();
     await tick();
-    assert.deepEqual(batches.map((b) => b.requests), [[0], [1], [2, 3, 4, 5]]);
+    assert.deepEqual(
+      batches.map((b) => b.requests),
+      [[0], [1], [2, 3, 4, 5]],
+    );
     batches[1]!.release();
     await tick();
     assert.deepEqual(batches.at(-1)!.requests, [6, 7, 8, 9]);
@@ -38,7 +49,10 @@ describe('group commit - batching', () => {
     await tick();
     assert.deepEqual(batches.at(-1)!.requests, [10, 11]);
     batches.slice(3).forEach((b) => b.release());
-    assert.deepEqual(await Promise.all(outcomes), Array.from({ length: 12 }, (_, i) => `done ${i}`));
+    assert.deepEqual(
+      await Promise.all(outcomes),
+      Array.from({ length: 12 }, (_, i) => `done ${i}`),
+    );
   });
 
   it('each request gets its own outcome; a batch that fails as a whole rejects each of its requests and not the others', async () => {
@@ -76,4 +90,3 @@ describe('group commit - batching', () => {
     assert.deepEqual(await Promise.all([...queued, later]), ['done 1', 'done 2', 'done 3', 'done 5']);
   });
 });
-

@@ -3,8 +3,15 @@ import { describe, it } from 'node:test';
 import type { OrderCommand } from '../../schema/commands/order-commands.js';
 import type { OrderEvent } from '../../schema/events/order-events.js';
 import {
-  GRAPHQL_INT_MAX, MAX_EXPECTED_VERSION, MAX_LINE_QUANTITY, MAX_ORDER_LINES, MAX_ORDER_TOTAL_CENTS, MAX_PRICE_CENTS, MAX_PRODUCT_STOCK,
-  MAX_RESTOCK_QUANTITY, servedAsInt,
+  GRAPHQL_INT_MAX,
+  MAX_EXPECTED_VERSION,
+  MAX_LINE_QUANTITY,
+  MAX_ORDER_LINES,
+  MAX_ORDER_TOTAL_CENTS,
+  MAX_PRICE_CENTS,
+  MAX_PRODUCT_STOCK,
+  MAX_RESTOCK_QUANTITY,
+  servedAsInt,
 } from '../../schema/limits.js';
 import { fromCents } from '../../schema/money.js';
 import { requireAmount, requirePrice } from '../../schema/validation.js';
@@ -47,7 +54,8 @@ describe('limits - one decision with the read columns and GraphQL fields', () =>
 
   it('limits - whatever is served as a GraphQL Int (stock, units sold, line quantity, versions) stays within 32 bits', () => {
     assert.equal(GRAPHQL_INT_MAX, 2 ** 31 - 1);
-    for (const limit of [MAX_PRODUCT_STOCK, MAX_LINE_QUANTITY, MAX_RESTOCK_QUANTITY, MAX_EXPECTED_VERSION]) assert.ok(limit <= GRAPHQL_INT_MAX, String(limit));
+    for (const limit of [MAX_PRODUCT_STOCK, MAX_LINE_QUANTITY, MAX_RESTOCK_QUANTITY, MAX_EXPECTED_VERSION])
+      assert.ok(limit <= GRAPHQL_INT_MAX, String(limit));
   });
 
   it('servedAsInt - counts from bigint columns (strings) become numbers, at most the GraphQL Int bound', () => {
@@ -81,7 +89,8 @@ describe('limits - what the validators accept, up to each limit and not past it'
 
   it('initialStock - from 0 to the stock cap', () => {
     assert.equal(field(createProduct({ ...productInput, initialStock: MAX_PRODUCT_STOCK }), 'initialStock'), MAX_PRODUCT_STOCK);
-    for (const initialStock of [MAX_PRODUCT_STOCK + 1, GRAPHQL_INT_MAX, -1]) assertBadInput(() => createProduct({ ...productInput, initialStock }), 'initialStock');
+    for (const initialStock of [MAX_PRODUCT_STOCK + 1, GRAPHQL_INT_MAX, -1])
+      assertBadInput(() => createProduct({ ...productInput, initialStock }), 'initialStock');
   });
 
   it('restock - 1 to 1,000,000 units at a time', () => {
@@ -91,8 +100,9 @@ describe('limits - what the validators accept, up to each limit and not past it'
 
   it('order lines - 10,000 units at most, and so for the saga reserving them', () => {
     const lines = (quantity: number) => [{ productId: UUID, quantity }];
-    assert.deepEqual((placeOrder({ customerId: CUSTOMER_ID, lines: lines(MAX_LINE_QUANTITY) }).command as { lines: unknown[] }).lines,
-      [{ productId: UUID, quantity: MAX_LINE_QUANTITY, product: null }]);
+    assert.deepEqual((placeOrder({ customerId: CUSTOMER_ID, lines: lines(MAX_LINE_QUANTITY) }).command as { lines: unknown[] }).lines, [
+      { productId: UUID, quantity: MAX_LINE_QUANTITY, product: null },
+    ]);
     assertBadInput(() => placeOrder({ customerId: CUSTOMER_ID, lines: lines(MAX_LINE_QUANTITY + 1) }), 'lines[0].quantity');
     assert.equal(field(reserve({ id: UUID, orderId: ORDER_ID, quantity: MAX_LINE_QUANTITY }), 'quantity'), MAX_LINE_QUANTITY);
     assertBadInput(() => reserve({ id: UUID, orderId: ORDER_ID, quantity: MAX_LINE_QUANTITY + 1 }), 'quantity');
@@ -108,19 +118,26 @@ describe('limits - the order decider at the limits', () => {
   const spec = deciderSpec<OrderCommand, OrderState, OrderEvent>(orderDecider);
   const productIdAt = (index: number) => `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
   const lines = Array.from({ length: MAX_ORDER_LINES }, (_, index) => ({
-    productId: productIdAt(index), quantity: MAX_LINE_QUANTITY,
+    productId: productIdAt(index),
+    quantity: MAX_LINE_QUANTITY,
     product: { sku: `SKU-${index}`, title: 'Press', price: MAX_PRICE, discontinued: false },
   }));
 
   it('place - 100 lines of 10,000 units at the highest price total exactly the largest order total, and that is paid', () => {
-    const [placed] = orderDecider.decide({ type: 'PlaceOrder', orderId: ORDER_ID, customerId: CUSTOMER_ID, customerRegion: 'eu', lines, now }, orderDecider.initialState());
+    const [placed] = orderDecider.decide(
+      { type: 'PlaceOrder', orderId: ORDER_ID, customerId: CUSTOMER_ID, customerRegion: 'eu', lines, now },
+      orderDecider.initialState(),
+    );
     assert.ok(placed?.type === 'OrderPlaced');
     assert.equal(placed.data.total, MAX_ORDER_TOTAL);
     assert.equal(placed.data.lines[0]?.lineTotal, '99999999999900.00');
     const { placedAt: _placedAt, ...order } = placed.data;
     const confirmed: OrderEvent = { type: 'OrderConfirmed', data: { ...order, confirmedAt: now } };
-    spec.given([placed, confirmed]).when({ type: 'PayOrder', orderId: ORDER_ID, amount: MAX_ORDER_TOTAL, now }).then([
-      { type: 'OrderPaid', data: { orderId: ORDER_ID, customerId: CUSTOMER_ID, region: 'eu', amount: MAX_ORDER_TOTAL, paidAt: now } },
-    ]);
+    spec
+      .given([placed, confirmed])
+      .when({ type: 'PayOrder', orderId: ORDER_ID, amount: MAX_ORDER_TOTAL, now })
+      .then([
+        { type: 'OrderPaid', data: { orderId: ORDER_ID, customerId: CUSTOMER_ID, region: 'eu', amount: MAX_ORDER_TOTAL, paidAt: now } },
+      ]);
   });
 });

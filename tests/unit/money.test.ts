@@ -39,7 +39,13 @@ describe('money - cents', () => {
   });
 
   it('round trip - fromCents(toCents(x)) normalizes, toCents(fromCents(c)) is c', () => {
-    for (const [amount, normalized] of [['5', '5.00'], ['5.5', '5.50'], ['0.07', '0.07'], ['-3.1', '-3.10'], ['1000000.01', '1000000.01']]) {
+    for (const [amount, normalized] of [
+      ['5', '5.00'],
+      ['5.5', '5.50'],
+      ['0.07', '0.07'],
+      ['-3.1', '-3.10'],
+      ['1000000.01', '1000000.01'],
+    ]) {
       assert.equal(fromCents(toCents(amount!)), normalized);
     }
     for (let cents = -1005n; cents <= 1005n; cents += 1n) assert.equal(toCents(fromCents(cents)), cents);

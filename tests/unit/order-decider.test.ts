@@ -29,9 +29,16 @@ const tea: ProductSnapshot = { sku: 'TEA-042', title: 'Green tea', price: '0.10'
 const productIdAt = (index: number) => `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
 
 const place = (overrides: Partial<PlaceOrder> = {}): PlaceOrder => ({
-  type: 'PlaceOrder', orderId, customerId, customerRegion: 'eu-west',
-  lines: [{ productId: mugId, quantity: 2, product: mug }, { productId: teaId, quantity: 3, product: tea }],
-  now, ...overrides,
+  type: 'PlaceOrder',
+  orderId,
+  customerId,
+  customerRegion: 'eu-west',
+  lines: [
+    { productId: mugId, quantity: 2, product: mug },
+    { productId: teaId, quantity: 3, product: tea },
+  ],
+  now,
+  ...overrides,
 });
 
 const lines: OrderLineData[] = [
@@ -43,7 +50,10 @@ const region = 'eu-west';
 
 const placed: OrderPlaced = { type: 'OrderPlaced', data: { orderId, customerId, region, lines, total, placedAt } };
 const confirmed: OrderEvent = { type: 'OrderConfirmed', data: { orderId, customerId, region, lines, total, confirmedAt: placedAt } };
-const rejected: OrderEvent = { type: 'OrderRejected', data: { orderId, customerId, reason: 'OUT_OF_STOCK', productId: mugId, rejectedAt: placedAt } };
+const rejected: OrderEvent = {
+  type: 'OrderRejected',
+  data: { orderId, customerId, reason: 'OUT_OF_STOCK', productId: mugId, rejectedAt: placedAt },
+};
 const paid: OrderEvent = { type: 'OrderPaid', data: { orderId, customerId, region, amount: total, paidAt } };
 const shipped: OrderEvent = { type: 'OrderShipped', data: { orderId, customerId, shippedAt: paidAt } };
 const cancelledFromPending: OrderEvent = {
@@ -79,10 +89,13 @@ const allowed: [OrderCommand, OrderStatus[]][] = [
 
 describe('order decider - place', () => {
   it('place - captures sku, title and unit price from the product snapshot and starts with OrderPlaced', () => {
-    spec.given([]).when(place()).then([{ type: 'OrderPlaced', data: { orderId, customerId, region, lines, total, placedAt: now } }]);
+    spec
+      .given([])
+      .when(place())
+      .then([{ type: 'OrderPlaced', data: { orderId, customerId, region, lines, total, placedAt: now } }]);
   });
 
-  it('place - the region is the customer\'s at placement', () => {
+  it("place - the region is the customer's at placement", () => {
     const [event] = orderDecider.decide(place({ customerRegion: 'ap-south' }), orderDecider.initialState());
     assert.equal(event?.type === 'OrderPlaced' && event.data.region, 'ap-south');
   });
@@ -96,7 +109,9 @@ describe('order decider - place', () => {
 
   it('place - 1000 lines of cents add up without float error', () => {
     const many = Array.from({ length: 1000 }, (_, index) => ({
-      productId: productIdAt(index), quantity: 1, product: { ...tea, price: index % 2 === 0 ? '0.10' : '0.07' },
+      productId: productIdAt(index),
+      quantity: 1,
+      product: { ...tea, price: index % 2 === 0 ? '0.10' : '0.07' },
     }));
     const [event] = orderDecider.decide(place({ lines: many }), orderDecider.initialState());
     assert.ok(event?.type === 'OrderPlaced');
@@ -105,20 +120,41 @@ describe('order decider - place', () => {
   });
 
   it('place - large quantities and prices stay exact', () => {
-    const [event] = orderDecider.decide(place({
-      lines: [{ productId: mugId, quantity: 10_000, product: { ...mug, price: '9999999999.99' } }, { productId: teaId, quantity: 7, product: { ...tea, price: '0.07' } }],
-    }), orderDecider.initialState());
+    const [event] = orderDecider.decide(
+      place({
+        lines: [
+          { productId: mugId, quantity: 10_000, product: { ...mug, price: '9999999999.99' } },
+          { productId: teaId, quantity: 7, product: { ...tea, price: '0.07' } },
+        ],
+      }),
+      orderDecider.initialState(),
+    );
     assert.ok(event?.type === 'OrderPlaced');
-    assert.deepEqual(event.data.lines.map((line) => line.lineTotal), ['99999999999900.00', '0.49']);
+    assert.deepEqual(
+      event.data.lines.map((line) => line.lineTotal),
+      ['99999999999900.00', '0.49'],
+    );
     assert.equal(event.data.total, '99999999999900.49');
   });
 
   it('place - an unknown customer is NOT_FOUND on customerId', () => {
-    spec.given([]).when(place({ customerRegion: null })).thenFails(ErrorCode.NOT_FOUND, { field: 'customerId' });
+    spec
+      .given([])
+      .when(place({ customerRegion: null }))
+      .thenFails(ErrorCode.NOT_FOUND, { field: 'customerId' });
   });
 
   it('place - an unknown product is NOT_FOUND on its line', () => {
-    spec.given([]).when(place({ lines: [{ productId: mugId, quantity: 1, product: mug }, { productId: teaId, quantity: 1, product: null }] }))
+    spec
+      .given([])
+      .when(
+        place({
+          lines: [
+            { productId: mugId, quantity: 1, product: mug },
+            { productId: teaId, quantity: 1, product: null },
+          ],
+        }),
+      )
       .thenFails(ErrorCode.NOT_FOUND, { field: 'lines[1].productId' });
   });
 
@@ -129,51 +165,85 @@ describe('order decider - place', () => {
 
 describe('order decider - life cycle', () => {
   it('confirm - a PENDING order is confirmed, carrying its lines and total', () => {
-    spec.given([placed]).when(confirm).then([
-      { type: 'OrderConfirmed', data: { orderId, customerId, region, lines, total, confirmedAt: now } },
-    ]);
+    spec
+      .given([placed])
+      .when(confirm)
+      .then([{ type: 'OrderConfirmed', data: { orderId, customerId, region, lines, total, confirmedAt: now } }]);
   });
 
   it('reject - a PENDING order is rejected with the reason and the product', () => {
-    spec.given([placed]).when({ type: 'RejectOrder', orderId, reason: 'PRODUCT_DISCONTINUED', productId: teaId, now }).then([
-      { type: 'OrderRejected', data: { orderId, customerId, reason: 'PRODUCT_DISCONTINUED', productId: teaId, rejectedAt: now } },
-    ]);
+    spec
+      .given([placed])
+      .when({ type: 'RejectOrder', orderId, reason: 'PRODUCT_DISCONTINUED', productId: teaId, now })
+      .then([{ type: 'OrderRejected', data: { orderId, customerId, reason: 'PRODUCT_DISCONTINUED', productId: teaId, rejectedAt: now } }]);
   });
 
   it('pay - a CONFIRMED order is paid with its total', () => {
-    spec.given([placed, confirmed]).when(pay).then([
-      { type: 'OrderPaid', data: { orderId, customerId, region, amount: total, paidAt: now } },
-    ]);
+    spec
+      .given([placed, confirmed])
+      .when(pay)
+      .then([{ type: 'OrderPaid', data: { orderId, customerId, region, amount: total, paidAt: now } }]);
   });
 
   it('pay - "42" equals a total of "42.00"', () => {
     const fortyTwo: OrderPlaced = {
       type: 'OrderPlaced',
-      data: { orderId, customerId, region, lines: [{ ...lines[0]!, quantity: 1, unitPrice: '42.00', lineTotal: '42.00' }], total: '42.00', placedAt },
+      data: {
+        orderId,
+        customerId,
+        region,
+        lines: [{ ...lines[0]!, quantity: 1, unitPrice: '42.00', lineTotal: '42.00' }],
+        total: '42.00',
+        placedAt,
+      },
     };
-    spec.given([fortyTwo, confirmed]).when({ type: 'PayOrder', orderId, amount: '42', now }).then([
-      { type: 'OrderPaid', data: { orderId, customerId, region, amount: '42.00', paidAt: now } },
-    ]);
+    spec
+      .given([fortyTwo, confirmed])
+      .when({ type: 'PayOrder', orderId, amount: '42', now })
+      .then([{ type: 'OrderPaid', data: { orderId, customerId, region, amount: '42.00', paidAt: now } }]);
   });
 
   it('pay - an amount other than the total is BAD_USER_INPUT on amount', () => {
     for (const amount of ['25.29', '25.31', '0.00', '253.00', '2.53']) {
-      spec.given([placed, confirmed]).when({ type: 'PayOrder', orderId, amount, now }).thenFails(ErrorCode.BAD_USER_INPUT, { field: 'amount' });
+      spec
+        .given([placed, confirmed])
+        .when({ type: 'PayOrder', orderId, amount, now })
+        .thenFails(ErrorCode.BAD_USER_INPUT, { field: 'amount' });
     }
   });
 
   it('ship - a PAID order is shipped', () => {
-    spec.given([placed, confirmed, paid]).when(ship).then([
-      { type: 'OrderShipped', data: { orderId, customerId, shippedAt: now } },
-    ]);
+    spec
+      .given([placed, confirmed, paid])
+      .when(ship)
+      .then([{ type: 'OrderShipped', data: { orderId, customerId, shippedAt: now } }]);
   });
 
-  for (const [previousStatus, paidAtThen] of [['PENDING', null], ['CONFIRMED', null], ['PAID', paidAt]] as const) {
+  for (const [previousStatus, paidAtThen] of [
+    ['PENDING', null],
+    ['CONFIRMED', null],
+    ['PAID', paidAt],
+  ] as const) {
     it(`cancel - from ${previousStatus}: carries previousStatus, lines, total and paidAt`, () => {
-      spec.given(histories[previousStatus]).when(cancel).then([{
-        type: 'OrderCancelled',
-        data: { orderId, customerId, region, reason: 'changed my mind', previousStatus, lines, total, paidAt: paidAtThen, cancelledAt: now },
-      }]);
+      spec
+        .given(histories[previousStatus])
+        .when(cancel)
+        .then([
+          {
+            type: 'OrderCancelled',
+            data: {
+              orderId,
+              customerId,
+              region,
+              reason: 'changed my mind',
+              previousStatus,
+              lines,
+              total,
+              paidAt: paidAtThen,
+              cancelledAt: now,
+            },
+          },
+        ]);
     });
   }
 
@@ -190,7 +260,10 @@ describe('order decider - life cycle', () => {
   }
 
   it('pay - the state is checked before the amount', () => {
-    spec.given([placed]).when({ type: 'PayOrder', orderId, amount: '1.00', now }).thenFails(ErrorCode.INVALID_STATE, { details: { status: 'PENDING' } });
+    spec
+      .given([placed])
+      .when({ type: 'PayOrder', orderId, amount: '1.00', now })
+      .thenFails(ErrorCode.INVALID_STATE, { details: { status: 'PENDING' } });
   });
 
   it('life cycle - PENDING -> CONFIRMED -> PAID -> SHIPPED, each step through decide', () => {
@@ -198,7 +271,10 @@ describe('order decider - life cycle', () => {
     for (const command of [place(), confirm, pay, ship]) {
       history = [...history, ...orderDecider.decide(command, history.reduce(orderDecider.evolve, orderDecider.initialState()))];
     }
-    assert.deepEqual(history.map((event) => event.type), ['OrderPlaced', 'OrderConfirmed', 'OrderPaid', 'OrderShipped']);
+    assert.deepEqual(
+      history.map((event) => event.type),
+      ['OrderPlaced', 'OrderConfirmed', 'OrderPaid', 'OrderShipped'],
+    );
     assert.equal(history.reduce(orderDecider.evolve, orderDecider.initialState()).status, 'SHIPPED');
   });
 });
@@ -208,14 +284,27 @@ describe('order commands - placeOrder parse', () => {
   const context = parseContext(now, newId);
   const placeOrder = orderCommands.find((d) => d.name === 'placeOrder')!;
   const parse = (input: Record<string, unknown>) => placeOrder.parse(input, context);
-  const validInput = { customerId, lines: [{ productId: mugId, quantity: 2 }, { productId: teaId, quantity: 3 }] };
+  const validInput = {
+    customerId,
+    lines: [
+      { productId: mugId, quantity: 2 },
+      { productId: teaId, quantity: 3 },
+    ],
+  };
 
   it('parse - a valid order waits for enrichment: no region, no product snapshots yet', () => {
     assert.deepEqual(parse(validInput), {
       aggregateId: newId,
       command: {
-        type: 'PlaceOrder', orderId: newId, customerId, customerRegion: null,
-        lines: [{ productId: mugId, quantity: 2, product: null }, { productId: teaId, quantity: 3, product: null }], now,
+        type: 'PlaceOrder',
+        orderId: newId,
+        customerId,
+        customerRegion: null,
+        lines: [
+          { productId: mugId, quantity: 2, product: null },
+          { productId: teaId, quantity: 3, product: null },
+        ],
+        now,
       },
     });
     assert.equal(parse({ ...validInput, id: orderId.toUpperCase() }).aggregateId, orderId);
@@ -234,18 +323,47 @@ describe('order commands - placeOrder parse', () => {
 
   it('parse - quantity < 1 (or not an integer) is BAD_USER_INPUT on the line quantity', () => {
     for (const quantity of [0, -1, 1.5, '2', null, undefined]) {
-      assertBadInput(() => parse({ ...validInput, lines: [{ productId: mugId, quantity: 1 }, { productId: teaId, quantity }] }), 'lines[1].quantity');
+      assertBadInput(
+        () =>
+          parse({
+            ...validInput,
+            lines: [
+              { productId: mugId, quantity: 1 },
+              { productId: teaId, quantity },
+            ],
+          }),
+        'lines[1].quantity',
+      );
     }
   });
 
   it('parse - a product on two lines is BAD_USER_INPUT on the second line', () => {
-    assertBadInput(() => parse({ ...validInput, lines: [{ productId: mugId, quantity: 1 }, { productId: teaId, quantity: 1 }, { productId: mugId, quantity: 2 }] }),
-      'lines[2].productId');
+    assertBadInput(
+      () =>
+        parse({
+          ...validInput,
+          lines: [
+            { productId: mugId, quantity: 1 },
+            { productId: teaId, quantity: 1 },
+            { productId: mugId, quantity: 2 },
+          ],
+        }),
+      'lines[2].productId',
+    );
   });
 
   it('parse - the same product in another case is still a duplicate', () => {
-    assertBadInput(() => parse({ ...validInput, lines: [{ productId: mugId, quantity: 1 }, { productId: mugId.toUpperCase(), quantity: 1 }] }),
-      'lines[1].productId');
+    assertBadInput(
+      () =>
+        parse({
+          ...validInput,
+          lines: [
+            { productId: mugId, quantity: 1 },
+            { productId: mugId.toUpperCase(), quantity: 1 },
+          ],
+        }),
+      'lines[1].productId',
+    );
   });
 
   it('parse - bad UUIDs name their field', () => {
@@ -260,16 +378,39 @@ describe('order commands - placeOrder parse', () => {
 describe('order commands - placeOrder enrich', () => {
   const placeOrder = orderCommands.find((d) => d.name === 'placeOrder')!;
   const customer: CustomerState = { status: 'registered', id: customerId, name: 'Ada', email: 'ada@example.com', region: 'eu-west' };
-  const mugState: ProductState = { status: 'active', id: mugId, sku: 'MUG-001', title: 'Enamel mug', price: '12.50', stock: 5, reservations: {} };
-  const loaderOf = (states: Record<string, unknown>): StateLoader => async <State>(type: string, id: string) =>
-    (states[`${type}:${id}`] ?? { status: 'absent' }) as State;
-  const parsed = () => placeOrder.parse({ customerId, lines: [{ productId: mugId, quantity: 2 }, { productId: teaId, quantity: 1 }] }, parseContext(now, orderId)).command;
+  const mugState: ProductState = {
+    status: 'active',
+    id: mugId,
+    sku: 'MUG-001',
+    title: 'Enamel mug',
+    price: '12.50',
+    stock: 5,
+    reservations: {},
+  };
+  const loaderOf =
+    (states: Record<string, unknown>): StateLoader =>
+    async <State>(type: string, id: string) =>
+      (states[`${type}:${id}`] ?? { status: 'absent' }) as State;
+  const parsed = () =>
+    placeOrder.parse(
+      {
+        customerId,
+        lines: [
+          { productId: mugId, quantity: 2 },
+          { productId: teaId, quantity: 1 },
+        ],
+      },
+      parseContext(now, orderId),
+    ).command;
 
   it('enrich - takes region, sku, title and price from the write-side states', async () => {
     const command = await placeOrder.enrich!(parsed(), loaderOf({ [`Customer:${customerId}`]: customer, [`Product:${mugId}`]: mugState }));
     assert.ok(command.type === 'PlaceOrder');
     assert.equal(command.customerRegion, 'eu-west');
-    assert.deepEqual(command.lines.map((line) => line.product), [{ sku: 'MUG-001', title: 'Enamel mug', price: '12.50', discontinued: false }, null]);
+    assert.deepEqual(
+      command.lines.map((line) => line.product),
+      [{ sku: 'MUG-001', title: 'Enamel mug', price: '12.50', discontinued: false }, null],
+    );
     spec.given([]).when(command).thenFails(ErrorCode.NOT_FOUND, { field: 'lines[1].productId' });
   });
 
@@ -287,7 +428,8 @@ describe('order commands - payOrder parse', () => {
 
   it('parse - the amount is normalized to two decimals', () => {
     assert.deepEqual(payOrder.parse({ id: orderId, amount: '42' }, context), {
-      aggregateId: orderId, command: { type: 'PayOrder', orderId, amount: '42.00', now },
+      aggregateId: orderId,
+      command: { type: 'PayOrder', orderId, amount: '42.00', now },
     });
   });
 

@@ -13,7 +13,16 @@ const now = '2026-11-27T08:30:00.000Z';
 
 const created: ProductEvent = {
   type: 'ProductCreated',
-  data: { productId, sku: 'MUG-001', title: 'Enamel mug', description: null, category: 'kitchen', price: '12.50', initialStock: 1, createdAt: now },
+  data: {
+    productId,
+    sku: 'MUG-001',
+    title: 'Enamel mug',
+    description: null,
+    category: 'kitchen',
+    price: '12.50',
+    initialStock: 1,
+    createdAt: now,
+  },
 };
 const discontinued: ProductEvent = { type: 'ProductDiscontinued', data: { productId, discontinuedAt: now } };
 
@@ -30,12 +39,15 @@ function refusal(history: ProductEvent[], command: ProductCommand): unknown {
 const reserve = (quantity: number): ProductCommand => ({ type: 'ReserveStock', productId, orderId, quantity, now });
 
 describe('order saga - reservation failure', () => {
-  it('reservation failure - the product\'s OUT_OF_STOCK rejects the order with that reason and product', () => {
+  it("reservation failure - the product's OUT_OF_STOCK rejects the order with that reason and product", () => {
     assert.deepEqual(decideOnReservationFailure(refusal([created], reserve(2)), productId), { reason: 'OUT_OF_STOCK', productId });
   });
 
-  it('reservation failure - the product\'s PRODUCT_DISCONTINUED rejects the order with that reason and product', () => {
-    assert.deepEqual(decideOnReservationFailure(refusal([created, discontinued], reserve(1)), productId), { reason: 'PRODUCT_DISCONTINUED', productId });
+  it("reservation failure - the product's PRODUCT_DISCONTINUED rejects the order with that reason and product", () => {
+    assert.deepEqual(decideOnReservationFailure(refusal([created, discontinued], reserve(1)), productId), {
+      reason: 'PRODUCT_DISCONTINUED',
+      productId,
+    });
   });
 
   it('reservation failure - a product that does not exist rejects the order as PRODUCT_DISCONTINUED', () => {
@@ -48,7 +60,10 @@ describe('order saga - reservation failure', () => {
   });
 
   it('reservation failure - INVALID_STATE without a business reason is retried (undefined)', () => {
-    assert.equal(decideOnReservationFailure(AppError.invalidState('product is discontinued', { status: 'DISCONTINUED' }), productId), undefined);
+    assert.equal(
+      decideOnReservationFailure(AppError.invalidState('product is discontinued', { status: 'DISCONTINUED' }), productId),
+      undefined,
+    );
     assert.equal(decideOnReservationFailure(AppError.invalidState('odd', { reason: 'SOMETHING_ELSE' }), productId), undefined);
     assert.equal(decideOnReservationFailure(AppError.invalidState('odd'), productId), undefined);
   });

@@ -16,7 +16,16 @@ const now = '2026-11-27T08:30:00.000Z';
 
 const created: ProductCreated = {
   type: 'ProductCreated',
-  data: { productId, sku: 'MUG-001', title: 'Enamel mug', description: null, category: 'kitchen', price: '12.50', initialStock: 5, createdAt },
+  data: {
+    productId,
+    sku: 'MUG-001',
+    title: 'Enamel mug',
+    description: null,
+    category: 'kitchen',
+    price: '12.50',
+    initialStock: 5,
+    createdAt,
+  },
 };
 const discontinued: ProductDiscontinued = { type: 'ProductDiscontinued', data: { productId, discontinuedAt: createdAt } };
 
@@ -30,33 +39,65 @@ const onExisting: ProductCommand[] = [
 
 describe('product decider - create', () => {
   it('create - emits ProductCreated with the command time', () => {
-    spec.given([]).when({
-      type: 'CreateProduct', productId, sku: 'MUG-001', title: 'Enamel mug', description: 'Sturdy', category: 'kitchen',
-      price: '12.50', initialStock: 25, now,
-    }).then([{
-      type: 'ProductCreated',
-      data: { productId, sku: 'MUG-001', title: 'Enamel mug', description: 'Sturdy', category: 'kitchen', price: '12.50', initialStock: 25, createdAt: now },
-    }]);
+    spec
+      .given([])
+      .when({
+        type: 'CreateProduct',
+        productId,
+        sku: 'MUG-001',
+        title: 'Enamel mug',
+        description: 'Sturdy',
+        category: 'kitchen',
+        price: '12.50',
+        initialStock: 25,
+        now,
+      })
+      .then([
+        {
+          type: 'ProductCreated',
+          data: {
+            productId,
+            sku: 'MUG-001',
+            title: 'Enamel mug',
+            description: 'Sturdy',
+            category: 'kitchen',
+            price: '12.50',
+            initialStock: 25,
+            createdAt: now,
+          },
+        },
+      ]);
   });
 
   it('create - an existing product is a CONFLICT on id', () => {
-    spec.given([created]).when({ ...createCommand(), now }).thenFails(ErrorCode.CONFLICT, { field: 'id' });
+    spec
+      .given([created])
+      .when({ ...createCommand(), now })
+      .thenFails(ErrorCode.CONFLICT, { field: 'id' });
   });
 
   it('create - a discontinued product still exists: CONFLICT', () => {
-    spec.given([created, discontinued]).when({ ...createCommand(), now }).thenFails(ErrorCode.CONFLICT, { field: 'id' });
+    spec
+      .given([created, discontinued])
+      .when({ ...createCommand(), now })
+      .thenFails(ErrorCode.CONFLICT, { field: 'id' });
   });
 });
 
 describe('product decider - rename', () => {
   it('rename - emits ProductRenamed with the previous title and the command time', () => {
-    spec.given([created]).when({ type: 'RenameProduct', productId, title: 'Steel mug', now }).then([
-      { type: 'ProductRenamed', data: { productId, title: 'Steel mug', previousTitle: 'Enamel mug', renamedAt: now } },
-    ]);
+    spec
+      .given([created])
+      .when({ type: 'RenameProduct', productId, title: 'Steel mug', now })
+      .then([{ type: 'ProductRenamed', data: { productId, title: 'Steel mug', previousTitle: 'Enamel mug', renamedAt: now } }]);
   });
 
   it('rename - the previous title is the latest one, not the first', () => {
-    spec.given([created, { type: 'ProductRenamed', data: { productId, title: 'Steel mug', previousTitle: 'Enamel mug', renamedAt: createdAt } }])
+    spec
+      .given([
+        created,
+        { type: 'ProductRenamed', data: { productId, title: 'Steel mug', previousTitle: 'Enamel mug', renamedAt: createdAt } },
+      ])
       .when({ type: 'RenameProduct', productId, title: 'Titanium mug', now })
       .then([{ type: 'ProductRenamed', data: { productId, title: 'Titanium mug', previousTitle: 'Steel mug', renamedAt: now } }]);
   });
@@ -64,13 +105,15 @@ describe('product decider - rename', () => {
 
 describe('product decider - change price', () => {
   it('change price - emits ProductPriceChanged with the previous price and the command time', () => {
-    spec.given([created]).when({ type: 'ChangeProductPrice', productId, price: '14.00', now }).then([
-      { type: 'ProductPriceChanged', data: { productId, price: '14.00', previousPrice: '12.50', changedAt: now } },
-    ]);
+    spec
+      .given([created])
+      .when({ type: 'ChangeProductPrice', productId, price: '14.00', now })
+      .then([{ type: 'ProductPriceChanged', data: { productId, price: '14.00', previousPrice: '12.50', changedAt: now } }]);
   });
 
   it('change price - the previous price is the latest one', () => {
-    spec.given([created, { type: 'ProductPriceChanged', data: { productId, price: '9.99', previousPrice: '12.50', changedAt: createdAt } }])
+    spec
+      .given([created, { type: 'ProductPriceChanged', data: { productId, price: '9.99', previousPrice: '12.50', changedAt: createdAt } }])
       .when({ type: 'ChangeProductPrice', productId, price: '11.00', now })
       .then([{ type: 'ProductPriceChanged', data: { productId, price: '11.00', previousPrice: '9.99', changedAt: now } }]);
   });
@@ -78,9 +121,10 @@ describe('product decider - change price', () => {
 
 describe('product decider - restock', () => {
   it('restock - emits ProductRestocked with the quantity and the command time', () => {
-    spec.given([created]).when({ type: 'RestockProduct', productId, quantity: 3, now }).then([
-      { type: 'ProductRestocked', data: { productId, quantity: 3, restockedAt: now } },
-    ]);
+    spec
+      .given([created])
+      .when({ type: 'RestockProduct', productId, quantity: 3, now })
+      .then([{ type: 'ProductRestocked', data: { productId, quantity: 3, restockedAt: now } }]);
   });
 
   it('restock - stock folds initial stock plus every restock', () => {
@@ -89,68 +133,112 @@ describe('product decider - restock', () => {
       { type: 'ProductRestocked', data: { productId, quantity: 3, restockedAt: now } },
       { type: 'ProductRestocked', data: { productId, quantity: 4, restockedAt: now } },
     ]);
-    assert.deepEqual(state, { status: 'active', id: productId, sku: 'MUG-001', title: 'Enamel mug', price: '12.50', stock: 12, reservations: {} });
+    assert.deepEqual(state, {
+      status: 'active',
+      id: productId,
+      sku: 'MUG-001',
+      title: 'Enamel mug',
+      price: '12.50',
+      stock: 12,
+      reservations: {},
+    });
   });
 });
 
 describe('product decider - stock cap (schema/limits.ts)', () => {
   const withStock = (initialStock: number): ProductCreated => ({ ...created, data: { ...created.data, initialStock } });
   const restock = (quantity: number): ProductCommand => ({ type: 'RestockProduct', productId, quantity, now });
-  const restocked = (quantity: number): ProductEvent => ({ type: 'ProductRestocked', data: { productId, quantity, restockedAt: createdAt } });
+  const restocked = (quantity: number): ProductEvent => ({
+    type: 'ProductRestocked',
+    data: { productId, quantity, restockedAt: createdAt },
+  });
   const orderId = 'a0000000-0000-4000-8000-00000000000a';
 
   it('create - with the most stock a product may receive', () => {
-    spec.given([]).when({ ...createCommand(), initialStock: MAX_PRODUCT_STOCK, now }).then([{
-      type: 'ProductCreated',
-      data: { productId, sku: 'MUG-002', title: 'Another mug', description: null, category: 'kitchen', price: '3.00', initialStock: MAX_PRODUCT_STOCK, createdAt: now },
-    }]);
+    spec
+      .given([])
+      .when({ ...createCommand(), initialStock: MAX_PRODUCT_STOCK, now })
+      .then([
+        {
+          type: 'ProductCreated',
+          data: {
+            productId,
+            sku: 'MUG-002',
+            title: 'Another mug',
+            description: null,
+            category: 'kitchen',
+            price: '3.00',
+            initialStock: MAX_PRODUCT_STOCK,
+            createdAt: now,
+          },
+        },
+      ]);
   });
 
   it('create - above it is BAD_USER_INPUT on initialStock', () => {
-    spec.given([]).when({ ...createCommand(), initialStock: MAX_PRODUCT_STOCK + 1, now }).thenFails(ErrorCode.BAD_USER_INPUT, { field: 'initialStock' });
+    spec
+      .given([])
+      .when({ ...createCommand(), initialStock: MAX_PRODUCT_STOCK + 1, now })
+      .thenFails(ErrorCode.BAD_USER_INPUT, { field: 'initialStock' });
   });
 
   it('restock - up to the cap exactly', () => {
-    spec.given([withStock(MAX_PRODUCT_STOCK - 10), restocked(7)]).when(restock(3)).then([
-      { type: 'ProductRestocked', data: { productId, quantity: 3, restockedAt: now } },
-    ]);
+    spec
+      .given([withStock(MAX_PRODUCT_STOCK - 10), restocked(7)])
+      .when(restock(3))
+      .then([{ type: 'ProductRestocked', data: { productId, quantity: 3, restockedAt: now } }]);
   });
 
   it('restock - past the cap is BAD_USER_INPUT on quantity, telling the most it may add', () => {
-    spec.given([withStock(MAX_PRODUCT_STOCK - 10), restocked(7)]).when(restock(4))
+    spec
+      .given([withStock(MAX_PRODUCT_STOCK - 10), restocked(7)])
+      .when(restock(4))
       .thenFails(ErrorCode.BAD_USER_INPUT, { field: 'quantity', details: { maxQuantity: 3 } });
   });
 
   it('restock - at the cap, nothing more: maxQuantity 0', () => {
-    spec.given([withStock(MAX_PRODUCT_STOCK)]).when(restock(1)).thenFails(ErrorCode.BAD_USER_INPUT, { field: 'quantity', details: { maxQuantity: 0 } });
+    spec
+      .given([withStock(MAX_PRODUCT_STOCK)])
+      .when(restock(1))
+      .thenFails(ErrorCode.BAD_USER_INPUT, { field: 'quantity', details: { maxQuantity: 0 } });
   });
 
   it('restock - the cap counts units received: stock held or given back by orders makes no room', () => {
     const reserved: ProductEvent = { type: 'StockReserved', data: { productId, orderId, quantity: 10, reservedAt: createdAt } };
     const released: ProductEvent = { type: 'StockReleased', data: { productId, orderId, quantity: 10, releasedAt: createdAt } };
-    spec.given([withStock(MAX_PRODUCT_STOCK), reserved]).when(restock(1)).thenFails(ErrorCode.BAD_USER_INPUT, { field: 'quantity', details: { maxQuantity: 0 } });
-    spec.given([withStock(MAX_PRODUCT_STOCK), reserved, released]).when(restock(1)).thenFails(ErrorCode.BAD_USER_INPUT, { field: 'quantity', details: { maxQuantity: 0 } });
+    spec
+      .given([withStock(MAX_PRODUCT_STOCK), reserved])
+      .when(restock(1))
+      .thenFails(ErrorCode.BAD_USER_INPUT, { field: 'quantity', details: { maxQuantity: 0 } });
+    spec
+      .given([withStock(MAX_PRODUCT_STOCK), reserved, released])
+      .when(restock(1))
+      .thenFails(ErrorCode.BAD_USER_INPUT, { field: 'quantity', details: { maxQuantity: 0 } });
   });
 
   it('restock - a product that received more before the cap existed takes no more', () => {
-    spec.given([withStock(MAX_PRODUCT_STOCK), restocked(1_000_000)]).when(restock(1))
+    spec
+      .given([withStock(MAX_PRODUCT_STOCK), restocked(1_000_000)])
+      .when(restock(1))
       .thenFails(ErrorCode.BAD_USER_INPUT, { field: 'quantity', details: { maxQuantity: 0 } });
   });
 
   it('stock - a product at the cap can still sell it all', () => {
     const state = fold(productDecider, [withStock(MAX_PRODUCT_STOCK)]);
     assert.ok(state.status === 'active' && availableQuantity(state) === MAX_PRODUCT_STOCK);
-    spec.given([withStock(MAX_PRODUCT_STOCK)]).when({ type: 'ReserveStock', productId, orderId, quantity: 10_000, now }).then([
-      { type: 'StockReserved', data: { productId, orderId, quantity: 10_000, reservedAt: now } },
-    ]);
+    spec
+      .given([withStock(MAX_PRODUCT_STOCK)])
+      .when({ type: 'ReserveStock', productId, orderId, quantity: 10_000, now })
+      .then([{ type: 'StockReserved', data: { productId, orderId, quantity: 10_000, reservedAt: now } }]);
   });
 });
 
 describe('product decider - discontinue', () => {
   it('discontinue - emits ProductDiscontinued with the command time', () => {
-    spec.given([created]).when({ type: 'DiscontinueProduct', productId, now }).then([
-      { type: 'ProductDiscontinued', data: { productId, discontinuedAt: now } },
-    ]);
+    spec
+      .given([created])
+      .when({ type: 'DiscontinueProduct', productId, now })
+      .then([{ type: 'ProductDiscontinued', data: { productId, discontinuedAt: now } }]);
   });
 });
 
@@ -161,7 +249,10 @@ describe('product decider - rules on every command', () => {
     });
 
     it(`${command.type} - on a discontinued product is INVALID_STATE`, () => {
-      spec.given([created, discontinued]).when(command).thenFails(ErrorCode.INVALID_STATE, { details: { status: 'DISCONTINUED' } });
+      spec
+        .given([created, discontinued])
+        .when(command)
+        .thenFails(ErrorCode.INVALID_STATE, { details: { status: 'DISCONTINUED' } });
     });
   }
 
@@ -177,5 +268,14 @@ describe('product decider - rules on every command', () => {
 });
 
 function createCommand(): Omit<Extract<ProductCommand, { type: 'CreateProduct' }>, 'now'> {
-  return { type: 'CreateProduct', productId, sku: 'MUG-002', title: 'Another mug', description: null, category: 'kitchen', price: '3.00', initialStock: 0 };
+  return {
+    type: 'CreateProduct',
+    productId,
+    sku: 'MUG-002',
+    title: 'Another mug',
+    description: null,
+    category: 'kitchen',
+    price: '3.00',
+    initialStock: 0,
+  };
 }

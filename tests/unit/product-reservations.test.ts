@@ -18,15 +18,26 @@ const now = '2026-11-27T08:30:00.000Z';
 
 const created = (initialStock: number): ProductCreated => ({
   type: 'ProductCreated',
-  data: { productId, sku: 'MUG-001', title: 'Enamel mug', description: null, category: 'kitchen', price: '12.50', initialStock, createdAt: earlier },
+  data: {
+    productId,
+    sku: 'MUG-001',
+    title: 'Enamel mug',
+    description: null,
+    category: 'kitchen',
+    price: '12.50',
+    initialStock,
+    createdAt: earlier,
+  },
 });
 const restocked = (quantity: number): ProductEvent => ({ type: 'ProductRestocked', data: { productId, quantity, restockedAt: earlier } });
 const discontinued: ProductEvent = { type: 'ProductDiscontinued', data: { productId, discontinuedAt: earlier } };
 const reserved = (orderId: string, quantity: number): StockReserved => ({
-  type: 'StockReserved', data: { productId, orderId, quantity, reservedAt: earlier },
+  type: 'StockReserved',
+  data: { productId, orderId, quantity, reservedAt: earlier },
 });
 const released = (orderId: string, quantity: number): StockReleased => ({
-  type: 'StockReleased', data: { productId, orderId, quantity, releasedAt: earlier },
+  type: 'StockReleased',
+  data: { productId, orderId, quantity, releasedAt: earlier },
 });
 
 const reserve = (orderId: string, quantity: number): ReserveStock => ({ type: 'ReserveStock', productId, orderId, quantity, now });
@@ -40,37 +51,51 @@ function available(events: readonly ProductEvent[]): number {
 
 describe('product reservations - reserve', () => {
   it('reserve - holds stock when enough is available, with the command time', () => {
-    spec.given([created(5)]).when(reserve(orderA, 3)).then([
-      { type: 'StockReserved', data: { productId, orderId: orderA, quantity: 3, reservedAt: now } },
-    ]);
+    spec
+      .given([created(5)])
+      .when(reserve(orderA, 3))
+      .then([{ type: 'StockReserved', data: { productId, orderId: orderA, quantity: 3, reservedAt: now } }]);
   });
 
   it('reserve - may take exactly what is available', () => {
-    spec.given([created(5), reserved(orderA, 2)]).when(reserve(orderB, 3)).then([reservedNow(orderB, 3)]);
+    spec
+      .given([created(5), reserved(orderA, 2)])
+      .when(reserve(orderB, 3))
+      .then([reservedNow(orderB, 3)]);
   });
 
   it('reserve - more than the stock is OUT_OF_STOCK with the available quantity', () => {
-    spec.given([created(2)]).when(reserve(orderA, 3))
+    spec
+      .given([created(2)])
+      .when(reserve(orderA, 3))
       .thenFails(ErrorCode.INVALID_STATE, { details: { reason: 'OUT_OF_STOCK', available: 2 } });
   });
 
   it('reserve - stock held by other orders is not available: OUT_OF_STOCK', () => {
-    spec.given([created(5), reserved(orderA, 2), reserved(orderB, 3)]).when(reserve(orderC, 1))
+    spec
+      .given([created(5), reserved(orderA, 2), reserved(orderB, 3)])
+      .when(reserve(orderC, 1))
       .thenFails(ErrorCode.INVALID_STATE, { details: { reason: 'OUT_OF_STOCK', available: 0 } });
   });
 
   it('reserve - a product created without stock is OUT_OF_STOCK', () => {
-    spec.given([created(0)]).when(reserve(orderA, 1))
+    spec
+      .given([created(0)])
+      .when(reserve(orderA, 1))
       .thenFails(ErrorCode.INVALID_STATE, { details: { reason: 'OUT_OF_STOCK', available: 0 } });
   });
 
   it('reserve - a discontinued product refuses with PRODUCT_DISCONTINUED', () => {
-    spec.given([created(5), discontinued]).when(reserve(orderA, 1))
+    spec
+      .given([created(5), discontinued])
+      .when(reserve(orderA, 1))
       .thenFails(ErrorCode.INVALID_STATE, { details: { reason: 'PRODUCT_DISCONTINUED', status: 'DISCONTINUED' } });
   });
 
   it('reserve - discontinued wins over out of stock', () => {
-    spec.given([created(0), discontinued]).when(reserve(orderA, 1))
+    spec
+      .given([created(0), discontinued])
+      .when(reserve(orderA, 1))
       .thenFails(ErrorCode.INVALID_STATE, { details: { reason: 'PRODUCT_DISCONTINUED', status: 'DISCONTINUED' } });
   });
 
@@ -79,41 +104,61 @@ describe('product reservations - reserve', () => {
   });
 
   it('reserve - is idempotent: a second reserve for the same order emits nothing', () => {
-    spec.given([created(5), reserved(orderA, 3)]).when(reserve(orderA, 3)).then([]);
+    spec
+      .given([created(5), reserved(orderA, 3)])
+      .when(reserve(orderA, 3))
+      .then([]);
   });
 
   it('reserve - a repeat for an order that already holds stock emits nothing even when the rest is sold out', () => {
-    spec.given([created(3), reserved(orderA, 3)]).when(reserve(orderA, 3)).then([]);
+    spec
+      .given([created(3), reserved(orderA, 3)])
+      .when(reserve(orderA, 3))
+      .then([]);
   });
 
   it('reserve - a repeat for an order that holds stock emits nothing after the product is discontinued', () => {
-    spec.given([created(5), reserved(orderA, 2), discontinued]).when(reserve(orderA, 2)).then([]);
+    spec
+      .given([created(5), reserved(orderA, 2), discontinued])
+      .when(reserve(orderA, 2))
+      .then([]);
   });
 
   it('reserve - stock released by one order can be reserved by another', () => {
-    spec.given([created(3), reserved(orderA, 3), released(orderA, 3)]).when(reserve(orderB, 3)).then([reservedNow(orderB, 3)]);
+    spec
+      .given([created(3), reserved(orderA, 3), released(orderA, 3)])
+      .when(reserve(orderB, 3))
+      .then([reservedNow(orderB, 3)]);
   });
 });
 
 describe('product reservations - release', () => {
   it('release - emits StockReleased with the quantity the order holds', () => {
-    spec.given([created(5), reserved(orderA, 2), reserved(orderB, 1)]).when(release(orderA)).then([
-      { type: 'StockReleased', data: { productId, orderId: orderA, quantity: 2, releasedAt: now } },
-    ]);
+    spec
+      .given([created(5), reserved(orderA, 2), reserved(orderB, 1)])
+      .when(release(orderA))
+      .then([{ type: 'StockReleased', data: { productId, orderId: orderA, quantity: 2, releasedAt: now } }]);
   });
 
   it('release - emits nothing when the order holds nothing', () => {
-    spec.given([created(5), reserved(orderB, 1)]).when(release(orderA)).then([]);
+    spec
+      .given([created(5), reserved(orderB, 1)])
+      .when(release(orderA))
+      .then([]);
   });
 
   it('release - a second release emits nothing', () => {
-    spec.given([created(5), reserved(orderA, 2), released(orderA, 2)]).when(release(orderA)).then([]);
+    spec
+      .given([created(5), reserved(orderA, 2), released(orderA, 2)])
+      .when(release(orderA))
+      .then([]);
   });
 
   it('release - allowed on a discontinued product', () => {
-    spec.given([created(5), reserved(orderA, 2), discontinued]).when(release(orderA)).then([
-      { type: 'StockReleased', data: { productId, orderId: orderA, quantity: 2, releasedAt: now } },
-    ]);
+    spec
+      .given([created(5), reserved(orderA, 2), discontinued])
+      .when(release(orderA))
+      .then([{ type: 'StockReleased', data: { productId, orderId: orderA, quantity: 2, releasedAt: now } }]);
   });
 
   it('release - emits nothing on an absent product', () => {
@@ -128,14 +173,22 @@ describe('product reservations - availability', () => {
     assert.equal(available([created(5), restocked(3), reserved(orderA, 2)]), 6);
     assert.equal(available([created(5), restocked(3), reserved(orderA, 2), reserved(orderB, 4)]), 2);
     assert.equal(available([created(5), restocked(3), reserved(orderA, 2), reserved(orderB, 4), released(orderA, 2)]), 4);
-    assert.equal(available([created(5), restocked(3), reserved(orderA, 2), reserved(orderB, 4), released(orderA, 2), released(orderB, 4)]), 8);
+    assert.equal(
+      available([created(5), restocked(3), reserved(orderA, 2), reserved(orderB, 4), released(orderA, 2), released(orderB, 4)]),
+      8,
+    );
   });
 
   it('availability - a restock makes a refused reservation possible', () => {
     const history = [created(1), reserved(orderA, 1)];
-    spec.given(history).when(reserve(orderB, 2))
+    spec
+      .given(history)
+      .when(reserve(orderB, 2))
       .thenFails(ErrorCode.INVALID_STATE, { details: { reason: 'OUT_OF_STOCK', available: 0 } });
-    spec.given([...history, restocked(2)]).when(reserve(orderB, 2)).then([reservedNow(orderB, 2)]);
+    spec
+      .given([...history, restocked(2)])
+      .when(reserve(orderB, 2))
+      .then([reservedNow(orderB, 2)]);
   });
 
   it('availability - never negative, whatever order the reservations come in', () => {

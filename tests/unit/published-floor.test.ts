@@ -6,7 +6,7 @@ import { PublishedFloor } from '../../write-service/outbox/published-floor.js';
 const scan = (top: number, xmin: number, ceiling: number) => ({ top, xmin: BigInt(xmin), ceiling: BigInt(ceiling) });
 
 describe('the outbox relay floor', () => {
-  it('stays put until every transaction running at a scan has finished, then moves to that scan\'s top', () => {
+  it("stays put until every transaction running at a scan has finished, then moves to that scan's top", () => {
     const floor = new PublishedFloor();
     // Scan 1 sees ids up to 10; transaction 100 (which may hold a lower id) is still running.
     assert.equal(floor.observe(scan(10, 100, 101)), undefined);
@@ -75,7 +75,7 @@ describe('the outbox relay floor', () => {
     floor.advance(0, undefined, [10], 1, 500);
     // The relay marked row 10 (xid 103) and scans again: B still runs, so xmin is still 101.
     const settled = floor.observe(scan(10, 101, 104));
-    assert.equal(settled, undefined, 'xmin 101 is below the first scan\'s ceiling 102');
+    assert.equal(settled, undefined, "xmin 101 is below the first scan's ceiling 102");
     floor.advance(0, settled, [], 0, 500);
     assert.equal(floor.value, 0, 'row 9 of B can still appear');
     // B commits: a later scan's xmin passes both ceilings, and it returns row 9.

@@ -4,7 +4,10 @@ import { PushQueue } from '../../gateway/subscriptions/push-queue.js';
 
 describe('push queue of one subscriber', () => {
   it('hands out pushed values in order, to a waiting consumer at once', async () => {
-    const queue = new PushQueue<number>(() => undefined, () => new Error('overflow'));
+    const queue = new PushQueue<number>(
+      () => undefined,
+      () => new Error('overflow'),
+    );
     queue.push(1);
     queue.push(2);
     assert.deepEqual(await queue.next(), { value: 1, done: false });
@@ -16,7 +19,12 @@ describe('push queue of one subscriber', () => {
 
   it('return() ends a waiting next, runs onReturn once, and later pushes are dropped', async () => {
     let returned = 0;
-    const queue = new PushQueue<number>(() => { returned += 1; }, () => new Error('overflow'));
+    const queue = new PushQueue<number>(
+      () => {
+        returned += 1;
+      },
+      () => new Error('overflow'),
+    );
     const waiting = queue.next();
     await queue.return();
     await queue.return();
@@ -28,7 +36,13 @@ describe('push queue of one subscriber', () => {
 
   it('a consumer more than `limit` values behind fails with the overflow error and is ended', async () => {
     let returned = 0;
-    const queue = new PushQueue<number>(() => { returned += 1; }, () => new Error('too slow'), 3);
+    const queue = new PushQueue<number>(
+      () => {
+        returned += 1;
+      },
+      () => new Error('too slow'),
+      3,
+    );
     for (let i = 0; i < 4; i += 1) queue.push(i);
     await assert.rejects(queue.next(), /too slow/);
     assert.equal(returned, 1, 'its listener is removed');

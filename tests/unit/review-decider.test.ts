@@ -18,24 +18,38 @@ const now = '2026-11-27T08:30:00.000Z';
 const context = parseContextWithoutIds(now, 'a review');
 
 const add: AddReview = {
-  type: 'AddReview', productId, customerId, rating: 4, comment: 'Keeps tea hot', productExists: true, customerExists: true, now,
+  type: 'AddReview',
+  productId,
+  customerId,
+  rating: 4,
+  comment: 'Keeps tea hot',
+  productExists: true,
+  customerExists: true,
+  now,
 };
 const added: ReviewAdded = { type: 'ReviewAdded', data: { productId, customerId, rating: 5, comment: null, addedAt: earlier } };
 const validInput = { productId, customerId, rating: 4, comment: 'Keeps tea hot' };
 
 describe('review decider - add', () => {
   it('add - emits ReviewAdded with the command time', () => {
-    spec.given([]).when(add).then([
-      { type: 'ReviewAdded', data: { productId, customerId, rating: 4, comment: 'Keeps tea hot', addedAt: now } },
-    ]);
+    spec
+      .given([])
+      .when(add)
+      .then([{ type: 'ReviewAdded', data: { productId, customerId, rating: 4, comment: 'Keeps tea hot', addedAt: now } }]);
   });
 
   it('add - a missing product is NOT_FOUND on productId', () => {
-    spec.given([]).when({ ...add, productExists: false }).thenFails(ErrorCode.NOT_FOUND, { field: 'productId' });
+    spec
+      .given([])
+      .when({ ...add, productExists: false })
+      .thenFails(ErrorCode.NOT_FOUND, { field: 'productId' });
   });
 
   it('add - a missing customer is NOT_FOUND on customerId', () => {
-    spec.given([]).when({ ...add, customerExists: false }).thenFails(ErrorCode.NOT_FOUND, { field: 'customerId' });
+    spec
+      .given([])
+      .when({ ...add, customerExists: false })
+      .thenFails(ErrorCode.NOT_FOUND, { field: 'customerId' });
   });
 
   it('add - a second review by the same customer for the same product is a CONFLICT', () => {
@@ -48,13 +62,25 @@ describe('review commands - addReview parse', () => {
     const parsed = addReview.parse({ ...validInput, productId: productId.toUpperCase(), customerId: customerId.toUpperCase() }, context);
     assert.deepEqual(parsed, {
       aggregateId: `${productId}:${customerId}`,
-      command: { type: 'AddReview', productId, customerId, rating: 4, comment: 'Keeps tea hot', productExists: false, customerExists: false, now },
+      command: {
+        type: 'AddReview',
+        productId,
+        customerId,
+        rating: 4,
+        comment: 'Keeps tea hot',
+        productExists: false,
+        customerExists: false,
+        now,
+      },
     });
   });
 
   it('parse - another customer for the same product is another stream', () => {
     const other = '4d0e9f80-7b6c-4d5e-9f3a-2b1c0d9e8f70';
-    assert.notEqual(addReview.parse(validInput, context).aggregateId, addReview.parse({ ...validInput, customerId: other }, context).aggregateId);
+    assert.notEqual(
+      addReview.parse(validInput, context).aggregateId,
+      addReview.parse({ ...validInput, customerId: other }, context).aggregateId,
+    );
   });
 
   it('parse - rating is an integer from 1 to 5', () => {
@@ -80,8 +106,10 @@ describe('review commands - addReview parse', () => {
 });
 
 describe('review commands - addReview enrich', () => {
-  const loaderOf = (existing: Record<string, boolean>): StateLoader => async <State>(type: string, id: string) =>
-    ({ status: existing[`${type}:${id}`] ? 'present' : 'absent' }) as State;
+  const loaderOf =
+    (existing: Record<string, boolean>): StateLoader =>
+    async <State>(type: string, id: string) =>
+      ({ status: existing[`${type}:${id}`] ? 'present' : 'absent' }) as State;
 
   it('enrich - tells the decider whether the product and the customer exist on the write side', async () => {
     assert.ok(addReview.enrich);

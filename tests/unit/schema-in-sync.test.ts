@@ -13,7 +13,10 @@ describe('schema - in sync', () => {
   it('schema - the committed schema/schema.graphql is what the gateway serves', async () => {
     const [printed, onDisk] = await Promise.all([printGatewaySchema(), readFile(committed, 'utf8')]);
     assert.ok(printed.includes('type Query'), 'the printed schema looks empty');
-    assert.equal(onDisk, printed,
-      `${path.relative(process.cwd(), committed)} is out of date with the type-graphql classes: run \`npm run schema:print\` and commit the result`);
+    assert.equal(
+      onDisk,
+      printed,
+      `${path.relative(process.cwd(), committed)} is out of date with the type-graphql classes: run \`npm run schema:print\` and commit the result`,
+    );
   });
 });

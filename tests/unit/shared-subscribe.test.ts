@@ -11,17 +11,32 @@ function topic() {
       const queue: object[] = [];
       let wake: (() => void) | undefined;
       let ended = false;
-      subscribers.push({ push: (value) => { queue.push(value); wake?.(); }, end: () => { ended = true; wake?.(); } });
+      subscribers.push({
+        push: (value) => {
+          queue.push(value);
+          wake?.();
+        },
+        end: () => {
+          ended = true;
+          wake?.();
+        },
+      });
       return (async function* () {
         for (;;) {
           while (queue.length > 0) yield queue.shift()!;
           if (ended) return;
-          await new Promise<void>((resolve) => { wake = resolve; });
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
         }
       })();
     },
-    publish(value: object) { for (const subscriber of subscribers) subscriber.push(value); },
-    end() { for (const subscriber of subscribers) subscriber.end(); },
+    publish(value: object) {
+      for (const subscriber of subscribers) subscriber.push(value);
+    },
+    end() {
+      for (const subscriber of subscribers) subscriber.end();
+    },
   };
 }
 
@@ -30,7 +45,13 @@ function schemaWatching(source: ReturnType<typeof topic>, resolved: { count: num
     name: 'Thing',
     fields: {
       id: { type: GraphQLString },
-      version: { type: GraphQLInt, resolve: (thing: { version: number }) => { resolved.count += 1; return thing.version; } },
+      version: {
+        type: GraphQLInt,
+        resolve: (thing: { version: number }) => {
+          resolved.count += 1;
+          return thing.version;
+        },
+      },
     },
   });
   return new GraphQLSchema({
@@ -53,7 +74,9 @@ function fakeSocket(options: { bufferedAmount?: number; readyState?: number } = 
       if (callback) callbacks.push(() => callback());
     },
     sent,
-    flush() { for (const callback of callbacks.splice(0)) callback(); },
+    flush() {
+      for (const callback of callbacks.splice(0)) callback();
+    },
   };
   return socket;
 }
@@ -69,16 +92,21 @@ describe('shared subscribe: values after the first go straight to the socket', (
     const schema = schemaWatching(source, resolved);
     const targets = new WeakMap<object, DirectTarget>();
     const subscribe = createSharedSubscribe(targets);
-    const subscribers = await Promise.all(['1', 'b2', 'c"3'].map(async (id) => {
-      const contextValue = context();
-      const socket = fakeSocket();
-      targets.set(contextValue, { socket, id });
-      const iterable = await subscribe({ schema, document, contextValue }) as AsyncIterable<ExecutionResult>;
-      return { id, socket, iterator: iterable[Symbol.asyncIterator]() };
-    }));
+    const subscribers = await Promise.all(
+      ['1', 'b2', 'c"3'].map(async (id) => {
+        const contextValue = context();
+        const socket = fakeSocket();
+        targets.set(contextValue, { socket, id });
+        const iterable = (await subscribe({ schema, document, contextValue })) as AsyncIterable<ExecutionResult>;
+        return { id, socket, iterator: iterable[Symbol.asyncIterator]() };
+      }),
+    );
     source.publish({ id: 'p', version: 1 });
     const firsts = await Promise.all(subscribers.map((s) => s.iterator.next()));
-    assert.deepEqual(firsts.map((first) => JSON.parse(JSON.stringify(first.value))), subscribers.map(() => ({ data: { changed: { id: 'p', version: 1 } } })));
+    assert.deepEqual(
+      firsts.map((first) => JSON.parse(JSON.stringify(first.value))),
+      subscribers.map(() => ({ data: { changed: { id: 'p', version: 1 } } })),
+    );
 
     const pending = subscribers.map((s) => s.iterator.next()); // as graphql-ws: ask for the next value once the first is sent
     resolved.count = 0;
@@ -87,7 +115,10 @@ describe('shared subscribe: values after the first go straight to the socket', (
     await tick();
     await tick();
     for (const s of subscribers) {
-      assert.deepEqual(s.socket.sent, [2, 3].map((version) => JSON.stringify({ id: s.id, type: 'next', payload: { data: { changed: { id: 'p', version } } } })));
+      assert.deepEqual(
+        s.socket.sent,
+        [2, 3].map((version) => JSON.stringify({ id: s.id, type: 'next', payload: { data: { changed: { id: 'p', version } } } })),
+      );
     }
     assert.equal(resolved.count, 2, 'each change executed once for the three subscribers');
 
@@ -102,11 +133,13 @@ describe('shared subscribe: values after the first go straight to the socket', (
     const subscribe = createSharedSubscribe(targets);
     const slow = fakeSocket({ bufferedAmount: 2 << 20 });
     const closed = fakeSocket({ readyState: 3 });
-    const iterators = await Promise.all([slow, closed].map(async (socket) => {
-      const contextValue = context();
-      targets.set(contextValue, { socket, id: '1' });
-      return ((await subscribe({ schema, document, contextValue })) as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]();
-    }));
+    const iterators = await Promise.all(
+      [slow, closed].map(async (socket) => {
+        const contextValue = context();
+        targets.set(contextValue, { socket, id: '1' });
+        return ((await subscribe({ schema, document, contextValue })) as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]();
+      }),
+    );
     source.publish({ id: 'p', version: 1 });
     await Promise.all(iterators.map((iterator) => iterator.next()));
     const pending = iterators.map((iterator) => iterator.next());

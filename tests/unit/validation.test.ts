@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeConsistencyToken, encodeConsistencyToken } from '../../schema/consistency-token.js';
 import {
-  optionalNonNegativeInt, optionalString, requireAmount, requirePositiveInt, requirePrice, requireSku, requireString, requireUuid,
+  optionalNonNegativeInt,
+  optionalString,
+  requireAmount,
+  requirePositiveInt,
+  requirePrice,
+  requireSku,
+  requireString,
+  requireUuid,
 } from '../../schema/validation.js';
 import { productCommands } from '../../write-service/commands/product-commands.js';
 import { assertBadInput } from '../support/assertions.js';
@@ -76,7 +83,16 @@ describe('validation - uuids and integers', () => {
   });
 
   it('uuid - refuses anything else', () => {
-    for (const bad of ['', 'not-a-uuid', UUID.slice(1), `${UUID}0`, UUID.replaceAll('-', ''), '00000000-0000-0000-0000-000000000000', 42, null]) {
+    for (const bad of [
+      '',
+      'not-a-uuid',
+      UUID.slice(1),
+      `${UUID}0`,
+      UUID.replaceAll('-', ''),
+      '00000000-0000-0000-0000-000000000000',
+      42,
+      null,
+    ]) {
       assertBadInput(() => requireUuid(bad, 'productId'), 'productId');
     }
   });
@@ -110,16 +126,28 @@ describe('product commands - parse', () => {
   const createInput = { sku: 'mug-001', title: ' Enamel mug ', category: 'kitchen', price: '5' };
 
   it('every product mutation has a parser', () => {
-    assert.deepEqual(productCommands.map((d) => d.name).sort(),
-      ['changeProductPrice', 'createProduct', 'discontinueProduct', 'renameProduct', 'restockProduct']);
+    assert.deepEqual(productCommands.map((d) => d.name).sort(), [
+      'changeProductPrice',
+      'createProduct',
+      'discontinueProduct',
+      'renameProduct',
+      'restockProduct',
+    ]);
   });
 
   it('createProduct - normalizes the input and takes time and id from the context', () => {
     assert.deepEqual(parse('createProduct', createInput), {
       aggregateId: newId,
       command: {
-        type: 'CreateProduct', productId: newId, sku: 'MUG-001', title: 'Enamel mug', description: null, category: 'kitchen',
-        price: '5.00', initialStock: 0, now,
+        type: 'CreateProduct',
+        productId: newId,
+        sku: 'MUG-001',
+        title: 'Enamel mug',
+        description: null,
+        category: 'kitchen',
+        price: '5.00',
+        initialStock: 0,
+        now,
       },
     });
   });
@@ -149,7 +177,8 @@ describe('product commands - parse', () => {
 
   it('renameProduct - carries expectedVersion when given, including 0', () => {
     assert.deepEqual(parse('renameProduct', { id: UUID, title: 'Steel mug' }), {
-      aggregateId: UUID, command: { type: 'RenameProduct', productId: UUID, title: 'Steel mug', now },
+      aggregateId: UUID,
+      command: { type: 'RenameProduct', productId: UUID, title: 'Steel mug', now },
     });
     assert.equal(parse('renameProduct', { id: UUID, title: 'Steel mug', expectedVersion: 0 }).expectedVersion, 0);
     assert.equal(parse('renameProduct', { id: UUID, title: 'Steel mug', expectedVersion: null }).expectedVersion, undefined);
@@ -160,21 +189,28 @@ describe('product commands - parse', () => {
 
   it('changeProductPrice - normalizes the price, names its fields', () => {
     const parsed = parse('changeProductPrice', { id: UUID, price: '7.5', expectedVersion: 3 });
-    assert.deepEqual(parsed, { aggregateId: UUID, expectedVersion: 3, command: { type: 'ChangeProductPrice', productId: UUID, price: '7.50', now } });
+    assert.deepEqual(parsed, {
+      aggregateId: UUID,
+      expectedVersion: 3,
+      command: { type: 'ChangeProductPrice', productId: UUID, price: '7.50', now },
+    });
     assertBadInput(() => parse('changeProductPrice', { id: UUID, price: 7.5 }), 'price');
     assertBadInput(() => parse('changeProductPrice', { price: '7.50' }), 'id');
   });
 
   it('restockProduct - quantity from 1 to 1,000,000', () => {
     assert.deepEqual(parse('restockProduct', { id: UUID, quantity: 1_000_000 }), {
-      aggregateId: UUID, command: { type: 'RestockProduct', productId: UUID, quantity: 1_000_000, now },
+      aggregateId: UUID,
+      command: { type: 'RestockProduct', productId: UUID, quantity: 1_000_000, now },
     });
     for (const quantity of [0, -3, 1_000_001, 2.5]) assertBadInput(() => parse('restockProduct', { id: UUID, quantity }), 'quantity');
   });
 
   it('discontinueProduct - needs a UUID', () => {
     assert.deepEqual(parse('discontinueProduct', { id: UUID, expectedVersion: 2 }), {
-      aggregateId: UUID, expectedVersion: 2, command: { type: 'DiscontinueProduct', productId: UUID, now },
+      aggregateId: UUID,
+      expectedVersion: 2,
+      command: { type: 'DiscontinueProduct', productId: UUID, now },
     });
     assertBadInput(() => parse('discontinueProduct', {}), 'id');
   });
@@ -190,7 +226,20 @@ describe('consistency token', () => {
   });
 
   it('token - garbage is BAD_USER_INPUT on the argument', () => {
-    for (const garbage of ['', '42', 'ct1.', 'ct1.-1', 'ct1.1.5', 'ct1.1e3', 'ct1.0x10', 'ct1. 5', 'ct2.5', 'CT1.5', 'ct1.9999999999999999', 'ct1.abc']) {
+    for (const garbage of [
+      '',
+      '42',
+      'ct1.',
+      'ct1.-1',
+      'ct1.1.5',
+      'ct1.1e3',
+      'ct1.0x10',
+      'ct1. 5',
+      'ct2.5',
+      'CT1.5',
+      'ct1.9999999999999999',
+      'ct1.abc',
+    ]) {
       assertBadInput(() => decodeConsistencyToken(garbage), 'consistencyToken');
     }
     assertBadInput(() => decodeConsistencyToken('nope', 'token'), 'token');

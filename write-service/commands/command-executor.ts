@@ -7,7 +7,14 @@ import { requireString } from '../../schema/validation.js';
 import { decidersByType } from '../domain/deciders.js';
 import type { DomainEvent } from '../../schema/events/envelope.js';
 import type { Decider } from '../domain/decider.js';
-import { type EventStore, IdempotencyKeyTaken, StreamVersionConflict, UniqueKeyTaken, type IdempotencyClaim, type StreamRef } from '../event-store/event-store.js';
+import {
+  type EventStore,
+  IdempotencyKeyTaken,
+  StreamVersionConflict,
+  UniqueKeyTaken,
+  type IdempotencyClaim,
+  type StreamRef,
+} from '../event-store/event-store.js';
 import { StateCache, type FoldedState } from '../event-store/state-cache.js';
 import type { PublishWaiter } from '../outbox/publish-waiter.js';
 import { AggregateQueue } from './aggregate-queue.js';
@@ -50,18 +57,20 @@ export class CommandExecutor {
     return inputFields(async () => {
       const input = message.input ?? {};
       const now = (this.options.clock?.() ?? new Date()).toISOString();
-      const idempotencyKey = input.idempotencyKey === undefined || input.idempotencyKey === null
-        ? undefined
-        : requireString(input.idempotencyKey, 'idempotencyKey', { max: 200 });
+      const idempotencyKey =
+        input.idempotencyKey === undefined || input.idempotencyKey === null
+          ? undefined
+          : requireString(input.idempotencyKey, 'idempotencyKey', { max: 200 });
       if (!options.internal && idempotencyKey?.startsWith(INTERNAL_KEY_PREFIX)) {
         throw AppError.badInput('idempotencyKey', `idempotencyKey may not start with "${INTERNAL_KEY_PREFIX}"`);
       }
       // A repeated key is not looked up first: the append records the key with the events, so a
       // repeat fails there (IdempotencyKeyTaken) and answers the first result, and every way out
       // that does not append (a refusal, nothing to change) looks it up before answering.
-      const claim: IdempotencyClaim | undefined = idempotencyKey === undefined
-        ? undefined
-        : { key: idempotencyKey, command: definition.name, requestHash: hashRequest(definition.name, input) };
+      const claim: IdempotencyClaim | undefined =
+        idempotencyKey === undefined
+          ? undefined
+          : { key: idempotencyKey, command: definition.name, requestHash: hashRequest(definition.name, input) };
       try {
         return await this.run(definition, message, input, now, claim, options);
       } catch (error) {
@@ -100,12 +109,21 @@ export class CommandExecutor {
     for (let attempt = 0; ; attempt += 1) {
       let decided: Decided;
       try {
-        decided = await this.aggregates.run(cacheKey(ref), () => this.decideAndAppend({
-          definition, expectedVersion: parsed.expectedVersion, command, ref, now, message, claim, uniqueKeys,
-          // First on what this process already knows (the append is version-checked, so a stale
-          // state only costs a retry); a refusal or a no-op is confirmed on the stored events.
-          assumed: attempt === 0 ? this.assumed(ref, generated.has(parsed.aggregateId), definition.decider) : undefined,
-        }));
+        decided = await this.aggregates.run(cacheKey(ref), () =>
+          this.decideAndAppend({
+            definition,
+            expectedVersion: parsed.expectedVersion,
+            command,
+            ref,
+            now,
+            message,
+            claim,
+            uniqueKeys,
+            // First on what this process already knows (the append is version-checked, so a stale
+            // state only costs a retry); a refusal or a no-op is confirmed on the stored events.
+            assumed: attempt === 0 ? this.assumed(ref, generated.has(parsed.aggregateId), definition.decider) : undefined,
+          }),
+        );
       } catch (error) {
         if (error instanceof IdempotencyKeyTaken && claim) {
           const replayed = await this.replay(message, claim, options);
@@ -155,7 +173,7 @@ export class CommandExecutor {
    */
   private async decideAndAppend(step: DecideStep): Promise<Decided> {
     const { definition, ref, assumed } = step;
-    let stream = assumed ?? await this.folded(ref, definition.decider);
+    let stream = assumed ?? (await this.folded(ref, definition.decider));
     let events: DomainEvent[];
     try {
       events = this.decide(definition, step.expectedVersion, step.command, stream);
@@ -192,7 +210,12 @@ export class CommandExecutor {
   }
 
   /** The events a command decides on a state, after the client's expected version (G5) is checked. */
-  private decide(definition: CommandDefinition, expectedVersion: number | undefined, command: unknown, stream: FoldedState<any>): DomainEvent[] {
+  private decide(
+    definition: CommandDefinition,
+    expectedVersion: number | undefined,
+    command: unknown,
+    stream: FoldedState<any>,
+  ): DomainEvent[] {
     if (expectedVersion !== undefined && expectedVersion !== stream.version) {
       throw AppError.concurrencyConflict(expectedVersion, stream.version);
     }
@@ -248,10 +271,12 @@ export class CommandExecutor {
   }
 
   private async replay(message: CommandMessage, claim: IdempotencyClaim, options: ExecuteOptions): Promise<CommandResult | undefined> {
-    const rows = await this.options.orm.em.fork().execute<IdempotencyRow[]>(
-      'select command, request_hash, aggregate_id, version, last_event_id from idempotency_keys where tenant = ? and key = ?',
-      [message.tenant, claim.key],
-    );
+    const rows = await this.options.orm.em
+      .fork()
+      .execute<IdempotencyRow[]>(
+        'select command, request_hash, aggregate_id, version, last_event_id from idempotency_keys where tenant = ? and key = ?',
+        [message.tenant, claim.key],
+      );
     const record = rows[0];
     if (!record) return undefined;
     if (record.command !== claim.command || record.request_hash !== claim.requestHash) {
@@ -312,7 +337,9 @@ function hashRequest(command: string, input: Record<string, unknown>): string {
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);

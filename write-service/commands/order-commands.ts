@@ -34,25 +34,32 @@ function snapshot(state: ProductState): ProductSnapshot | null {
 }
 
 export const orderCommands: OrderCommandDefinition[] = [
-  define('placeOrder', (input, { now, newId }) => {
-    const orderId = input.id === undefined || input.id === null ? newId() : requireUuid(input.id, 'id');
-    const customerId = requireUuid(input.customerId, 'customerId');
-    const lines = parseLines(input.lines).map((line) => ({ ...line, product: null }));
-    return { aggregateId: orderId, command: { type: 'PlaceOrder', orderId, customerId, customerRegion: null, lines, now } };
-  }, async (command, load) => {
-    if (command.type !== 'PlaceOrder') return command;
-    // Prices and titles come from the write-side products at this moment, never from the read model.
-    const customer = await load<CustomerState>(CUSTOMER, command.customerId);
-    const products = await Promise.all(command.lines.map((line) => load<ProductState>(PRODUCT, line.productId)));
-    return {
-      ...command,
-      customerRegion: customer.status === 'absent' ? null : customer.region,
-      lines: command.lines.map((line, index) => ({ ...line, product: snapshot(products[index]!) })),
-    };
-  }),
+  define(
+    'placeOrder',
+    (input, { now, newId }) => {
+      const orderId = input.id === undefined || input.id === null ? newId() : requireUuid(input.id, 'id');
+      const customerId = requireUuid(input.customerId, 'customerId');
+      const lines = parseLines(input.lines).map((line) => ({ ...line, product: null }));
+      return { aggregateId: orderId, command: { type: 'PlaceOrder', orderId, customerId, customerRegion: null, lines, now } };
+    },
+    async (command, load) => {
+      if (command.type !== 'PlaceOrder') return command;
+      // Prices and titles come from the write-side products at this moment, never from the read model.
+      const customer = await load<CustomerState>(CUSTOMER, command.customerId);
+      const products = await Promise.all(command.lines.map((line) => load<ProductState>(PRODUCT, line.productId)));
+      return {
+        ...command,
+        customerRegion: customer.status === 'absent' ? null : customer.region,
+        lines: command.lines.map((line, index) => ({ ...line, product: snapshot(products[index]!) })),
+      };
+    },
+  ),
   define('payOrder', (input, { now }) => {
     const orderId = requireUuid(input.id, 'id');
-    return { aggregateId: orderId, command: { type: 'PayOrder', orderId, amount: requireAmount(input.amount, 'amount', MAX_ORDER_TOTAL_CENTS), now } };
+    return {
+      aggregateId: orderId,
+      command: { type: 'PayOrder', orderId, amount: requireAmount(input.amount, 'amount', MAX_ORDER_TOTAL_CENTS), now },
+    };
   }),
   define('shipOrder', (input, { now }) => {
     const orderId = requireUuid(input.id, 'id');
@@ -60,7 +67,10 @@ export const orderCommands: OrderCommandDefinition[] = [
   }),
   define('cancelOrder', (input, { now }) => {
     const orderId = requireUuid(input.id, 'id');
-    return { aggregateId: orderId, command: { type: 'CancelOrder', orderId, reason: optionalString(input.reason, 'reason', 500) || null, now } };
+    return {
+      aggregateId: orderId,
+      command: { type: 'CancelOrder', orderId, reason: optionalString(input.reason, 'reason', 500) || null, now },
+    };
   }),
 ];
 
@@ -73,5 +83,8 @@ export const confirmOrder = define('confirmOrder', (input, { now }) => {
 export const rejectOrder = define('rejectOrder', (input, { now }) => {
   const orderId = requireUuid(input.id, 'id');
   const reason = input.reason as RejectionReason;
-  return { aggregateId: orderId, command: { type: 'RejectOrder', orderId, reason, productId: requireUuid(input.productId, 'productId'), now } };
+  return {
+    aggregateId: orderId,
+    command: { type: 'RejectOrder', orderId, reason, productId: requireUuid(input.productId, 'productId'), now },
+  };
 });

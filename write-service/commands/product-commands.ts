@@ -2,7 +2,13 @@ import type { ProductCommand } from '../../schema/commands/product-commands.js';
 import { PRODUCT } from '../../schema/events/product-events.js';
 import { MAX_EXPECTED_VERSION, MAX_LINE_QUANTITY, MAX_PRODUCT_STOCK, MAX_RESTOCK_QUANTITY } from '../../schema/limits.js';
 import {
-  optionalNonNegativeInt, optionalString, requirePositiveInt, requirePrice, requireSku, requireString, requireUuid,
+  optionalNonNegativeInt,
+  optionalString,
+  requirePositiveInt,
+  requirePrice,
+  requireSku,
+  requireString,
+  requireUuid,
 } from '../../schema/validation.js';
 import { productDecider } from '../domain/product.js';
 import type { CommandDefinition, ParsedCommand } from './command-definition.js';
@@ -39,12 +45,18 @@ export const productCommands: ProductCommandDefinition[] = [
   define('renameProduct', (input, { now }) => {
     const productId = requireUuid(input.id, 'id');
     const title = requireString(input.title, 'title', { max: 200 });
-    return withExpectedVersion({ aggregateId: productId, command: { type: 'RenameProduct', productId, title, now } }, input.expectedVersion);
+    return withExpectedVersion(
+      { aggregateId: productId, command: { type: 'RenameProduct', productId, title, now } },
+      input.expectedVersion,
+    );
   }),
   define('changeProductPrice', (input, { now }) => {
     const productId = requireUuid(input.id, 'id');
     const price = requirePrice(input.price);
-    return withExpectedVersion({ aggregateId: productId, command: { type: 'ChangeProductPrice', productId, price, now } }, input.expectedVersion);
+    return withExpectedVersion(
+      { aggregateId: productId, command: { type: 'ChangeProductPrice', productId, price, now } },
+      input.expectedVersion,
+    );
   }),
   define('restockProduct', (input, { now }) => {
     const productId = requireUuid(input.id, 'id');
@@ -61,7 +73,10 @@ export const productCommands: ProductCommandDefinition[] = [
 export const reserveStock: ProductCommandDefinition = define('reserveStock', (input, { now }) => {
   const productId = requireUuid(input.id, 'id');
   const orderId = requireUuid(input.orderId, 'orderId');
-  return { aggregateId: productId, command: { type: 'ReserveStock', productId, orderId, quantity: requirePositiveInt(input.quantity, 'quantity', MAX_LINE_QUANTITY), now } };
+  return {
+    aggregateId: productId,
+    command: { type: 'ReserveStock', productId, orderId, quantity: requirePositiveInt(input.quantity, 'quantity', MAX_LINE_QUANTITY), now },
+  };
 });
 
 export const releaseStock: ProductCommandDefinition = define('releaseStock', (input, { now }) => {

@@ -18,16 +18,21 @@ export const addReview: CommandDefinition<ReviewCommand> = {
     return {
       aggregateId: reviewStreamId(productId, customerId),
       command: {
-        type: 'AddReview', productId, customerId,
+        type: 'AddReview',
+        productId,
+        customerId,
         rating: requireIntInRange(input.rating, 'rating', 1, 5),
         comment: optionalString(input.comment, 'comment', 2000) || null,
-        productExists: false, customerExists: false, now,
+        productExists: false,
+        customerExists: false,
+        now,
       },
     };
   },
   async enrich(command, load) {
     const [product, customer] = await Promise.all([
-      load<ProductState>(PRODUCT, command.productId), load<CustomerState>(CUSTOMER, command.customerId),
+      load<ProductState>(PRODUCT, command.productId),
+      load<CustomerState>(CUSTOMER, command.customerId),
     ]);
     return { ...command, productExists: product.status !== 'absent', customerExists: customer.status !== 'absent' };
   },

@@ -3,9 +3,7 @@ import type { CustomerCommand } from '../../schema/commands/customer-commands.js
 import type { CustomerEvent } from '../../schema/events/customer-events.js';
 import type { Decider } from './decider.js';
 
-export type CustomerState =
-  | { status: 'absent' }
-  | { status: 'registered'; id: string; name: string; email: string; region: string };
+export type CustomerState = { status: 'absent' } | { status: 'registered'; id: string; name: string; email: string; region: string };
 
 export function initialState(): CustomerState {
   return { status: 'absent' };

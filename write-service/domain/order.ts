@@ -26,11 +26,16 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
   }
   if (state.status === 'absent') return state;
   switch (event.type) {
-    case 'OrderConfirmed': return { ...state, status: 'CONFIRMED' };
-    case 'OrderRejected': return { ...state, status: 'REJECTED' };
-    case 'OrderPaid': return { ...state, status: 'PAID', paidAt: event.data.paidAt };
-    case 'OrderShipped': return { ...state, status: 'SHIPPED' };
-    case 'OrderCancelled': return { ...state, status: 'CANCELLED' };
+    case 'OrderConfirmed':
+      return { ...state, status: 'CONFIRMED' };
+    case 'OrderRejected':
+      return { ...state, status: 'REJECTED' };
+    case 'OrderPaid':
+      return { ...state, status: 'PAID', paidAt: event.data.paidAt };
+    case 'OrderShipped':
+      return { ...state, status: 'SHIPPED' };
+    case 'OrderCancelled':
+      return { ...state, status: 'CANCELLED' };
     default: {
       const unknown: never = event;
       return unknown;
@@ -51,7 +56,12 @@ export function decide(command: OrderCommand, state: OrderState): OrderEvent[] {
       return [{ type: 'OrderConfirmed', data: { orderId, customerId, region, lines, total, confirmedAt: command.now } }];
     case 'RejectOrder':
       requireStatus(state, ['PENDING']);
-      return [{ type: 'OrderRejected', data: { orderId, customerId, reason: command.reason, productId: command.productId, rejectedAt: command.now } }];
+      return [
+        {
+          type: 'OrderRejected',
+          data: { orderId, customerId, reason: command.reason, productId: command.productId, rejectedAt: command.now },
+        },
+      ];
     case 'PayOrder':
       requireStatus(state, ['CONFIRMED']);
       if (toCents(command.amount) !== toCents(total)) throw AppError.badInput('amount', `amount must equal the order total ${total}`);
@@ -61,9 +71,22 @@ export function decide(command: OrderCommand, state: OrderState): OrderEvent[] {
       return [{ type: 'OrderShipped', data: { orderId, customerId, shippedAt: command.now } }];
     case 'CancelOrder': {
       const previousStatus = requireStatus(state, ['PENDING', 'CONFIRMED', 'PAID']);
-      return [{ type: 'OrderCancelled', data: {
-        orderId, customerId, region, reason: command.reason, previousStatus, lines, total, paidAt: state.paidAt, cancelledAt: command.now,
-      } }];
+      return [
+        {
+          type: 'OrderCancelled',
+          data: {
+            orderId,
+            customerId,
+            region,
+            reason: command.reason,
+            previousStatus,
+            lines,
+            total,
+            paidAt: state.paidAt,
+            cancelledAt: command.now,
+          },
+        },
+      ];
     }
     default: {
       const unknown: never = command;
@@ -82,8 +105,12 @@ function place(command: PlaceOrder): OrderEvent {
   return {
     type: 'OrderPlaced',
     data: {
-      orderId: command.orderId, customerId: command.customerId, region: command.customerRegion, lines,
-      total: sum(lines.map((line) => line.lineTotal)), placedAt: command.now,
+      orderId: command.orderId,
+      customerId: command.customerId,
+      region: command.customerRegion,
+      lines,
+      total: sum(lines.map((line) => line.lineTotal)),
+      placedAt: command.now,
     },
   };
 }

@@ -36,7 +36,9 @@ export function evolve(state: ProductState, event: ProductEvent): ProductState {
     case 'ProductDiscontinued':
       return state.status === 'absent' ? state : { ...state, status: 'discontinued' };
     case 'StockReserved':
-      return state.status === 'absent' ? state : { ...state, reservations: { ...state.reservations, [event.data.orderId]: event.data.quantity } };
+      return state.status === 'absent'
+        ? state
+        : { ...state, reservations: { ...state.reservations, [event.data.orderId]: event.data.quantity } };
     case 'StockReleased': {
       if (state.status === 'absent') return state;
       const { [event.data.orderId]: _released, ...reservations } = state.reservations;
@@ -66,9 +68,19 @@ export function decide(command: ProductCommand, state: ProductState): ProductEve
   const product = requireActive(state, command.productId);
   switch (command.type) {
     case 'RenameProduct':
-      return [{ type: 'ProductRenamed', data: { productId: product.id, title: command.title, previousTitle: product.title, renamedAt: command.now } }];
+      return [
+        {
+          type: 'ProductRenamed',
+          data: { productId: product.id, title: command.title, previousTitle: product.title, renamedAt: command.now },
+        },
+      ];
     case 'ChangeProductPrice':
-      return [{ type: 'ProductPriceChanged', data: { productId: product.id, price: command.price, previousPrice: product.price, changedAt: command.now } }];
+      return [
+        {
+          type: 'ProductPriceChanged',
+          data: { productId: product.id, price: command.price, previousPrice: product.price, changedAt: command.now },
+        },
+      ];
     case 'RestockProduct':
       requireRoomFor(product, command.quantity);
       return [{ type: 'ProductRestocked', data: { productId: product.id, quantity: command.quantity, restockedAt: command.now } }];
@@ -96,7 +108,12 @@ function reserve(command: Extract<ProductCommand, { type: 'ReserveStock' }>, sta
   if (available < command.quantity) {
     throw AppError.invalidState(`only ${available} of product ${command.productId} available`, { reason: 'OUT_OF_STOCK', available });
   }
-  return [{ type: 'StockReserved', data: { productId: command.productId, orderId: command.orderId, quantity: command.quantity, reservedAt: command.now } }];
+  return [
+    {
+      type: 'StockReserved',
+      data: { productId: command.productId, orderId: command.orderId, quantity: command.quantity, reservedAt: command.now },
+    },
+  ];
 }
 
 /**
@@ -107,9 +124,11 @@ function reserve(command: Extract<ProductCommand, { type: 'ReserveStock' }>, sta
 function requireRoomFor(product: ExistingProduct, quantity: number): void {
   const room = Math.max(0, MAX_PRODUCT_STOCK - product.stock);
   if (quantity > room) {
-    throw AppError.badInput('quantity',
+    throw AppError.badInput(
+      'quantity',
       `quantity must be at most ${room}: product ${product.id} has received ${product.stock} of the ${MAX_PRODUCT_STOCK} units a product may receive`,
-      { maxQuantity: room });
+      { maxQuantity: room },
+    );
   }
 }
 

@@ -9,7 +9,10 @@ import { GroupCommit, GroupCommitFull } from './group-commit.js';
 
 /** Raised when another writer appended to the stream after it was read (G5). */
 export class StreamVersionConflict extends Error {
-  constructor(readonly streamId: string, readonly expectedVersion: number) {
+  constructor(
+    readonly streamId: string,
+    readonly expectedVersion: number,
+  ) {
     super(`stream ${streamId} moved past version ${expectedVersion}`);
     this.name = 'StreamVersionConflict';
   }
@@ -25,7 +28,10 @@ export class IdempotencyKeyTaken extends Error {
 
 /** Raised when a unique-key reservation (e.g. an email) is held by another stream. */
 export class UniqueKeyTaken extends Error {
-  constructor(readonly scope: string, readonly value: string) {
+  constructor(
+    readonly scope: string,
+    readonly value: string,
+  ) {
     super(`${scope} ${value} is already taken`);
     this.name = 'UniqueKeyTaken';
   }
@@ -83,9 +89,16 @@ export class EventStore {
    * loads and the relay and measured best (7,200 appends/s with 8 callers, against 3,300 one
    * statement each); 32 keeps a transaction's subtransactions under PostgreSQL's cache of 64.
    */
-  private readonly batches = new GroupCommit<BatchedAppend, string>((requests) => this.appendBatch(requests), { maxBatch: 32, maxInFlight: 2, maxQueued: 1024 });
+  private readonly batches = new GroupCommit<BatchedAppend, string>((requests) => this.appendBatch(requests), {
+    maxBatch: 32,
+    maxInFlight: 2,
+    maxQueued: 1024,
+  });
 
-  constructor(private readonly orm: Orm, private readonly subjects: Subjects) {}
+  constructor(
+    private readonly orm: Orm,
+    private readonly subjects: Subjects,
+  ) {}
 
   newEventIds(count: number): string[] {
     return Array.from({ length: count }, () => randomUUID());
@@ -122,9 +135,12 @@ export class EventStore {
     }));
     let outcome: string;
     try {
-      outcome = await this.batches.submit(batchedAppend(request, this.subjects.event(request.tenant, request.streamType, request.streamId), envelopes));
+      outcome = await this.batches.submit(
+        batchedAppend(request, this.subjects.event(request.tenant, request.streamType, request.streamId), envelopes),
+      );
     } catch (error) {
-      if (error instanceof GroupCommitFull) throw AppError.serviceUnavailable(`the event store is busy (${error.queued} appends waiting); try again shortly`);
+      if (error instanceof GroupCommitFull)
+        throw AppError.serviceUnavailable(`the event store is busy (${error.queued} appends waiting); try again shortly`);
       throw error;
     }
     if (outcome !== '') throw appendError(request, outcome);
@@ -132,7 +148,9 @@ export class EventStore {
   }
 
   private async appendBatch(requests: BatchedAppend[]): Promise<string[]> {
-    const result = await this.orm.em.getKnex().raw<{ rows: { outcomes: string[] }[] }>('select append_batch(?::jsonb) as outcomes', [JSON.stringify(requests)]);
+    const result = await this.orm.em
+      .getKnex()
+      .raw<{ rows: { outcomes: string[] }[] }>('select append_batch(?::jsonb) as outcomes', [JSON.stringify(requests)]);
     return result.rows[0]?.outcomes ?? [];
   }
 
@@ -170,7 +188,15 @@ function toEnvelope(ref: StreamRef, row: EventRow): EventEnvelope {
 interface BatchedAppend {
   subject: string;
   events: EventEnvelope[];
-  idempotency?: { tenant: string; key: string; command: string; request_hash: string; aggregate_id: string; version: number; last_event_id: string };
+  idempotency?: {
+    tenant: string;
+    key: string;
+    command: string;
+    request_hash: string;
+    aggregate_id: string;
+    version: number;
+    last_event_id: string;
+  };
   uniqueKeys?: { tenant: string; scope: string; value: string; stream_id: string }[];
 }
 
@@ -179,13 +205,29 @@ function batchedAppend(request: AppendRequest, subject: string, envelopes: Event
   return {
     subject,
     events: envelopes,
-    ...(request.idempotency ? {
-      idempotency: {
-        tenant: request.tenant, key: request.idempotency.key, command: request.idempotency.command, request_hash: request.idempotency.requestHash,
-        aggregate_id: request.streamId, version: last.version, last_event_id: last.eventId,
-      },
-    } : {}),
-    ...(request.uniqueKeys?.length ? { uniqueKeys: request.uniqueKeys.map((key) => ({ tenant: request.tenant, scope: key.scope, value: key.value, stream_id: request.streamId })) } : {}),
+    ...(request.idempotency
+      ? {
+          idempotency: {
+            tenant: request.tenant,
+            key: request.idempotency.key,
+            command: request.idempotency.command,
+            request_hash: request.idempotency.requestHash,
+            aggregate_id: request.streamId,
+            version: last.version,
+            last_event_id: last.eventId,
+          },
+        }
+      : {}),
+    ...(request.uniqueKeys?.length
+      ? {
+          uniqueKeys: request.uniqueKeys.map((key) => ({
+            tenant: request.tenant,
+            scope: key.scope,
+            value: key.value,
+            stream_id: request.streamId,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -195,7 +237,9 @@ function appendError(request: AppendRequest, outcome: string): Error {
   if (constraint === 'idempotency_keys_pkey') return new IdempotencyKeyTaken(request.idempotency?.key ?? '');
   if (constraint === 'events_stream_version') return new StreamVersionConflict(request.streamId, request.expectedVersion);
   if (constraint === 'unique_keys_pkey') {
-    const taken = (request.uniqueKeys ?? []).find((key) => detail.includes(`(${request.tenant}, ${key.scope}, ${key.value})`)) ?? request.uniqueKeys?.[0];
+    const taken =
+      (request.uniqueKeys ?? []).find((key) => detail.includes(`(${request.tenant}, ${key.scope}, ${key.value})`)) ??
+      request.uniqueKeys?.[0];
     return new UniqueKeyTaken(taken?.scope ?? '', taken?.value ?? '');
   }
   return new Error(`append to ${request.streamType} ${request.streamId} failed: ${detail || constraint}`);

@@ -35,7 +35,10 @@ export class GroupCommit<Request, Outcome> {
   private readonly queue: Pending<Request, Outcome>[] = [];
   private inFlight = 0;
 
-  constructor(private readonly run: BatchRunner<Request, Outcome>, private readonly options: GroupCommitOptions) {}
+  constructor(
+    private readonly run: BatchRunner<Request, Outcome>,
+    private readonly options: GroupCommitOptions,
+  ) {}
 
   submit(request: Request): Promise<Outcome> {
     if (this.options.maxQueued !== undefined && this.queue.length >= this.options.maxQueued) {

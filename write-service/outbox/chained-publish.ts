@@ -28,7 +28,11 @@ const WRONG_LAST_MSG_ID = 10070;
  */
 export async function publishChained(js: JetStreamClient, items: readonly ChainItem[], timeoutMs: number): Promise<ChainResult> {
   const publish = (item: ChainItem, previous: string | undefined) =>
-    js.publish(item.subject, item.data, { msgID: item.msgId, timeout: timeoutMs, ...(previous === undefined ? {} : { expect: { lastMsgID: previous } }) });
+    js.publish(item.subject, item.data, {
+      msgID: item.msgId,
+      timeout: timeoutMs,
+      ...(previous === undefined ? {} : { expect: { lastMsgID: previous } }),
+    });
   const acked: PubAck[] = [];
   let next = 0;
   resume: while (next < items.length) {
@@ -43,11 +47,13 @@ export async function publishChained(js: JetStreamClient, items: readonly ChainI
     }
     const start = next;
     let previous = items[start - 1]?.msgId;
-    const settled = await Promise.allSettled(items.slice(start).map((item) => {
-      const published = publish(item, previous);
-      previous = item.msgId;
-      return published;
-    }));
+    const settled = await Promise.allSettled(
+      items.slice(start).map((item) => {
+        const published = publish(item, previous);
+        previous = item.msgId;
+        return published;
+      }),
+    );
     for (const [offset, outcome] of settled.entries()) {
       if (outcome.status === 'rejected') {
         if (outcome.reason instanceof JetStreamApiError && outcome.reason.code === WRONG_LAST_MSG_ID) {

@@ -67,7 +67,10 @@ async function relay(session: LeaderSession, signal: AbortSignal, options: Outbo
   // projections' checks already cover (G1, G3). The next scan then starts sooner.
   await client.query('set synchronous_commit = off');
   let connectionLost = false;
-  void lost.then(() => { connectionLost = true; wake?.(); });
+  void lost.then(() => {
+    connectionLost = true;
+    wake?.();
+  });
   const onAbort = () => wake?.();
   signal.addEventListener('abort', onAbort);
   let failures = 0;
@@ -81,12 +84,21 @@ async function relay(session: LeaderSession, signal: AbortSignal, options: Outbo
     while (!signal.aborted && !connectionLost) {
       // Armed before reading, so that a NOTIFY arriving during the read is not missed.
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const woken = new Promise<void>((resolve) => { wake = resolve; timer = setTimeout(resolve, idleMs); });
+      const woken = new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, idleMs);
+      });
       const floorBefore = floor.value;
       const { rows, snapshot } = await readUnpublished(client, floorBefore, batchSize);
       const settled = floor.observe(snapshot);
       const moveFloor = (published: number) => {
-        floor.advance(floorBefore, settled, rows.map((row) => Number(row.id)), published, batchSize);
+        floor.advance(
+          floorBefore,
+          settled,
+          rows.map((row) => Number(row.id)),
+          published,
+          batchSize,
+        );
         if (floor.value !== floorBefore) options.logger.debug({ floor: floor.value }, 'relay floor moved');
       };
       if (rows.length === 0) {
@@ -102,7 +114,10 @@ async function relay(session: LeaderSession, signal: AbortSignal, options: Outbo
         // Tell the waiting handlers first: the sequences are final once JetStream acknowledged
         // them (a republish after a crash is answered with the same sequence), so the handlers
         // need not wait for the marking round trip.
-        options.nc.publish(options.subjects.published, encodeJson({ events: acked.map(([row, ack]) => [row.event_id, ack.seq]) } satisfies PublishedNotice));
+        options.nc.publish(
+          options.subjects.published,
+          encodeJson({ events: acked.map(([row, ack]) => [row.event_id, ack.seq]) } satisfies PublishedNotice),
+        );
         await markPublished(client, acked);
         moveFloor(acked.length);
       }
@@ -140,7 +155,10 @@ function startSweeper(floor: PublishedFloor, options: OutboxRelayOptions, wake: 
       await client.connect();
     }
     const below = floor.value;
-    const result = await client.query<{ id: string | null }>('select min(id)::text as id from outbox where published_at is null and id <= $1', [below]);
+    const result = await client.query<{ id: string | null }>(
+      'select min(id)::text as id from outbox where published_at is null and id <= $1',
+      [below],
+    );
     const id = result.rows[0]?.id;
     if (id === null || id === undefined) return;
     options.logger.warn({ id, floor: below }, 'unpublished outbox row below the relay floor');
@@ -154,7 +172,9 @@ function startSweeper(floor: PublishedFloor, options: OutboxRelayOptions, wake: 
         await client?.end().catch(() => undefined);
         client = undefined;
       })
-      .finally(() => { running = undefined; });
+      .finally(() => {
+        running = undefined;
+      });
   }, options.sweepMs ?? 10_000);
   return {
     async stop() {
@@ -215,8 +235,12 @@ interface Published {
  */
 async function publishInOrder(rows: OutboxRow[], options: OutboxRelayOptions, certain: boolean, probing: boolean): Promise<Published> {
   const timeout = options.publishTimeoutMs ?? 2000;
-  const publish = (row: OutboxRow, previous: string | undefined, wait = timeout) => options.js.publish(row.subject, encodeJson(row.payload),
-    { msgID: row.event_id, timeout: wait, ...(previous === undefined ? {} : { expect: { lastMsgID: previous } }) });
+  const publish = (row: OutboxRow, previous: string | undefined, wait = timeout) =>
+    options.js.publish(row.subject, encodeJson(row.payload), {
+      msgID: row.event_id,
+      timeout: wait,
+      ...(previous === undefined ? {} : { expect: { lastMsgID: previous } }),
+    });
   const acked: [OutboxRow, PubAck][] = [];
   let next = 0;
   // When no row can be a duplicate, the first needs no round trip of its own.
@@ -244,8 +268,8 @@ async function publishInOrder(rows: OutboxRow[], options: OutboxRelayOptions, ce
   for (const [index, outcome] of settled.entries()) {
     const row = rows[next + index]!;
     if (outcome.status === 'rejected') {
-      const behindDuplicate = acked.at(-1)?.[1].duplicate === true
-        && outcome.reason instanceof JetStreamApiError && outcome.reason.code === WRONG_LAST_MSG_ID;
+      const behindDuplicate =
+        acked.at(-1)?.[1].duplicate === true && outcome.reason instanceof JetStreamApiError && outcome.reason.code === WRONG_LAST_MSG_ID;
       if (behindDuplicate) options.logger.debug({ eventId: row.event_id }, 'publish refused behind a duplicate; resuming from this row');
       else options.logger.warn({ err: outcome.reason, eventId: row.event_id }, 'publish failed; resuming from this row');
       return { acked, behindDuplicate };

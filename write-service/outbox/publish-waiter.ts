@@ -13,7 +13,11 @@ export class PublishWaiter {
   private readonly waiting = new Map<string, Set<(seq: number) => void>>();
   private readonly sub: Subscription;
 
-  constructor(nc: NatsConnection, subjects: Subjects, private readonly orm: Orm) {
+  constructor(
+    nc: NatsConnection,
+    subjects: Subjects,
+    private readonly orm: Orm,
+  ) {
     this.sub = nc.subscribe(subjects.published, {
       callback: (error, msg) => {
         if (error) return;
@@ -27,7 +31,9 @@ export class PublishWaiter {
   /** Starts waiting before the append, so that no notice slips between commit and wait. */
   expect(eventId: string): { published(timeoutMs: number): Promise<number | undefined>; cancel(): void } {
     let resolveSeq!: (seq: number) => void;
-    const notified = new Promise<number>((resolve) => { resolveSeq = resolve; });
+    const notified = new Promise<number>((resolve) => {
+      resolveSeq = resolve;
+    });
     let waiters = this.waiting.get(eventId);
     if (!waiters) this.waiting.set(eventId, (waiters = new Set()));
     waiters.add(resolveSeq);
@@ -38,7 +44,9 @@ export class PublishWaiter {
     return {
       published: async (timeoutMs) => {
         let timer: ReturnType<typeof setTimeout> | undefined;
-        const timedOut = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), timeoutMs); });
+        const timedOut = new Promise<undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), timeoutMs);
+        });
         try {
           return (await Promise.race([notified, timedOut])) ?? (await this.lookup(eventId));
         } finally {
@@ -56,9 +64,9 @@ export class PublishWaiter {
    * its sequence is no longer known, and 0 stands for it, a token every read model has passed.
    */
   async lookup(eventId: string): Promise<number | undefined> {
-    const rows = await this.orm.em.fork().execute<{ stream_seq: string | null }[]>(
-      'select stream_seq from outbox where event_id = ?', [eventId],
-    );
+    const rows = await this.orm.em
+      .fork()
+      .execute<{ stream_seq: string | null }[]>('select stream_seq from outbox where event_id = ?', [eventId]);
     if (rows.length === 0) return 0;
     const seq = rows[0]!.stream_seq;
     return seq === null ? undefined : Number(seq);

@@ -13,11 +13,12 @@ export function parseRepublishCommand(args: readonly string[]): RepublishCommand
     const index = args.indexOf(flag);
     if (index < 0) return undefined;
     const number = Number(args[index + 1]);
-    if (!Number.isSafeInteger(number) || number < 1) throw RepublishError.usage(`${flag} takes a global position (1 or more)\n${REPUBLISH_USAGE}`);
+    if (!Number.isSafeInteger(number) || number < 1)
+      throw RepublishError.usage(`${flag} takes a global position (1 or more)\n${REPUBLISH_USAGE}`);
     return number;
   };
   const known = new Set(['--from', '--to', '--missing']);
-  const unknown = args.filter((arg, i) => arg.startsWith('--') ? !known.has(arg) : !['--from', '--to'].includes(args[i - 1] ?? ''));
+  const unknown = args.filter((arg, i) => (arg.startsWith('--') ? !known.has(arg) : !['--from', '--to'].includes(args[i - 1] ?? '')));
   if (unknown.length > 0) throw RepublishError.usage(`unknown argument ${unknown[0]}\n${REPUBLISH_USAGE}`);
   const from = value('--from');
   const to = value('--to');
@@ -30,13 +31,18 @@ export function parseRepublishCommand(args: readonly string[]): RepublishCommand
 
 export function formatRepublishReport(report: RepublishReport): string[] {
   const lines: string[] = [];
-  if (report.advancedTo !== undefined) lines.push(`the stream was behind positions consumers trust: its next sequence moved to ${report.advancedTo} first`);
-  lines.push(`republished ${report.published} event(s), ${report.duplicates} still in the stream (deduplicated), of ${report.selected} selected` +
-    (report.firstSeq === undefined ? '' : `; stream sequences ${report.firstSeq}..${report.lastSeq}`));
+  if (report.advancedTo !== undefined)
+    lines.push(`the stream was behind positions consumers trust: its next sequence moved to ${report.advancedTo} first`);
+  lines.push(
+    `republished ${report.published} event(s), ${report.duplicates} still in the stream (deduplicated), of ${report.selected} selected` +
+      (report.firstSeq === undefined ? '' : `; stream sequences ${report.firstSeq}..${report.lastSeq}`),
+  );
   if (report.leftToRelay > 0) lines.push(`${report.leftToRelay} selected event(s) not published yet: left to the relay`);
   if (report.phantoms.length > 0) {
-    lines.push(`${report.phantoms.length} event(s) deduplicated against messages the stream no longer holds (its dedupe window outlives a purge or a ` +
-      `deletion): not stored; run the same command again in 2 minutes: ${report.phantoms.slice(0, 20).join(', ')}${report.phantoms.length > 20 ? ', ...' : ''}`);
+    lines.push(
+      `${report.phantoms.length} event(s) deduplicated against messages the stream no longer holds (its dedupe window outlives a purge or a ` +
+        `deletion): not stored; run the same command again in 2 minutes: ${report.phantoms.slice(0, 20).join(', ')}${report.phantoms.length > 20 ? ', ...' : ''}`,
+    );
   }
   return lines;
 }

@@ -64,23 +64,38 @@ interface Row {
  */
 export async function republish(options: RepublishOptions): Promise<RepublishReport> {
   const { client, selection } = options;
-  const where = 'from' in selection
-    ? { sql: 'e.global_position between $1 and $2', params: [selection.from, selection.to ?? Number.MAX_SAFE_INTEGER] }
-    : { sql: 'e.event_id = any($1::uuid[])', params: [[...selection.eventIds]] };
-  const positions = (await client.query<{ global_position: string; published: boolean }>(
-    `select e.global_position, o.published_at is not null as published from events e join outbox o on o.event_id = e.event_id
-      where ${where.sql} order by e.global_position`, where.params)).rows;
+  const where =
+    'from' in selection
+      ? { sql: 'e.global_position between $1 and $2', params: [selection.from, selection.to ?? Number.MAX_SAFE_INTEGER] }
+      : { sql: 'e.event_id = any($1::uuid[])', params: [[...selection.eventIds]] };
+  const positions = (
+    await client.query<{ global_position: string; published: boolean }>(
+      `select e.global_position, o.published_at is not null as published from events e join outbox o on o.event_id = e.event_id
+      where ${where.sql} order by e.global_position`,
+      where.params,
+    )
+  ).rows;
   const selected = positions.filter((row) => row.published).map((row) => row.global_position);
-  const report: RepublishReport = { selected: selected.length, leftToRelay: positions.length - selected.length, published: 0, duplicates: 0, phantoms: [] };
+  const report: RepublishReport = {
+    selected: selected.length,
+    leftToRelay: positions.length - selected.length,
+    published: 0,
+    duplicates: 0,
+    phantoms: [],
+  };
   if (selected.length === 0) return report;
 
   const advancedTo = await guardSequences(client, options.jsm, options.subjects, options.consumerPositions ?? []);
   if (advancedTo !== undefined) report.advancedTo = advancedTo;
   const batchSize = options.batchSize ?? 500;
   for (let start = 0; start < selected.length; start += batchSize) {
-    const rows = (await client.query<Row>(
-      `select e.global_position, o.id, o.event_id, o.subject, o.payload from events e join outbox o on o.event_id = e.event_id
-        where e.global_position = any($1::bigint[]) order by e.global_position`, [selected.slice(start, start + batchSize)])).rows;
+    const rows = (
+      await client.query<Row>(
+        `select e.global_position, o.id, o.event_id, o.subject, o.payload from events e join outbox o on o.event_id = e.event_id
+        where e.global_position = any($1::bigint[]) order by e.global_position`,
+        [selected.slice(start, start + batchSize)],
+      )
+    ).rows;
     const items = rows.map((row) => ({ msgId: row.event_id, subject: row.subject, data: encodeJson(row.payload) }));
     const { acked, failure } = await publishChained(options.js, items, options.publishTimeoutMs ?? 5000);
     await settle(options, rows, acked, report);
@@ -110,7 +125,8 @@ async function settle(options: RepublishOptions, rows: Row[], acked: PubAck[], r
   if (marks.length === 0) return;
   await options.client.query(
     'update outbox set stream_seq = v.seq from unnest($1::bigint[], $2::bigint[]) as v(id, seq) where outbox.id = v.id',
-    [marks.map((mark) => mark.id), marks.map((mark) => mark.seq)]);
+    [marks.map((mark) => mark.id), marks.map((mark) => mark.seq)],
+  );
 }
 
 /** Whether the stream holds the message with this Nats-Msg-Id at `seq` (one request: only for duplicates). */

@@ -15,10 +15,16 @@ import { RepublishError } from './republish-error.js';
  * those they already have at most once. A stream that still holds messages cannot be moved
  * without removing them: refused (RepublishError STREAM_BEHIND).
  */
-export async function guardSequences(client: pg.Client, jsm: JetStreamManager, subjects: Subjects, consumerPositions: readonly number[]): Promise<number | undefined> {
+export async function guardSequences(
+  client: pg.Client,
+  jsm: JetStreamManager,
+  subjects: Subjects,
+  consumerPositions: readonly number[],
+): Promise<number | undefined> {
   const own = await client.query<{ marked: string; saga: string }>(
     `select (select coalesce(max(stream_seq), 0) from outbox) as marked,
-            (select coalesce(max(position), 0) from saga_checkpoints) as saga`);
+            (select coalesce(max(position), 0) from saga_checkpoints) as saga`,
+  );
   const trusted = Math.max(Number(own.rows[0]!.marked), Number(own.rows[0]!.saga), ...consumerPositions);
   const { state } = await jsm.streams.info(subjects.stream);
   if (state.last_seq >= trusted) return undefined;

@@ -96,7 +96,13 @@ export async function auditStream(options: StreamAuditOptions): Promise<StreamAu
     let checked = 0;
     const miss = (row: MarkedRow, reason: MissingReason, found?: string) => {
       checked += 1;
-      missing.push({ globalPosition: row.globalPosition, eventId: row.eventId, streamSeq: row.seq, reason, ...(found === undefined ? {} : { found }) });
+      missing.push({
+        globalPosition: row.globalPosition,
+        eventId: row.eventId,
+        streamSeq: row.seq,
+        reason,
+        ...(found === undefined ? {} : { found }),
+      });
     };
 
     let row = await rows.next();
@@ -105,7 +111,10 @@ export async function auditStream(options: StreamAuditOptions): Promise<StreamAu
       row = await rows.next();
     }
     if (state.messages > 0) {
-      for await (const msg of streamRange(options.js, subjects, state.firstSeq, state.lastSeq, { pull: batchSize, ...(options.stallMs ? { stallMs: options.stallMs } : {}) })) {
+      for await (const msg of streamRange(options.js, subjects, state.firstSeq, state.lastSeq, {
+        pull: batchSize,
+        ...(options.stallMs ? { stallMs: options.stallMs } : {}),
+      })) {
         while (row && row.seq < msg.seq) {
           miss(row, MissingReason.Absent);
           row = await rows.next();
@@ -127,8 +136,15 @@ export async function auditStream(options: StreamAuditOptions): Promise<StreamAu
         const seen = latest.get(key);
         if (!seen || event.version > seen.version) {
           latest.set(key, { version: event.version, seq: msg.seq });
-        } else if (event.version < seen.version && (official ?? await publishedHere(client, event.eventId, msg.seq))) {
-          outOfOrder.push({ aggregate: key, eventId: event.eventId, version: event.version, streamSeq: msg.seq, afterVersion: seen.version, afterSeq: seen.seq });
+        } else if (event.version < seen.version && (official ?? (await publishedHere(client, event.eventId, msg.seq)))) {
+          outOfOrder.push({
+            aggregate: key,
+            eventId: event.eventId,
+            version: event.version,
+            streamSeq: msg.seq,
+            afterVersion: seen.version,
+            afterSeq: seen.seq,
+          });
         }
       }
     }
@@ -147,7 +163,8 @@ async function streamState(jsm: JetStreamManager, stream: string): Promise<{ fir
     const { state } = await jsm.streams.info(stream);
     return { firstSeq: state.first_seq, lastSeq: state.last_seq, messages: state.messages };
   } catch (error) {
-    if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return { firstSeq: 0, lastSeq: 0, messages: 0 };
+    if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound)
+      return { firstSeq: 0, lastSeq: 0, messages: 0 };
     throw error;
   }
 }
@@ -167,19 +184,27 @@ class MarkedRows {
   private buffer: MarkedRow[] = [];
   private done = false;
 
-  constructor(private readonly client: pg.Client, private readonly batchSize: number) {}
+  constructor(
+    private readonly client: pg.Client,
+    private readonly batchSize: number,
+  ) {}
 
   async open(): Promise<void> {
     await this.client.query(
       `declare marked_rows no scroll cursor for
          select o.stream_seq, o.event_id, e.global_position from outbox o join events e on e.event_id = o.event_id
-          where o.stream_seq is not null order by o.stream_seq, o.id`);
+          where o.stream_seq is not null order by o.stream_seq, o.id`,
+    );
   }
 
   async next(): Promise<MarkedRow | undefined> {
     if (this.buffer.length === 0 && !this.done) {
-      const fetched = await this.client.query<{ stream_seq: string; event_id: string; global_position: string }>(`fetch ${this.batchSize} from marked_rows`);
-      this.buffer = fetched.rows.map((r) => ({ seq: Number(r.stream_seq), eventId: r.event_id, globalPosition: Number(r.global_position) })).reverse();
+      const fetched = await this.client.query<{ stream_seq: string; event_id: string; global_position: string }>(
+        `fetch ${this.batchSize} from marked_rows`,
+      );
+      this.buffer = fetched.rows
+        .map((r) => ({ seq: Number(r.stream_seq), eventId: r.event_id, globalPosition: Number(r.global_position) }))
+        .reverse();
       this.done = fetched.rows.length < this.batchSize;
     }
     return this.buffer.pop();

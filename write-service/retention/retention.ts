@@ -35,10 +35,13 @@ export function startRetention(options: RetentionOptions): { stop(): Promise<voi
     logger: options.logger,
     lead: async (session: LeaderSession, signal: AbortSignal) => {
       let lost = false;
-      void session.lost.then(() => { lost = true; });
+      void session.lost.then(() => {
+        lost = true;
+      });
       while (!signal.aborted && !lost) {
         const pruned = await prune(session.client, options.retentionMs, options.batchSize);
-        if (pruned.idempotencyKeys + pruned.outboxRows > 0) options.logger.info({ ...pruned, retentionMs: options.retentionMs }, 'pruned past the retention');
+        if (pruned.idempotencyKeys + pruned.outboxRows > 0)
+          options.logger.info({ ...pruned, retentionMs: options.retentionMs }, 'pruned past the retention');
         await sleep(options.everyMs ?? 600_000, signal);
       }
     },
@@ -53,16 +56,20 @@ export async function prune(client: pg.Client, retentionMs: number, batchSize = 
     const { rowCount } = await client.query(
       `delete from idempotency_keys where (tenant, key) in (
          select tenant, key from idempotency_keys where created_at < $1 order by created_at limit $2)`,
-      [cutoff, batchSize]);
+      [cutoff, batchSize],
+    );
     pruned.idempotencyKeys += rowCount ?? 0;
     if ((rowCount ?? 0) < batchSize) break;
   }
   // Outbox ids follow time closely enough: walk them in order, delete what was published before
   // the cutoff, keep anything unpublished, and stop at the first row created after the cutoff.
   for (let after = 0; ;) {
-    const rows = (await client.query<{ id: string; published_before: boolean; recent: boolean }>(
-      `select id, published_at < $2 as published_before, created_at >= $2 as recent from outbox where id > $1 order by id limit $3`,
-      [after, cutoff, batchSize])).rows;
+    const rows = (
+      await client.query<{ id: string; published_before: boolean; recent: boolean }>(
+        `select id, published_at < $2 as published_before, created_at >= $2 as recent from outbox where id > $1 order by id limit $3`,
+        [after, cutoff, batchSize],
+      )
+    ).rows;
     const old = rows.filter((row) => row.published_before).map((row) => row.id);
     if (old.length > 0) pruned.outboxRows += (await client.query('delete from outbox where id = any($1::bigint[])', [old])).rowCount ?? 0;
     if (rows.length < batchSize || rows.some((row) => row.recent)) break;

@@ -93,11 +93,19 @@ async function run(session: LeaderSession, signal: AbortSignal, options: OrderSa
   const storePosition = () => {
     const msg = handled;
     if (!msg || msg.seq <= stored) return storing;
-    storing = storing.then(async () => {
-      await orm.em.fork().execute('update saga_checkpoints set position = ?, updated_at = now() where saga = ? and position < ?', [msg.seq, SAGA, msg.seq], 'run');
-      stored = Math.max(stored, msg.seq);
-      msg.ack();
-    }).catch((error: unknown) => log.warn({ err: error }, 'saga position not stored; trying again'));
+    storing = storing
+      .then(async () => {
+        await orm.em
+          .fork()
+          .execute(
+            'update saga_checkpoints set position = ?, updated_at = now() where saga = ? and position < ?',
+            [msg.seq, SAGA, msg.seq],
+            'run',
+          );
+        stored = Math.max(stored, msg.seq);
+        msg.ack();
+      })
+      .catch((error: unknown) => log.warn({ err: error }, 'saga position not stored; trying again'));
     return storing;
   };
   const timer = setInterval(() => void storePosition(), POSITION_EVERY_MS);
@@ -136,7 +144,7 @@ async function handle(event: EventEnvelope, options: OrderSagaOptions): Promise<
 
 async function place(event: EventEnvelope & OrderPlaced, options: OrderSagaOptions): Promise<void> {
   const { orderId, lines } = event.data;
-  const order = await options.executor.loadState(event.tenant, ORDER, orderId) as OrderState;
+  const order = (await options.executor.loadState(event.tenant, ORDER, orderId)) as OrderState;
   if (order.status === 'REJECTED' || order.status === 'CANCELLED') return releaseAll(event, orderId, lines, options);
   if (order.status !== 'PENDING') return; // already confirmed (and beyond) by an earlier run
   for (const line of lines) {
@@ -145,8 +153,11 @@ async function place(event: EventEnvelope & OrderPlaced, options: OrderSagaOptio
     } catch (error) {
       const decision = decideOnReservationFailure(error, line.productId);
       if (!decision) throw error;
-      await step(event, rejectOrder, 'reject', { id: orderId, reason: decision.reason, productId: decision.productId }, options)
-        .catch((rejectError: unknown) => { if (!decideOnStepRefused(rejectError)) throw rejectError; });
+      await step(event, rejectOrder, 'reject', { id: orderId, reason: decision.reason, productId: decision.productId }, options).catch(
+        (rejectError: unknown) => {
+          if (!decideOnStepRefused(rejectError)) throw rejectError;
+        },
+      );
       return releaseAll(event, orderId, lines, options);
     }
   }
@@ -158,7 +169,12 @@ async function place(event: EventEnvelope & OrderPlaced, options: OrderSagaOptio
   }
 }
 
-async function releaseAll(event: EventEnvelope, orderId: string, lines: readonly OrderLineData[], options: OrderSagaOptions): Promise<void> {
+async function releaseAll(
+  event: EventEnvelope,
+  orderId: string,
+  lines: readonly OrderLineData[],
+  options: OrderSagaOptions,
+): Promise<void> {
   for (const line of lines) {
     await step(event, releaseStock, `release:${line.productId}`, { id: line.productId, orderId }, options);
   }
@@ -170,10 +186,14 @@ function decideOnStepRefused(error: unknown): boolean {
 
 function step(event: EventEnvelope, definition: CommandDefinition, key: string, input: Record<string, unknown>, options: OrderSagaOptions) {
   const orderId = (event.data as { orderId: string }).orderId;
-  return options.executor.execute(definition, {
-    tenant: event.tenant,
-    userId: `${INTERNAL_KEY_PREFIX}${SAGA}`,
-    correlationId: event.metadata.correlationId,
-    input: { ...input, idempotencyKey: `${INTERNAL_KEY_PREFIX}${orderId}:${key}` },
-  }, { internal: true });
+  return options.executor.execute(
+    definition,
+    {
+      tenant: event.tenant,
+      userId: `${INTERNAL_KEY_PREFIX}${SAGA}`,
+      correlationId: event.metadata.correlationId,
+      input: { ...input, idempotencyKey: `${INTERNAL_KEY_PREFIX}${orderId}:${key}` },
+    },
+    { internal: true },
+  );
 }

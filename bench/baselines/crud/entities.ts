@@ -80,7 +80,8 @@ export class Product {
   @Index({ type: 'fulltext' })
   @Property({
     type: new FullTextType('english'),
-    generated: "(setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', coalesce(description, '')), 'B')) stored",
+    generated:
+      "(setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', coalesce(description, '')), 'B')) stored",
     lazy: true,
     nullable: true,
   })

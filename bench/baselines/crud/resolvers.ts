@@ -76,7 +76,8 @@ export const resolvers = {
       return { edges, pageInfo: { hasNextPage: totalCount > items.length, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
     },
 
-    order: (_: unknown, { id }: { id: string }, { em }: CrudContext) => em.findOne(Order, { id: uuid(id, 'id'), tenant: TENANT }, { populate: ['lines'] }),
+    order: (_: unknown, { id }: { id: string }, { em }: CrudContext) =>
+      em.findOne(Order, { id: uuid(id, 'id'), tenant: TENANT }, { populate: ['lines'] }),
   },
 
   Product: {
@@ -96,10 +97,30 @@ export const resolvers = {
   },
 
   Mutation: {
-    async createProduct(_: unknown, { input }: { input: { id?: string | null; sku: string; title: string; description?: string | null; category: string; price: string; initialStock?: number | null } }, { em }: CrudContext) {
+    async createProduct(
+      _: unknown,
+      {
+        input,
+      }: {
+        input: {
+          id?: string | null;
+          sku: string;
+          title: string;
+          description?: string | null;
+          category: string;
+          price: string;
+          initialStock?: number | null;
+        };
+      },
+      { em }: CrudContext,
+    ) {
       const product = Object.assign(new Product(), {
-        sku: input.sku, title: input.title, description: input.description ?? null, category: input.category,
-        price: amount(input.price, 'input.price'), stock: input.initialStock ?? 0,
+        sku: input.sku,
+        title: input.title,
+        description: input.description ?? null,
+        category: input.category,
+        price: amount(input.price, 'input.price'),
+        stock: input.initialStock ?? 0,
       });
       if (input.id) product.id = uuid(input.id, 'input.id');
       await em.persist(product).flush();
@@ -109,27 +130,43 @@ export const resolvers = {
     async restockProduct(_: unknown, { input }: { input: { id: string; quantity: number } }, { em }: CrudContext) {
       if (!Number.isInteger(input.quantity) || input.quantity < 1) throw fail('BAD_USER_INPUT', 'quantity must be a positive integer');
       const product = await em.transactional(async (tx) => {
-        const found = await tx.findOneOrFail(Product, { id: uuid(input.id, 'input.id'), tenant: TENANT }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        const found = await tx.findOneOrFail(
+          Product,
+          { id: uuid(input.id, 'input.id'), tenant: TENANT },
+          { lockMode: LockMode.PESSIMISTIC_WRITE },
+        );
         found.stock += input.quantity;
         return found;
       });
       return result(product.id, product.version);
     },
 
-    async registerCustomer(_: unknown, { input }: { input: { id?: string | null; name: string; email: string; region: string } }, { em }: CrudContext) {
+    async registerCustomer(
+      _: unknown,
+      { input }: { input: { id?: string | null; name: string; email: string; region: string } },
+      { em }: CrudContext,
+    ) {
       const customer = Object.assign(new Customer(), { name: input.name, email: input.email, region: input.region });
       if (input.id) customer.id = uuid(input.id, 'input.id');
       await em.persist(customer).flush();
       return result(customer.id, customer.version);
     },
 
-    async placeOrder(_: unknown, { input }: { input: { id?: string | null; customerId: string; lines: { productId: string; quantity: number }[] } }, { em }: CrudContext) {
+    async placeOrder(
+      _: unknown,
+      { input }: { input: { id?: string | null; customerId: string; lines: { productId: string; quantity: number }[] } },
+      { em }: CrudContext,
+    ) {
       if (input.lines.length === 0) throw fail('BAD_USER_INPUT', 'an order needs at least one line');
       const order = await em.transactional(async (tx) => {
         const customer = await tx.findOneOrFail(Customer, { id: uuid(input.customerId, 'input.customerId'), tenant: TENANT });
         const ids = [...new Set(input.lines.map((line) => uuid(line.productId, 'productId')))];
         // Locked in id order, so that two orders on the same products cannot deadlock.
-        const products = await tx.find(Product, { id: { $in: ids }, tenant: TENANT }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
+        const products = await tx.find(
+          Product,
+          { id: { $in: ids }, tenant: TENANT },
+          { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
+        );
         const byId = new Map(products.map((product) => [product.id, product]));
         const placed = Object.assign(new Order(), { customer, status: 'CONFIRMED' });
         if (input.id) placed.id = uuid(input.id, 'input.id');
@@ -156,6 +193,7 @@ export const resolvers = {
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof NotFoundError) return { ...formatted, message: 'not found', extensions: { code: 'NOT_FOUND' } };
-  if (original instanceof UniqueConstraintViolationException) return { ...formatted, message: 'already exists', extensions: { code: 'CONFLICT' } };
+  if (original instanceof UniqueConstraintViolationException)
+    return { ...formatted, message: 'already exists', extensions: { code: 'CONFLICT' } };
   return formatted;
 }

@@ -14,7 +14,10 @@ export const typeDefs = /* GraphQL */ `
     replayed: Boolean!
   }
 
-  type PageInfo { hasNextPage: Boolean!  endCursor: String }
+  type PageInfo {
+    hasNextPage: Boolean!
+    endCursor: String
+  }
 
   type Product {
     id: ID!
@@ -27,11 +30,29 @@ export const typeDefs = /* GraphQL */ `
     inStock: Boolean!
     version: Int!
   }
-  type ProductEdge { cursor: String!  node: Product! }
-  type ProductConnection { edges: [ProductEdge!]!  pageInfo: PageInfo!  totalCount: Int! }
-  input ProductFilter { category: String  inStock: Boolean  minPrice: Decimal  maxPrice: Decimal }
+  type ProductEdge {
+    cursor: String!
+    node: Product!
+  }
+  type ProductConnection {
+    edges: [ProductEdge!]!
+    pageInfo: PageInfo!
+    totalCount: Int!
+  }
+  input ProductFilter {
+    category: String
+    inStock: Boolean
+    minPrice: Decimal
+    maxPrice: Decimal
+  }
 
-  type Customer { id: ID!  name: String!  email: String!  region: String!  version: Int! }
+  type Customer {
+    id: ID!
+    name: String!
+    email: String!
+    region: String!
+    version: Int!
+  }
 
   type OrderLine {
     productId: ID!
@@ -55,11 +76,38 @@ export const typeDefs = /* GraphQL */ `
     order(id: ID!, consistencyToken: String): Order
   }
 
-  input CreateProductInput { idempotencyKey: String  id: ID  sku: String!  title: String!  description: String  category: String!  price: Decimal!  initialStock: Int }
-  input RestockProductInput { idempotencyKey: String  id: ID!  quantity: Int! }
-  input RegisterCustomerInput { idempotencyKey: String  id: ID  name: String!  email: String!  region: String! }
-  input OrderLineInput { productId: ID!  quantity: Int! }
-  input PlaceOrderInput { idempotencyKey: String  id: ID  customerId: ID!  lines: [OrderLineInput!]! }
+  input CreateProductInput {
+    idempotencyKey: String
+    id: ID
+    sku: String!
+    title: String!
+    description: String
+    category: String!
+    price: Decimal!
+    initialStock: Int
+  }
+  input RestockProductInput {
+    idempotencyKey: String
+    id: ID!
+    quantity: Int!
+  }
+  input RegisterCustomerInput {
+    idempotencyKey: String
+    id: ID
+    name: String!
+    email: String!
+    region: String!
+  }
+  input OrderLineInput {
+    productId: ID!
+    quantity: Int!
+  }
+  input PlaceOrderInput {
+    idempotencyKey: String
+    id: ID
+    customerId: ID!
+    lines: [OrderLineInput!]!
+  }
 
   type Mutation {
     createProduct(input: CreateProductInput!): CommandResult!

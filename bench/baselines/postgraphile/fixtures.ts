@@ -11,7 +11,10 @@ export async function createPostgraphileFixtures(url: string): Promise<Fixtures>
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: '{ allProductViews(first: 200) { nodes { tenant rowId } } }' }),
   });
-  const body = (await response.json()) as { data?: { allProductViews: { nodes: { tenant: string; rowId: string }[] } }; errors?: unknown[] };
+  const body = (await response.json()) as {
+    data?: { allProductViews: { nodes: { tenant: string; rowId: string }[] } };
+    errors?: unknown[];
+  };
   const nodes = body.data?.allProductViews.nodes ?? [];
   if (body.errors || nodes.length === 0) throw new Error(`no products in the read database: ${JSON.stringify(body.errors ?? [])}`);
   const tenant = nodes[0]!.tenant;

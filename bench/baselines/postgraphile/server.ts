@@ -26,7 +26,9 @@ const pgl = postgraphile({
 });
 const serv = pgl.createServ(grafserv);
 const server = http.createServer();
-server.on('error', (error) => { process.stderr.write(`postgraphile baseline: ${String(error)}\n`); });
+server.on('error', (error) => {
+  process.stderr.write(`postgraphile baseline: ${String(error)}\n`);
+});
 await serv.addTo(server);
 // Build the schema now (introspection), not on the first request.
 await pgl.getSchema();
