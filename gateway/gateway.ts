@@ -17,7 +17,7 @@ import { subjectsFor } from '../platform/subjects.js';
 import { AppError } from '../schema/errors.js';
 import { PRODUCT_VIEW, type ProductView } from '../schema/views/product-view.js';
 import { createAuthenticator, type Principal } from './auth.js';
-import { buildGatewaySchema } from './build-schema.js';
+import { buildGatewaySchema } from './graphql/build-schema.js';
 import { Bus } from './bus.js';
 import { createContext, type GatewayContext, type ViewCaches } from './context.js';
 import { correlationIdOf, correlationMiddleware } from './correlation.js';

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { RegionalSales, TopProduct } from '../../schema/graphql/analytics-types.js';
-import { Product } from '../../schema/graphql/catalog-types.js';
-import { DateScalar } from '../../schema/graphql/scalars.js';
+import { RegionalSales, TopProduct } from './analytics-types.js';
+import { Product } from './catalog-types.js';
+import { DateScalar } from './scalars.js';
 import type { SalesByRegionArgs, TopProductsArgs } from '../../schema/queries/query-message.js';
 import { SALES_VIEW, type RegionalSalesView, type TopProductView } from '../../schema/views/commerce-views.js';
 import type { ProductView } from '../../schema/views/product-view.js';

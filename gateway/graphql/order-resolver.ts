@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { CommandResult as CommandResultMessage } from '../../schema/commands/command-message.js';
-import { Product } from '../../schema/graphql/catalog-types.js';
-import { CommandResult } from '../../schema/graphql/common-types.js';
-import { Customer } from '../../schema/graphql/customer-types.js';
+import { Product } from './catalog-types.js';
+import { CommandResult } from './common-types.js';
+import { Customer } from './customer-types.js';
 import {
   CancelOrderInput,
   Order,
@@ -12,7 +12,7 @@ import {
   PayOrderInput,
   PlaceOrderInput,
   ShipOrderInput,
-} from '../../schema/graphql/order-types.js';
+} from './order-types.js';
 import type { Connection, OrdersArgs } from '../../schema/queries/query-message.js';
 import { ORDER_VIEW, type CustomerView, type OrderLineView, type OrderView } from '../../schema/views/commerce-views.js';
 import type { ProductView } from '../../schema/views/product-view.js';

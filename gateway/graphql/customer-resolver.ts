@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { CommandResult as CommandResultMessage } from '../../schema/commands/command-message.js';
-import { CommandResult } from '../../schema/graphql/common-types.js';
-import { Customer, RegisterCustomerInput } from '../../schema/graphql/customer-types.js';
+import { CommandResult } from './common-types.js';
+import { Customer, RegisterCustomerInput } from './customer-types.js';
 import { CUSTOMER_VIEW, type CustomerView } from '../../schema/views/commerce-views.js';
 import type { GatewayContext } from '../context.js';
 import { uuidKey } from '../subscriptions/view-hub.js';

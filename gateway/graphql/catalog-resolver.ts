@@ -9,8 +9,8 @@ import {
   ProductSort,
   RenameProductInput,
   RestockProductInput,
-} from '../../schema/graphql/catalog-types.js';
-import { CommandResult } from '../../schema/graphql/common-types.js';
+} from './catalog-types.js';
+import { CommandResult } from './common-types.js';
 import type { CommandResult as CommandResultMessage } from '../../schema/commands/command-message.js';
 import type { Connection } from '../../schema/queries/query-message.js';
 import { PRODUCT_VIEW, type ProductView } from '../../schema/views/product-view.js';
