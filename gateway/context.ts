@@ -40,20 +40,34 @@ export function createContext(
     correlationId,
     bus,
     views,
-    productLoader: byIdLoader<ProductView>('productsByIds', () => context, caches.products),
-    customerLoader: byIdLoader<CustomerView>('customersByIds', () => context),
+    productLoader: byIdLoader(
+      () => context,
+      (ctx, ids, token) => ctx.bus.query('productsByIds', { ids }, ctx, token),
+      caches.products,
+    ),
+    customerLoader: byIdLoader(
+      () => context,
+      (ctx, ids, token) => ctx.bus.query('customersByIds', { ids }, ctx, token),
+    ),
     readTokens: new WeakMap(),
   };
   return context;
 }
 
+/** A `<view>sByIds` query: the rows of `ids`, aligned with them (null: no such row). */
+type FetchByIds<View> = (ctx: GatewayContext, ids: string[], token: string | null | undefined) => Promise<(View | null)[]>;
+
 /**
- * One DataLoader per consistency token over a `<view>sByIds` query ({ ids } -> answers aligned
- * with ids), through the view's cache when the gateway keeps one. Batches per tick and asks each id once per batch, but keeps no cache between
- * batches: a subscription keeps its context for its whole life, and a cache would freeze the
- * nested views (order.customer, line.product) at their first value.
+ * One DataLoader per consistency token over a `<view>sByIds` query, through the view's cache
+ * when the gateway keeps one. Batches per tick and asks each id once per batch, but keeps no
+ * cache between batches: a subscription keeps its context for its whole life, and a cache would
+ * freeze the nested views (order.customer, line.product) at their first value.
  */
-function byIdLoader<View extends CachedView>(query: string, context: () => GatewayContext, cache?: ViewCache<View>): ByIdLoader<View> {
+function byIdLoader<View extends CachedView>(
+  context: () => GatewayContext,
+  fetchByIds: FetchByIds<View>,
+  cache?: ViewCache<View>,
+): ByIdLoader<View> {
   const loaders = new Map<string, DataLoader<string, View | null>>();
   return (token) => {
     const key = token ?? '';
@@ -63,7 +77,7 @@ function byIdLoader<View extends CachedView>(query: string, context: () => Gatew
         async (ids) => {
           const ctx = context();
           const distinct = [...new Set(ids)];
-          const fetch = (ids: string[]) => ctx.bus.query<(View | null)[]>(query, { ids }, ctx, token);
+          const fetch = (ids: string[]) => fetchByIds(ctx, ids, token);
           const answers = cache ? await cache.load(ctx.principal.tenant, distinct, token, fetch) : await fetch(distinct);
           const byId = new Map(distinct.map((id, i) => [id, answers[i] ?? null]));
           return ids.map((id) => byId.get(id) ?? null);

@@ -11,7 +11,7 @@ import {
   RestockProductInput,
 } from './catalog-types.js';
 import { CommandResult } from './common-types.js';
-import type { CommandResult as CommandResultMessage } from '../../schema/commands/command-message.js';
+import type { CommandResult as CommandResultMessage } from '../../schema/messages/command-inputs.js';
 import type { Connection } from '../../schema/queries/query-message.js';
 import { PRODUCT_VIEW, type ProductView } from '../../schema/views/product-view.js';
 import type { GatewayContext } from '../context.js';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import type { CommandResult as CommandResultMessage } from '../../schema/commands/command-message.js';
+import type { CommandResult as CommandResultMessage } from '../../schema/messages/command-inputs.js';
 import { CommandResult } from './common-types.js';
 import { Customer, RegisterCustomerInput } from './customer-types.js';
 import { CUSTOMER_VIEW, type CustomerView } from '../../schema/views/commerce-views.js';
@@ -35,7 +35,7 @@ export class CustomerResolver {
         tenant: context.principal.tenant,
         view: CUSTOMER_VIEW,
         key: id,
-        loadCurrent: () => context.bus.query<CustomerView | null>('customer', { id }, context, args.consistencyToken),
+        loadCurrent: () => context.bus.query('customer', { id }, context, args.consistencyToken),
       });
     },
   })
