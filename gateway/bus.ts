@@ -13,9 +13,7 @@ import type {
 } from '../schema/queries/query-message.js';
 import type { CustomerView, OrderView, RegionalSalesView, TopProductView } from '../schema/views/commerce-views.js';
 import type { ProductView } from '../schema/views/product-view.js';
-import { AppError } from '../schema/errors.js';
 import type { Principal } from './auth.js';
-import { toGraphQLError } from './errors.js';
 
 export interface CallContext {
   principal: Principal;
@@ -39,7 +37,7 @@ export type QueryName = keyof Queries;
 /**
  * The gateway's only way to the services: commands to the write-service queue group, queries
  * to the read-service queue group, each typed by its wire message and sent as it is (JSON).
- * Service errors come back as coded GraphQL errors.
+ * A service's error comes back as the AppError it answered (SERVICE_UNAVAILABLE when none did).
  */
 export class Bus {
   constructor(
@@ -73,12 +71,7 @@ export class Bus {
     return this.call(this.subjects.query(name), body, ctx, 'read-service');
   }
 
-  private async call<T>(subject: string, body: unknown, ctx: CallContext, service: string): Promise<T> {
-    try {
-      return await request<T>(this.nc, subject, body, { timeoutMs: this.timeoutMs, correlationId: ctx.correlationId, service });
-    } catch (error) {
-      if (error instanceof AppError) throw toGraphQLError(error);
-      throw error;
-    }
+  private call<T>(subject: string, body: unknown, ctx: CallContext, service: string): Promise<T> {
+    return request<T>(this.nc, subject, body, { timeoutMs: this.timeoutMs, correlationId: ctx.correlationId, service });
   }
 }

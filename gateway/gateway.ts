@@ -6,7 +6,6 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../platform/config.js';
@@ -14,16 +13,16 @@ import { createLogger, type Logger } from '../platform/logger.js';
 import { Metrics } from '../platform/metrics.js';
 import { connectNats } from '../platform/nats.js';
 import { subjectsFor } from '../platform/subjects.js';
-import { AppError } from '../schema/errors.js';
+import { AppError, ErrorCode } from '../schema/errors.js';
 import { PRODUCT_VIEW, type ProductView } from '../schema/views/product-view.js';
 import { createAuthenticator, type Principal } from './auth.js';
 import { buildGatewaySchema } from './graphql/build-schema.js';
 import { Bus } from './bus.js';
 import { createContext, type GatewayContext, type ViewCaches } from './context.js';
 import { correlationIdOf, correlationMiddleware } from './correlation.js';
-import { formatError, toGraphQLError } from './errors.js';
 import { explorerRouter } from './explorer.js';
 import { metricsPlugin } from './metrics-plugin.js';
+import { asGraphQLError, formatResult, normalizeError } from './normalize-error.js';
 import { DocumentCache } from './subscriptions/document-cache.js';
 import { createSharedSubscribe, type DirectTarget } from './subscriptions/shared-subscribe.js';
 import { ViewHub } from './subscriptions/view-hub.js';
@@ -81,9 +80,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       onSubscribe: (ctx, _id, payload) => {
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
           return [
-            new GraphQLError(`at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`, {
-              extensions: { code: 'RATE_LIMITED' },
-            }),
+            asGraphQLError(new AppError(ErrorCode.RATE_LIMITED, `at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`)),
           ];
         }
         const document = documents.get(payload.query);
@@ -92,19 +89,23 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       },
       context: (ctx, id, payload): GatewayContext => {
         const principal = principals.get(ctx);
-        if (!principal) throw toGraphQLError(new AppError('UNAUTHENTICATED', 'not authenticated'));
+        if (!principal) throw new AppError(ErrorCode.UNAUTHENTICATED, 'not authenticated');
         const correlationId = correlationIdOf((payload.extensions as Record<string, unknown> | undefined)?.correlationId);
         const context = createContext(principal, correlationId, bus, views, caches);
         directTargets.set(context, { socket: ctx.extra.socket, id });
         return context;
       },
+      // Errors as clients see them, the same as over HTTP; later values of a subscription are
+      // formatted where they are sent (createSharedSubscribe).
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? formatResult(result) : undefined),
+      onError: (_ctx, _id, _payload, errors) => errors.map(normalizeError),
     },
     wsServer,
   );
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
-    formatError,
+    formatError: (_formatted, error) => normalizeError(error),
     includeStacktraceInErrorResponses: false,
     // The process's signal handling (platform/process.ts) stops the gateway; Apollo's own
     // handlers would race it and leave the process hanging until the forced exit.
@@ -145,7 +146,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
           const principal = await auth.authenticate(req.get('authorization'));
           return createContext(principal, res.locals.correlationId as string, bus, views, caches);
         } catch (error) {
-          throw error instanceof AppError ? toGraphQLError(error) : error;
+          throw asGraphQLError(error); // UNAUTHENTICATED answers HTTP 401
         }
       },
     }),
