@@ -1,5 +1,4 @@
 import DataLoader from 'dataloader';
-import type { CustomerView } from '../schema/views/commerce-views.js';
 import type { ProductView } from '../schema/views/product-view.js';
 import type { Principal } from './auth.js';
 import type { Bus, CallContext } from './bus.js';
@@ -8,14 +7,11 @@ import type { CachedView, ViewCache } from './view-cache/view-cache.js';
 
 type ByIdLoader<View> = (consistencyToken?: string | null) => DataLoader<string, View | null>;
 
-/** What every resolver sees: who asks, the correlation id, the bus and per-request loaders. */
+/** What every resolver sees: who asks, the correlation id, the bus, the live views and the loaders. */
 export interface GatewayContext extends CallContext {
   bus: Bus;
   views: ViewHub;
-  /** Product lookups by id, batched into one read-service request per tick (and per token). */
-  productLoader: ByIdLoader<ProductView>;
-  /** Customer lookups by id, batched into one read-service request per tick (and per token). */
-  customerLoader: ByIdLoader<CustomerView>;
+  loaders: Loaders;
   /**
    * The consistency token a view object was read with, so that what is resolved from it
    * (order.customer, order.lines.product, topProducts.product) is read with the same token.
@@ -28,27 +24,30 @@ export interface ViewCaches {
   products?: ViewCache<ProductView>;
 }
 
-export function createContext(
-  principal: Principal,
-  correlationId: string,
-  bus: Bus,
-  views: ViewHub,
-  caches: ViewCaches = {},
-): GatewayContext {
+/** What every context shares, whoever asks. */
+export interface ContextSources {
+  bus: Bus;
+  views: ViewHub;
+  caches: ViewCaches;
+}
+
+/** Lookups by id, each batched into one read-service request per tick (and per token). One line per view. */
+function loadersOf(context: () => GatewayContext, caches: ViewCaches) {
+  return {
+    product: byIdLoader(context, (ctx, ids, token) => ctx.bus.query('productsByIds', { ids }, ctx, token), caches.products),
+    customer: byIdLoader(context, (ctx, ids, token) => ctx.bus.query('customersByIds', { ids }, ctx, token)),
+  };
+}
+type Loaders = ReturnType<typeof loadersOf>;
+
+/** The context of one HTTP request or one WebSocket subscription. */
+export function createContext(principal: Principal, correlationId: string, { bus, views, caches }: ContextSources): GatewayContext {
   const context: GatewayContext = {
     principal,
     correlationId,
     bus,
     views,
-    productLoader: byIdLoader(
-      () => context,
-      (ctx, ids, token) => ctx.bus.query('productsByIds', { ids }, ctx, token),
-      caches.products,
-    ),
-    customerLoader: byIdLoader(
-      () => context,
-      (ctx, ids, token) => ctx.bus.query('customersByIds', { ids }, ctx, token),
-    ),
+    loaders: loadersOf(() => context, caches),
     readTokens: new WeakMap(),
   };
   return context;

@@ -45,7 +45,7 @@ export class AnalyticsResolver {
 
   @FieldResolver(() => Product, { nullable: true })
   product(@Root() top: TopProductView, @Ctx() ctx: GatewayContext): Promise<ProductView | null> {
-    return ctx.productLoader(ctx.readTokens.get(top)).load(top.productId);
+    return ctx.loaders.product(ctx.readTokens.get(top)).load(top.productId);
   }
 
   @Subscription(() => RegionalSales, {

@@ -28,7 +28,7 @@ export class CatalogResolver {
     @Ctx() ctx: GatewayContext,
   ): Promise<ProductView | null> {
     // Checked here, so that one bad id fails its own field, not the whole batch.
-    return ctx.productLoader(consistencyToken).load(uuidKey(id, 'id'));
+    return ctx.loaders.product(consistencyToken).load(uuidKey(id, 'id'));
   }
 
   @Query(() => ProductConnection)
@@ -94,7 +94,7 @@ export class CatalogResolver {
         view: PRODUCT_VIEW,
         key,
         // Through the loader, so through the view cache: a thousand dashboards opening on one product cost one read.
-        loadCurrent: () => context.productLoader(args.consistencyToken).load(key),
+        loadCurrent: () => context.loaders.product(args.consistencyToken).load(key),
       });
     },
   })

@@ -16,7 +16,7 @@ export class CustomerResolver {
     @Arg('consistencyToken', () => String, { nullable: true }) consistencyToken: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<CustomerView | null> {
-    return ctx.customerLoader(consistencyToken).load(uuidKey(id, 'id'));
+    return ctx.loaders.customer(consistencyToken).load(uuidKey(id, 'id'));
   }
 
   @Mutation(() => CommandResult)

@@ -58,7 +58,7 @@ export class OrderResolver {
 
   @FieldResolver(() => Customer, { nullable: true })
   customer(@Root() order: OrderView, @Ctx() ctx: GatewayContext): Promise<CustomerView | null> {
-    return ctx.customerLoader(ctx.readTokens.get(order)).load(order.customerId);
+    return ctx.loaders.customer(ctx.readTokens.get(order)).load(order.customerId);
   }
 
   @Mutation(() => CommandResult, {
@@ -110,6 +110,6 @@ export class OrderResolver {
 export class OrderLineResolver {
   @FieldResolver(() => Product, { nullable: true, description: "The product's current view, resolved in batches." })
   product(@Root() line: OrderLineView, @Ctx() ctx: GatewayContext): Promise<ProductView | null> {
-    return ctx.productLoader(ctx.readTokens.get(line)).load(line.productId);
+    return ctx.loaders.product(ctx.readTokens.get(line)).load(line.productId);
   }
 }
