@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connect } from '@nats-io/transport-node';
-import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../../gateway/websocket.js';
+import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../../gateway/index.js';
 import { gql, gqlData, SubscriptionRecorder, wsClient } from '../support/graphql-client.js';
 import { createProduct, type CommandResultData } from '../support/catalog.js';
 import { PAY_ORDER, placeOrder, registerCustomer } from '../support/commerce.js';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { buildSchema, execute, GraphQLError, locatedError, parse, subscribe, type ExecutionResult } from 'graphql';
 import { AppError, ErrorCode } from '../../schema/errors.js';
-import { asGraphQLError, formatResult, normalizeError, parseFailed, validationFailed } from '../../gateway/normalize-error.js';
+import { asGraphQLError, formatResult, normalizeError, parseFailed, validationFailed } from '../../gateway/index.js';
 
 const schema = buildSchema(`
   type Query { thing(n: Int!): Int, count: Int }
