@@ -1,11 +1,12 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type * as wire from '../../schema/messages/command-inputs.js';
 import type { ProductsArgs } from '../../schema/queries/query-message.js';
+import type { ProductView } from '../../schema/views/product-view.js';
 import { PageInfo } from './common-types.js';
 import { DateTimeScalar, DecimalScalar } from './scalars.js';
 
 @ObjectType()
-export class Product {
+export class Product implements Omit<ProductView, 'revision'> {
   @Field(() => ID) id!: string;
   @Field(() => String) sku!: string;
   @Field(() => String) title!: string;

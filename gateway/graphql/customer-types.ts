@@ -1,9 +1,10 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import type * as wire from '../../schema/messages/command-inputs.js';
+import type { CustomerView } from '../../schema/views/commerce-views.js';
 import { DateTimeScalar, DecimalScalar } from './scalars.js';
 
 @ObjectType()
-export class Customer {
+export class Customer implements Omit<CustomerView, 'revision'> {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
   @Field(() => String) email!: string;

@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type * as wire from '../../schema/messages/command-inputs.js';
+import type { OrderLineView, OrderTimelineEntryView, OrderView } from '../../schema/views/commerce-views.js';
 import { Product } from './catalog-types.js';
 import { PageInfo } from './common-types.js';
 import { Customer } from './customer-types.js';
@@ -16,7 +17,7 @@ export enum OrderStatus {
 registerEnumType(OrderStatus, { name: 'OrderStatus' });
 
 @ObjectType()
-export class OrderLine {
+export class OrderLine implements OrderLineView {
   @Field(() => ID) productId!: string;
   @Field(() => String) sku!: string;
   @Field(() => String) title!: string;
@@ -28,14 +29,14 @@ export class OrderLine {
 }
 
 @ObjectType()
-export class OrderTimelineEntry {
+export class OrderTimelineEntry implements OrderTimelineEntryView {
   @Field(() => DateTimeScalar) at!: string;
   @Field(() => String, { description: "The domain event's type, e.g. OrderPlaced, OrderConfirmed." }) event!: string;
   @Field(() => String, { nullable: true }) detail!: string | null;
 }
 
 @ObjectType()
-export class Order {
+export class Order implements OrderView {
   @Field(() => ID) id!: string;
   @Field(() => ID) customerId!: string;
   /** Resolved by OrderResolver through the customer DataLoader. */
