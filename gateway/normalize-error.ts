@@ -2,8 +2,12 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import { AppError, ErrorCode } from '../schema/errors.js';
 
+type Where = Pick<GraphQLFormattedError, 'locations' | 'path'>;
+
 /** What a client sees of an error nobody meant for it. */
-const internal = (): GraphQLFormattedError => ({ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
+function internal(where: Where = {}): GraphQLFormattedError {
+  return { message: 'Internal server error', ...where, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+}
 
 /** The HTTP status of a request refused before it runs, by code (Apollo reads it from `extensions.http`). */
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { [ErrorCode.UNAUTHENTICATED]: 401 };
@@ -32,7 +36,7 @@ function normalize(error: unknown): GraphQLFormattedError {
   const where = error instanceof GraphQLError ? located(error) : {};
   const cause = causeOf(error);
   if (cause instanceof AppError) return { message: cause.message, ...where, extensions: extensionsOf(cause) };
-  if (!(cause instanceof GraphQLError)) return { ...internal(), ...where };
+  if (!(cause instanceof GraphQLError)) return internal(where);
   const { http: _http, stacktrace: _stacktrace, ...extensions } = cause.extensions;
   const code = typeof extensions.code === 'string' ? extensions.code : codeOf(cause);
   return { message: cause.message, ...where, extensions: { ...extensions, code } };
@@ -66,7 +70,7 @@ function extensionsOf(error: AppError): Record<string, unknown> {
   return extensions;
 }
 
-function located(error: GraphQLError): Pick<GraphQLFormattedError, 'locations' | 'path'> {
+function located(error: GraphQLError): Where {
   const { locations, path } = error.toJSON();
   return { ...(locations && { locations }), ...(path && { path }) };
 }
