@@ -1,20 +1,43 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { request } from '../platform/messaging.js';
 import type { Subjects } from '../platform/subjects.js';
-import type { CommandMessage, CommandResult } from '../schema/commands/command-message.js';
-import { AppError } from '../schema/errors.js';
-import type { QueryMessage } from '../schema/queries/query-message.js';
+import type { CommandInputs, CommandMessage, CommandName, CommandResult } from '../schema/messages/command-inputs.js';
+import type {
+  Connection,
+  OrdersArgs,
+  ProductsArgs,
+  ProjectionStatus,
+  QueryMessage,
+  SalesByRegionArgs,
+  TopProductsArgs,
+} from '../schema/queries/query-message.js';
+import type { CustomerView, OrderView, RegionalSalesView, TopProductView } from '../schema/views/commerce-views.js';
+import type { ProductView } from '../schema/views/product-view.js';
 import type { Principal } from './auth.js';
-import { toGraphQLError } from './errors.js';
 
 export interface CallContext {
   principal: Principal;
   correlationId: string;
 }
 
+/** The read-service queries the gateway asks: arguments (schema/queries' types where it has them) and answer. */
+export interface Queries {
+  products: { args: ProductsArgs; answer: Connection<ProductView> };
+  productsByIds: { args: { ids: string[] }; answer: (ProductView | null)[] };
+  customer: { args: { id: string }; answer: CustomerView | null };
+  customersByIds: { args: { ids: string[] }; answer: (CustomerView | null)[] };
+  order: { args: { id: string }; answer: OrderView | null };
+  orders: { args: OrdersArgs; answer: Connection<OrderView> };
+  salesByRegion: { args: SalesByRegionArgs; answer: RegionalSalesView[] };
+  topProducts: { args: TopProductsArgs; answer: TopProductView[] };
+  projections: { args: Record<string, never>; answer: ProjectionStatus[] };
+}
+export type QueryName = keyof Queries;
+
 /**
  * The gateway's only way to the services: commands to the write-service queue group, queries
- * to the read-service queue group. Service errors come back as coded GraphQL errors.
+ * to the read-service queue group, each typed by its wire message and sent as it is (JSON).
+ * A service's error comes back as the AppError it answered (SERVICE_UNAVAILABLE when none did).
  */
 export class Bus {
   constructor(
@@ -23,32 +46,32 @@ export class Bus {
     private readonly timeoutMs: number,
   ) {}
 
-  async command(name: string, input: object, ctx: CallContext): Promise<CommandResult> {
-    const body: CommandMessage = {
+  command<N extends CommandName>(name: N, input: CommandInputs[N], ctx: CallContext): Promise<CommandResult> {
+    const body: CommandMessage<N> = {
       tenant: ctx.principal.tenant,
       userId: ctx.principal.userId,
       correlationId: ctx.correlationId,
-      input: JSON.parse(JSON.stringify(input)) as Record<string, unknown>,
+      input,
     };
     return this.call(this.subjects.command(name), body, ctx, 'write-service');
   }
 
-  async query<T>(name: string, args: object, ctx: CallContext, consistencyToken?: string | null): Promise<T> {
-    const body: QueryMessage = {
+  query<N extends QueryName>(
+    name: N,
+    args: Queries[N]['args'],
+    ctx: CallContext,
+    consistencyToken?: string | null,
+  ): Promise<Queries[N]['answer']> {
+    const body: QueryMessage<Queries[N]['args']> = {
       tenant: ctx.principal.tenant,
       correlationId: ctx.correlationId,
-      args: JSON.parse(JSON.stringify(args)) as Record<string, unknown>,
+      args,
       ...(consistencyToken ? { consistencyToken } : {}),
     };
     return this.call(this.subjects.query(name), body, ctx, 'read-service');
   }
 
-  private async call<T>(subject: string, body: unknown, ctx: CallContext, service: string): Promise<T> {
-    try {
-      return await request<T>(this.nc, subject, body, { timeoutMs: this.timeoutMs, correlationId: ctx.correlationId, service });
-    } catch (error) {
-      if (error instanceof AppError) throw toGraphQLError(error);
-      throw error;
-    }
+  private call<T>(subject: string, body: unknown, ctx: CallContext, service: string): Promise<T> {
+    return request<T>(this.nc, subject, body, { timeoutMs: this.timeoutMs, correlationId: ctx.correlationId, service });
   }
 }

@@ -6,30 +6,23 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import type { Config } from '../platform/config.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { Metrics } from '../platform/metrics.js';
 import { connectNats } from '../platform/nats.js';
 import { subjectsFor } from '../platform/subjects.js';
-import { AppError } from '../schema/errors.js';
 import { PRODUCT_VIEW, type ProductView } from '../schema/views/product-view.js';
-import { createAuthenticator, type Principal } from './auth.js';
-import { buildGatewaySchema } from './build-schema.js';
+import { createAuthenticator } from './auth.js';
 import { Bus } from './bus.js';
 import { createContext, type GatewayContext, type ViewCaches } from './context.js';
-import { correlationIdOf, correlationMiddleware } from './correlation.js';
-import { formatError, toGraphQLError } from './errors.js';
+import { correlationMiddleware } from './correlation.js';
 import { explorerRouter } from './explorer.js';
+import { buildGatewaySchema } from './graphql/build-schema.js';
 import { metricsPlugin } from './metrics-plugin.js';
-import { DocumentCache } from './subscriptions/document-cache.js';
-import { createSharedSubscribe, type DirectTarget } from './subscriptions/shared-subscribe.js';
+import { asGraphQLError, normalizeError } from './normalize-error.js';
 import { ViewHub } from './subscriptions/view-hub.js';
 import { ViewCache } from './view-cache/view-cache.js';
-
-export const MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
+import { drainWebSocketServer, serveWebSocket } from './websocket.js';
 
 export interface RunningGateway {
   url: string;
@@ -49,6 +42,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     caches.products = new ViewCache<ProductView>(views.feed(PRODUCT_VIEW), { capacity: config.viewCacheSize });
     await caches.products.start();
   }
+  const sources = { bus, views, caches };
   const auth = createAuthenticator(config.authMode, config.jwtSecret);
   const schema = await buildGatewaySchema();
   const metrics = new Metrics('gateway');
@@ -56,70 +50,18 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const principals = new WeakMap<object, Principal>();
-  const documents = new DocumentCache(schema);
-  // Each WebSocket subscription's socket and id, by its context: later values go straight there.
-  const directTargets = new WeakMap<object, DirectTarget>();
-  const wsCleanup = useServer<Record<string, unknown>>(
-    {
-      schema,
-      subscribe: createSharedSubscribe(directTargets),
-      connectionInitWaitTimeout: 5000,
-      onConnect: async (ctx) => {
-        try {
-          const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-          principals.set(ctx, await auth.authenticate(typeof authorization === 'string' ? authorization : undefined));
-          // graphql-ws keeps the upgrade request for the socket's whole life; nothing here reads it
-          // again, and it costs about 1.5 KB per socket (measured with 5,000 subscribers).
-          (ctx.extra as { request?: unknown }).request = undefined;
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      onSubscribe: (ctx, _id, payload) => {
-        if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
-          return [
-            new GraphQLError(`at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`, {
-              extensions: { code: 'RATE_LIMITED' },
-            }),
-          ];
-        }
-        const document = documents.get(payload.query);
-        if (!('kind' in document)) return document; // syntax or validation errors
-        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
-      },
-      context: (ctx, id, payload): GatewayContext => {
-        const principal = principals.get(ctx);
-        if (!principal) throw toGraphQLError(new AppError('UNAUTHENTICATED', 'not authenticated'));
-        const correlationId = correlationIdOf((payload.extensions as Record<string, unknown> | undefined)?.correlationId);
-        const context = createContext(principal, correlationId, bus, views, caches);
-        directTargets.set(context, { socket: ctx.extra.socket, id });
-        return context;
-      },
-    },
-    wsServer,
-  );
+  const webSocket = serveWebSocket({ httpServer, schema, auth, sources });
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
-    formatError,
+    formatError: (_formatted, error) => normalizeError(error),
     includeStacktraceInErrorResponses: false,
     // The process's signal handling (platform/process.ts) stops the gateway; Apollo's own
     // handlers would race it and leave the process hanging until the forced exit.
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      {
-        async serverWillStart() {
-          return {
-            async drainServer() {
-              await wsCleanup.dispose();
-            },
-          };
-        },
-      },
+      drainWebSocketServer(webSocket),
       ApolloServerPluginLandingPageDisabled(),
       metricsPlugin(metrics),
     ],
@@ -143,9 +85,9 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       context: async ({ req, res }) => {
         try {
           const principal = await auth.authenticate(req.get('authorization'));
-          return createContext(principal, res.locals.correlationId as string, bus, views, caches);
+          return createContext(principal, res.locals.correlationId as string, sources);
         } catch (error) {
-          throw error instanceof AppError ? toGraphQLError(error) : error;
+          throw asGraphQLError(error); // UNAUTHENTICATED answers HTTP 401
         }
       },
     }),

@@ -1,15 +1,5 @@
 import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
-
-/** The error with Apollo's code for the same failure over HTTP. */
-function coded(error: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    originalError: error,
-    extensions: { ...error.extensions, code },
-  });
-}
+import { parseFailed, validationFailed } from '../normalize-error.js';
 
 /** Most distinct subscription documents kept; the oldest is forgotten first. */
 const DEFAULT_CAPACITY = 1000;
@@ -43,10 +33,10 @@ export class DocumentCache {
     try {
       document = parse(query);
     } catch (error) {
-      if (error instanceof GraphQLError) return [coded(error, 'GRAPHQL_PARSE_FAILED')];
+      if (error instanceof GraphQLError) return [parseFailed(error)];
       throw error;
     }
     const errors = validate(this.schema, document);
-    return errors.length > 0 ? errors.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED')) : document;
+    return errors.length > 0 ? errors.map(validationFailed) : document;
   }
 }

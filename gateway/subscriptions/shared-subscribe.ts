@@ -1,5 +1,6 @@
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { GatewayContext } from '../context.js';
+import { formatResult } from '../normalize-error.js';
 import { mapAsyncIterable } from './map-async-iterable.js';
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
@@ -145,10 +146,9 @@ class DirectSubscription implements AsyncIterableIterator<ExecutionResult> {
   }
 }
 
-/** The payload of a `next` message as graphql-ws writes it: the result, errors as their JSON form. */
+/** The payload of a `next` message, errors as clients see them (what graphql-ws's onNext makes of the first value). */
 function payloadJson(result: ExecutionResult): string {
-  const { errors, ...rest } = result;
-  return JSON.stringify(errors ? { ...rest, errors: errors.map((error) => error.toJSON()) } : rest);
+  return JSON.stringify(formatResult(result));
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

@@ -1,10 +1,8 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { createLogger, type Logger } from '../../platform/logger.js';
 import type { Subjects } from '../../platform/subjects.js';
-import { AppError } from '../../schema/errors.js';
 import { requireRegion, requireUuid } from '../../schema/validation.js';
 import { VIEW_PROJECTIONS } from '../../schema/views/view-sources.js';
-import { toGraphQLError } from '../errors.js';
 import { ANY_KEY, ViewFeed, type FeedListener } from './view-feed.js';
 
 export { ANY_KEY };
@@ -18,20 +16,12 @@ const SUBJECT_TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
  * and no input reaches a subject name unchecked.
  */
 export function uuidKey(value: string, field: string): string {
-  return coded(() => requireUuid(value, field));
+  return requireUuid(value, field);
 }
 
 /** A region as a view key (`<ns>.view.<tenant>.sales.<region>`), or BAD_USER_INPUT naming the field. */
 export function regionKey(value: string, field: string): string {
-  return coded(() => requireRegion(value, field));
-}
-
-function coded<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    throw error instanceof AppError ? toGraphQLError(error) : error;
-  }
+  return requireRegion(value, field);
 }
 
 /**

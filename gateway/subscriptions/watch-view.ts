@@ -1,5 +1,4 @@
 import { AppError, ErrorCode } from '../../schema/errors.js';
-import { toGraphQLError } from '../errors.js';
 import type { ViewChange } from '../../schema/views/view-change.js';
 import { PushQueue } from './push-queue.js';
 import type { FeedListener, Resync } from './view-feed.js';
@@ -131,11 +130,9 @@ class Watcher<View extends { version: number }> implements FeedListener {
         if (attempt >= RELOAD_ATTEMPTS) {
           this.held = undefined;
           this.queue.fail(
-            toGraphQLError(
-              new AppError(
-                ErrorCode.SERVICE_UNAVAILABLE,
-                `the live view missed changes and could not be read again (${(error as Error).message}); subscribe again`,
-              ),
+            new AppError(
+              ErrorCode.SERVICE_UNAVAILABLE,
+              `the live view missed changes and could not be read again (${(error as Error).message}); subscribe again`,
             ),
           );
           return;
@@ -197,5 +194,5 @@ class Watcher<View extends { version: number }> implements FeedListener {
 }
 
 function slowSubscriber(): Error {
-  return toGraphQLError(new AppError(ErrorCode.RATE_LIMITED, 'the subscription fell more than 1,024 changes behind; subscribe again'));
+  return new AppError(ErrorCode.RATE_LIMITED, 'the subscription fell more than 1,024 changes behind; subscribe again');
 }

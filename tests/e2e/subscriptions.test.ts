@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connect } from '@nats-io/transport-node';
+import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../../gateway/index.js';
 import { gql, gqlData, SubscriptionRecorder, wsClient } from '../support/graphql-client.js';
 import { createProduct, type CommandResultData } from '../support/catalog.js';
 import { PAY_ORDER, placeOrder, registerCustomer } from '../support/commerce.js';
@@ -95,11 +96,38 @@ describe('productUpdated over WebSocket', () => {
     const future = new SubscriptionRecorder<Watched>(client, WATCH, { id: crypto.randomUUID(), token: 'ct1.999999999' });
     try {
       await waitFor(() => bad.errors.length > 0 && future.errors.length > 0, { what: 'both errors' });
-      assert.equal((bad.errors[0] as { extensions?: { code?: string } }).extensions?.code, 'BAD_USER_INPUT');
+      assert.deepEqual((bad.errors[0] as { extensions?: unknown }).extensions, { code: 'BAD_USER_INPUT', field: 'id' });
       assert.equal((future.errors[0] as { extensions?: { code?: string } }).extensions?.code, 'CONSISTENCY_TIMEOUT');
     } finally {
       bad.close();
       future.close();
+      await client.dispose();
+    }
+  });
+
+  it('a socket holds at most MAX_SUBSCRIPTIONS_PER_SOCKET subscriptions: one more is refused RATE_LIMITED, the others keep going', async () => {
+    const created = await createProduct(system.graphqlUrl);
+    const client = wsClient(system.graphqlUrl);
+    const watchers = Array.from(
+      { length: MAX_SUBSCRIPTIONS_PER_SOCKET },
+      () => new SubscriptionRecorder<Watched>(client, WATCH, { id: created.aggregateId }),
+    );
+    try {
+      await waitFor(() => watchers.every((w) => w.values.length === 1), { what: 'every current view' });
+      const refused = new SubscriptionRecorder<Watched>(client, WATCH, { id: created.aggregateId });
+      await waitFor(() => refused.errors.length > 0, { what: 'the refusal' });
+      const [error] = refused.errors[0] as { message: string; extensions?: unknown }[];
+      assert.deepEqual(error, {
+        message: `at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`,
+        extensions: { code: 'RATE_LIMITED' },
+      });
+      await gqlData(system.graphqlUrl, 'mutation($input: RestockProductInput!) { restockProduct(input: $input) { version } }', {
+        input: { id: created.aggregateId, quantity: 1 },
+      });
+      await waitFor(() => watchers.every((w) => w.values.length === 2), { what: 'every watcher to see the change' });
+      assert.ok(watchers.every((w) => w.errors.length === 0));
+    } finally {
+      for (const w of watchers) w.close();
       await client.dispose();
     }
   });

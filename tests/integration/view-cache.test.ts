@@ -5,7 +5,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { encodeJson } from '../../platform/messaging.js';
 import { subjectsFor, type Subjects } from '../../platform/subjects.js';
 import { encodeConsistencyToken } from '../../schema/consistency-token.js';
-import { ViewHub } from '../../gateway/subscriptions/view-hub.js';
+import { ViewHub } from '../../gateway/subscriptions/index.js';
 import { ViewCache } from '../../gateway/view-cache/view-cache.js';
 import { uniqueNamespace } from '../support/namespace.js';
 import { waitFor } from '../support/wait.js';

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
 import { buildASTSchema, buildSchema, Kind, parse, printSchema, visit, type GraphQLSchema } from 'graphql';
-import { buildGatewaySchema } from '../../gateway/build-schema.js';
+import { buildGatewaySchema } from '../../gateway/index.js';
 
 /** The project root: this file runs compiled from <root>/dist/tests/unit. */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Repeater } from '@graphql-yoga/subscription';
-import { mapAsyncIterable } from '../../gateway/subscriptions/map-async-iterable.js';
+import { mapAsyncIterable } from '../../gateway/subscriptions/index.js';
 
 describe('mapAsyncIterable', () => {
   it('maps every value in order', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PushQueue } from '../../gateway/subscriptions/push-queue.js';
+import { PushQueue } from '../../gateway/subscriptions/index.js';
 
 describe('push queue of one subscriber', () => {
   it('hands out pushed values in order, to a waiting consumer at once', async () => {

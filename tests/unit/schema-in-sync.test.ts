@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { printGatewaySchema } from '../../gateway/build-schema.js';
+import { printGatewaySchema } from '../../gateway/index.js';
 
 /** The project root: this file runs compiled from <root>/dist/tests/unit. */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionResult } from 'graphql';
-import { createSharedSubscribe, type DirectTarget } from '../../gateway/subscriptions/shared-subscribe.js';
+import { createSharedSubscribe, type DirectTarget } from '../../gateway/subscriptions/index.js';
 
 /** A source the test feeds by hand: every subscriber of a topic gets the very same objects. */
 function topic() {

@@ -1,8 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { RegionalSales, TopProduct } from '../../schema/graphql/analytics-types.js';
-import { Product } from '../../schema/graphql/catalog-types.js';
-import { DateScalar } from '../../schema/graphql/scalars.js';
-import type { SalesByRegionArgs, TopProductsArgs } from '../../schema/queries/query-message.js';
+import { RegionalSales, TopProduct } from './analytics-types.js';
+import { Product } from './catalog-types.js';
+import { DateScalar } from './scalars.js';
 import { SALES_VIEW, type RegionalSalesView, type TopProductView } from '../../schema/views/commerce-views.js';
 import type { ProductView } from '../../schema/views/product-view.js';
 import type { GatewayContext } from '../context.js';
@@ -30,8 +29,7 @@ export class AnalyticsResolver {
     @Arg('consistencyToken', () => String, { nullable: true }) consistencyToken: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<RegionalSalesView[]> {
-    const args: SalesByRegionArgs = { from: isoDay(from), to: isoDay(to), region };
-    return ctx.bus.query('salesByRegion', args, ctx, consistencyToken);
+    return ctx.bus.query('salesByRegion', { from: isoDay(from), to: isoDay(to), region }, ctx, consistencyToken);
   }
 
   @Query(() => [TopProduct])
@@ -40,15 +38,14 @@ export class AnalyticsResolver {
     @Arg('consistencyToken', () => String, { nullable: true }) consistencyToken: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<TopProductView[]> {
-    const args: TopProductsArgs = { limit };
-    const top = await ctx.bus.query<TopProductView[]>('topProducts', args, ctx, consistencyToken);
+    const top = await ctx.bus.query('topProducts', { limit }, ctx, consistencyToken);
     if (consistencyToken) for (const entry of top) ctx.readTokens.set(entry, consistencyToken);
     return top;
   }
 
   @FieldResolver(() => Product, { nullable: true })
   product(@Root() top: TopProductView, @Ctx() ctx: GatewayContext): Promise<ProductView | null> {
-    return ctx.productLoader(ctx.readTokens.get(top)).load(top.productId);
+    return ctx.loaders.product(ctx.readTokens.get(top)).load(top.productId);
   }
 
   @Subscription(() => RegionalSales, {
@@ -67,7 +64,7 @@ export class AnalyticsResolver {
           const today = isoDay(new Date());
           const days = rows.map((row) => row.slice(row.indexOf('/') + 1)).filter((day) => day >= recentDay(today));
           const from = days.reduce((earliest, day) => (day < earliest ? day : earliest), today);
-          return context.bus.query<RegionalSalesView[]>('salesByRegion', { from, to: today, region } satisfies SalesByRegionArgs, context);
+          return context.bus.query('salesByRegion', { from, to: today, region }, context);
         },
       }),
   })

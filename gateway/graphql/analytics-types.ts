@@ -1,9 +1,10 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import type { RegionalSalesView, TopProductView } from '../../schema/views/commerce-views.js';
 import { Product } from './catalog-types.js';
 import { DateScalar, DecimalScalar } from './scalars.js';
 
 @ObjectType()
-export class RegionalSales {
+export class RegionalSales implements Omit<RegionalSalesView, 'version'> {
   @Field(() => String) region!: string;
   @Field(() => DateScalar) day!: string;
   @Field(() => Int) ordersCount!: number;
@@ -11,8 +12,8 @@ export class RegionalSales {
 }
 
 @ObjectType()
-export class TopProduct {
-  /** Resolved by TopProductResolver through the product DataLoader. */
+export class TopProduct implements TopProductView {
+  /** Resolved by AnalyticsResolver.product through the product DataLoader. */
   @Field(() => Product, { nullable: true }) product?: Product | null;
   @Field(() => ID) productId!: string;
   @Field(() => Int) unitsSold!: number;

@@ -1,9 +1,12 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type * as wire from '../../schema/messages/command-inputs.js';
+import type { ProductsArgs } from '../../schema/queries/query-message.js';
+import type { ProductView } from '../../schema/views/product-view.js';
 import { PageInfo } from './common-types.js';
 import { DateTimeScalar, DecimalScalar } from './scalars.js';
 
 @ObjectType()
-export class Product {
+export class Product implements Omit<ProductView, 'revision'> {
   @Field(() => ID) id!: string;
   @Field(() => String) sku!: string;
   @Field(() => String) title!: string;
@@ -33,11 +36,11 @@ export class ProductConnection {
 }
 
 @InputType()
-export class ProductFilter {
-  @Field(() => String, { nullable: true }) category?: string;
-  @Field(() => Boolean, { nullable: true }) inStock?: boolean;
-  @Field(() => DecimalScalar, { nullable: true }) minPrice?: string;
-  @Field(() => DecimalScalar, { nullable: true }) maxPrice?: string;
+export class ProductFilter implements NonNullable<ProductsArgs['filter']> {
+  @Field(() => String, { nullable: true }) category?: string | null;
+  @Field(() => Boolean, { nullable: true }) inStock?: boolean | null;
+  @Field(() => DecimalScalar, { nullable: true }) minPrice?: string | null;
+  @Field(() => DecimalScalar, { nullable: true }) maxPrice?: string | null;
 }
 
 export enum ProductSort {
@@ -51,43 +54,43 @@ export enum ProductSort {
 registerEnumType(ProductSort, { name: 'ProductSort' });
 
 @InputType()
-export class CreateProductInput {
-  @Field(() => String, { nullable: true }) idempotencyKey?: string;
-  @Field(() => ID, { nullable: true, description: 'Optional client-chosen id (UUID); generated when absent.' }) id?: string;
+export class CreateProductInput implements wire.CreateProductInput {
+  @Field(() => String, { nullable: true }) idempotencyKey?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Optional client-chosen id (UUID); generated when absent.' }) id?: string | null;
   @Field(() => String) sku!: string;
   @Field(() => String) title!: string;
-  @Field(() => String, { nullable: true }) description?: string;
+  @Field(() => String, { nullable: true }) description?: string | null;
   @Field(() => String) category!: string;
   @Field(() => DecimalScalar) price!: string;
-  @Field(() => Int, { nullable: true }) initialStock?: number;
+  @Field(() => Int, { nullable: true }) initialStock?: number | null;
 }
 
 @InputType()
-export class RenameProductInput {
-  @Field(() => String, { nullable: true }) idempotencyKey?: string;
+export class RenameProductInput implements wire.RenameProductInput {
+  @Field(() => String, { nullable: true }) idempotencyKey?: string | null;
   @Field(() => ID) id!: string;
   @Field(() => String) title!: string;
-  @Field(() => Int, { nullable: true }) expectedVersion?: number;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
 }
 
 @InputType()
-export class ChangeProductPriceInput {
-  @Field(() => String, { nullable: true }) idempotencyKey?: string;
+export class ChangeProductPriceInput implements wire.ChangeProductPriceInput {
+  @Field(() => String, { nullable: true }) idempotencyKey?: string | null;
   @Field(() => ID) id!: string;
   @Field(() => DecimalScalar) price!: string;
-  @Field(() => Int, { nullable: true }) expectedVersion?: number;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
 }
 
 @InputType()
-export class RestockProductInput {
-  @Field(() => String, { nullable: true }) idempotencyKey?: string;
+export class RestockProductInput implements wire.RestockProductInput {
+  @Field(() => String, { nullable: true }) idempotencyKey?: string | null;
   @Field(() => ID) id!: string;
   @Field(() => Int) quantity!: number;
 }
 
 @InputType()
-export class DiscontinueProductInput {
-  @Field(() => String, { nullable: true }) idempotencyKey?: string;
+export class DiscontinueProductInput implements wire.DiscontinueProductInput {
+  @Field(() => String, { nullable: true }) idempotencyKey?: string | null;
   @Field(() => ID) id!: string;
-  @Field(() => Int, { nullable: true }) expectedVersion?: number;
+  @Field(() => Int, { nullable: true }) expectedVersion?: number | null;
 }

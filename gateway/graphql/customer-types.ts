@@ -1,8 +1,10 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import type * as wire from '../../schema/messages/command-inputs.js';
+import type { CustomerView } from '../../schema/views/commerce-views.js';
 import { DateTimeScalar, DecimalScalar } from './scalars.js';
 
 @ObjectType()
-export class Customer {
+export class Customer implements Omit<CustomerView, 'revision'> {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
   @Field(() => String) email!: string;
@@ -14,9 +16,9 @@ export class Customer {
 }
 
 @InputType()
-export class RegisterCustomerInput {
-  @Field(() => String, { nullable: true }) idempotencyKey?: string;
-  @Field(() => ID, { nullable: true }) id?: string;
+export class RegisterCustomerInput implements wire.RegisterCustomerInput {
+  @Field(() => String, { nullable: true }) idempotencyKey?: string | null;
+  @Field(() => ID, { nullable: true }) id?: string | null;
   @Field(() => String) name!: string;
   @Field(() => String) email!: string;
   @Field(() => String) region!: string;
@@ -24,10 +26,10 @@ export class RegisterCustomerInput {
 
 /** A customer's review of a product (rating 1-5, checked by the write-service). */
 @InputType()
-export class AddReviewInput {
-  @Field(() => String, { nullable: true }) idempotencyKey?: string;
+export class AddReviewInput implements wire.AddReviewInput {
+  @Field(() => String, { nullable: true }) idempotencyKey?: string | null;
   @Field(() => ID) productId!: string;
   @Field(() => ID) customerId!: string;
   @Field(() => Int) rating!: number;
-  @Field(() => String, { nullable: true }) comment?: string;
+  @Field(() => String, { nullable: true }) comment?: string | null;
 }

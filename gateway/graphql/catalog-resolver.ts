@@ -9,9 +9,9 @@ import {
   ProductSort,
   RenameProductInput,
   RestockProductInput,
-} from '../../schema/graphql/catalog-types.js';
-import { CommandResult } from '../../schema/graphql/common-types.js';
-import type { CommandResult as CommandResultMessage } from '../../schema/commands/command-message.js';
+} from './catalog-types.js';
+import { CommandResult } from './common-types.js';
+import type { CommandResult as CommandResultMessage } from '../../schema/messages/command-inputs.js';
 import type { Connection } from '../../schema/queries/query-message.js';
 import { PRODUCT_VIEW, type ProductView } from '../../schema/views/product-view.js';
 import type { GatewayContext } from '../context.js';
@@ -28,7 +28,7 @@ export class CatalogResolver {
     @Ctx() ctx: GatewayContext,
   ): Promise<ProductView | null> {
     // Checked here, so that one bad id fails its own field, not the whole batch.
-    return ctx.productLoader(consistencyToken).load(uuidKey(id, 'id'));
+    return ctx.loaders.product(consistencyToken).load(uuidKey(id, 'id'));
   }
 
   @Query(() => ProductConnection)
@@ -94,7 +94,7 @@ export class CatalogResolver {
         view: PRODUCT_VIEW,
         key,
         // Through the loader, so through the view cache: a thousand dashboards opening on one product cost one read.
-        loadCurrent: () => context.productLoader(args.consistencyToken).load(key),
+        loadCurrent: () => context.loaders.product(args.consistencyToken).load(key),
       });
     },
   })

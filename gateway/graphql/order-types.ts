@@ -1,4 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type * as wire from '../../schema/messages/command-inputs.js';
+import type { OrderLineView, OrderTimelineEntryView, OrderView } from '../../schema/views/commerce-views.js';
 import { Product } from './catalog-types.js';
 import { PageInfo } from './common-types.js';
 import { Customer } from './customer-types.js';
@@ -15,7 +17,7 @@ export enum OrderStatus {
 registerEnumType(OrderStatus, { name: 'OrderStatus' });
 
 @ObjectType()
-export class OrderLine {
+export class OrderLine implements OrderLineView {
   @Field(() => ID) productId!: string;
   @Field(() => String) sku!: string;
   @Field(() => String) title!: string;
@@ -27,14 +29,14 @@ export class OrderLine {
 }
 
 @ObjectType()
-export class OrderTimelineEntry {
+export class OrderTimelineEntry implements OrderTimelineEntryView {
   @Field(() => DateTimeScalar) at!: string;
   @Field(() => String, { description: "The domain event's type, e.g. OrderPlaced, OrderConfirmed." }) event!: string;
   @Field(() => String, { nullable: true }) detail!: string | null;
 }
 
 @ObjectType()
-export class Order {
+export class Order implements OrderView {
   @Field(() => ID) id!: string;
   @Field(() => ID) customerId!: string;
   /** Resolved by OrderResolver through the customer DataLoader. */
@@ -64,35 +66,35 @@ export class OrderConnection {
 }
 
 @InputType()
-export class OrderLineInput {
+export class OrderLineInput implements wire.OrderLineInput {
   @Field(() => ID) productId!: string;
   @Field(() => Int) quantity!: number;
 }
 
 @InputType()
-export class PlaceOrderInput {
-  @Field(() => String, { nullable: true }) idempotencyKey?: string;
-  @Field(() => ID, { nullable: true }) id?: string;
+export class PlaceOrderInput implements wire.PlaceOrderInput {
+  @Field(() => String, { nullable: true }) idempotencyKey?: string | null;
+  @Field(() => ID, { nullable: true }) id?: string | null;
   @Field(() => ID) customerId!: string;
   @Field(() => [OrderLineInput]) lines!: OrderLineInput[];
 }
 
 @InputType()
-export class PayOrderInput {
-  @Field(() => String, { nullable: true }) idempotencyKey?: string;
+export class PayOrderInput implements wire.PayOrderInput {
+  @Field(() => String, { nullable: true }) idempotencyKey?: string | null;
   @Field(() => ID) id!: string;
   @Field(() => DecimalScalar) amount!: string;
 }
 
 @InputType()
-export class ShipOrderInput {
-  @Field(() => String, { nullable: true }) idempotencyKey?: string;
+export class ShipOrderInput implements wire.ShipOrderInput {
+  @Field(() => String, { nullable: true }) idempotencyKey?: string | null;
   @Field(() => ID) id!: string;
 }
 
 @InputType()
-export class CancelOrderInput {
-  @Field(() => String, { nullable: true }) idempotencyKey?: string;
+export class CancelOrderInput implements wire.CancelOrderInput {
+  @Field(() => String, { nullable: true }) idempotencyKey?: string | null;
   @Field(() => ID) id!: string;
-  @Field(() => String, { nullable: true }) reason?: string;
+  @Field(() => String, { nullable: true }) reason?: string | null;
 }

@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import type { CommandResult as CommandResultMessage } from '../../schema/commands/command-message.js';
-import { CommandResult } from '../../schema/graphql/common-types.js';
-import { Customer, RegisterCustomerInput } from '../../schema/graphql/customer-types.js';
+import type { CommandResult as CommandResultMessage } from '../../schema/messages/command-inputs.js';
+import { CommandResult } from './common-types.js';
+import { Customer, RegisterCustomerInput } from './customer-types.js';
 import { CUSTOMER_VIEW, type CustomerView } from '../../schema/views/commerce-views.js';
 import type { GatewayContext } from '../context.js';
 import { uuidKey } from '../subscriptions/view-hub.js';
@@ -16,7 +16,7 @@ export class CustomerResolver {
     @Arg('consistencyToken', () => String, { nullable: true }) consistencyToken: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<CustomerView | null> {
-    return ctx.customerLoader(consistencyToken).load(uuidKey(id, 'id'));
+    return ctx.loaders.customer(consistencyToken).load(uuidKey(id, 'id'));
   }
 
   @Mutation(() => CommandResult)
@@ -35,7 +35,7 @@ export class CustomerResolver {
         tenant: context.principal.tenant,
         view: CUSTOMER_VIEW,
         key: id,
-        loadCurrent: () => context.bus.query<CustomerView | null>('customer', { id }, context, args.consistencyToken),
+        loadCurrent: () => context.bus.query('customer', { id }, context, args.consistencyToken),
       });
     },
   })

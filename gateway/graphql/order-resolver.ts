@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import type { CommandResult as CommandResultMessage } from '../../schema/commands/command-message.js';
-import { Product } from '../../schema/graphql/catalog-types.js';
-import { CommandResult } from '../../schema/graphql/common-types.js';
-import { Customer } from '../../schema/graphql/customer-types.js';
+import type { CommandResult as CommandResultMessage } from '../../schema/messages/command-inputs.js';
+import { Product } from './catalog-types.js';
+import { CommandResult } from './common-types.js';
+import { Customer } from './customer-types.js';
 import {
   CancelOrderInput,
   Order,
@@ -12,8 +12,8 @@ import {
   PayOrderInput,
   PlaceOrderInput,
   ShipOrderInput,
-} from '../../schema/graphql/order-types.js';
-import type { Connection, OrdersArgs } from '../../schema/queries/query-message.js';
+} from './order-types.js';
+import type { Connection } from '../../schema/queries/query-message.js';
 import { ORDER_VIEW, type CustomerView, type OrderLineView, type OrderView } from '../../schema/views/commerce-views.js';
 import type { ProductView } from '../../schema/views/product-view.js';
 import type { GatewayContext } from '../context.js';
@@ -38,7 +38,7 @@ export class OrderResolver {
     @Arg('consistencyToken', () => String, { nullable: true }) consistencyToken: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<OrderView | null> {
-    const order = await ctx.bus.query<OrderView | null>('order', { id }, ctx, consistencyToken);
+    const order = await ctx.bus.query('order', { id }, ctx, consistencyToken);
     return order && readWith(ctx, order, consistencyToken);
   }
 
@@ -51,15 +51,14 @@ export class OrderResolver {
     @Arg('consistencyToken', () => String, { nullable: true }) consistencyToken: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<Connection<OrderView>> {
-    const args: OrdersArgs = { customerId, status, first, after };
-    const page = await ctx.bus.query<Connection<OrderView>>('orders', args, ctx, consistencyToken);
+    const page = await ctx.bus.query('orders', { customerId, status, first, after }, ctx, consistencyToken);
     for (const edge of page.edges) readWith(ctx, edge.node, consistencyToken);
     return page;
   }
 
   @FieldResolver(() => Customer, { nullable: true })
   customer(@Root() order: OrderView, @Ctx() ctx: GatewayContext): Promise<CustomerView | null> {
-    return ctx.customerLoader(ctx.readTokens.get(order)).load(order.customerId);
+    return ctx.loaders.customer(ctx.readTokens.get(order)).load(order.customerId);
   }
 
   @Mutation(() => CommandResult, {
@@ -92,7 +91,7 @@ export class OrderResolver {
         tenant: context.principal.tenant,
         view: ORDER_VIEW,
         key: id,
-        loadCurrent: () => context.bus.query<OrderView | null>('order', { id }, context, args.consistencyToken),
+        loadCurrent: () => context.bus.query('order', { id }, context, args.consistencyToken),
       });
     },
   })
@@ -111,6 +110,6 @@ export class OrderResolver {
 export class OrderLineResolver {
   @FieldResolver(() => Product, { nullable: true, description: "The product's current view, resolved in batches." })
   product(@Root() line: OrderLineView, @Ctx() ctx: GatewayContext): Promise<ProductView | null> {
-    return ctx.productLoader(ctx.readTokens.get(line)).load(line.productId);
+    return ctx.loaders.product(ctx.readTokens.get(line)).load(line.productId);
   }
 }

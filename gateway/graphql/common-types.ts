@@ -1,8 +1,10 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import type * as messages from '../../schema/messages/command-inputs.js';
+import type * as queries from '../../schema/queries/query-message.js';
 import { DateTimeScalar } from './scalars.js';
 
 @ObjectType({ description: 'A reference to the writes of one mutation. Pass it to a query or subscription to read your own write.' })
-export class CommandResult {
+export class CommandResult implements messages.CommandResult {
   @Field(() => ID)
   aggregateId!: string;
 
@@ -22,7 +24,7 @@ export class CommandResult {
 }
 
 @ObjectType()
-export class PageInfo {
+export class PageInfo implements queries.PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;
 
@@ -31,7 +33,7 @@ export class PageInfo {
 }
 
 @ObjectType()
-export class ProjectionStatus {
+export class ProjectionStatus implements queries.ProjectionStatus {
   @Field(() => String)
   name!: string;
 

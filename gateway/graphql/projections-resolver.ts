@@ -1,5 +1,5 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
-import { ProjectionStatus } from '../../schema/graphql/common-types.js';
+import { ProjectionStatus } from './common-types.js';
 import type { ProjectionStatus as ProjectionStatusMessage } from '../../schema/queries/query-message.js';
 import type { GatewayContext } from '../context.js';
 

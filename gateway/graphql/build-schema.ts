@@ -2,14 +2,14 @@ import 'reflect-metadata';
 import { printSchema, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
-import { AnalyticsResolver } from './resolvers/analytics-resolver.js';
-import { CatalogResolver } from './resolvers/catalog-resolver.js';
-import { CustomerResolver } from './resolvers/customer-resolver.js';
-import { OrderLineResolver, OrderResolver } from './resolvers/order-resolver.js';
-import { ProjectionsResolver } from './resolvers/projections-resolver.js';
-import { ReviewResolver } from './resolvers/review-resolver.js';
+import { AnalyticsResolver } from './analytics-resolver.js';
+import { CatalogResolver } from './catalog-resolver.js';
+import { CustomerResolver } from './customer-resolver.js';
+import { OrderLineResolver, OrderResolver } from './order-resolver.js';
+import { ProjectionsResolver } from './projections-resolver.js';
+import { ReviewResolver } from './review-resolver.js';
 
-/** The gateway's executable schema, built from the type-graphql classes in schema/graphql. */
+/** The gateway's executable schema, built from the type-graphql classes beside it. */
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
   // Subscriptions bring their own source streams (view changes from NATS); type-graphql still
   // insists on a PubSub, so it gets an unused one.

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { CommandResult as CommandResultMessage } from '../../schema/commands/command-message.js';
-import { CommandResult } from '../../schema/graphql/common-types.js';
-import { AddReviewInput } from '../../schema/graphql/customer-types.js';
+import type { CommandResult as CommandResultMessage } from '../../schema/messages/command-inputs.js';
+import { CommandResult } from './common-types.js';
+import { AddReviewInput } from './customer-types.js';
 import type { GatewayContext } from '../context.js';
 
 /** Reviews: a customer's rating of a product, as a command. */
