@@ -4,8 +4,7 @@ import type { DomainEvent, EventEnvelope, EventMetadata } from '../../schema/eve
 import { upcast } from '../../schema/events/upcasters.js';
 import type { Subjects } from '../../platform/subjects.js';
 import type { Orm } from '../../platform/database.js';
-import { AppError } from '../../schema/errors.js';
-import { GroupCommit, GroupCommitFull } from './group-commit.js';
+import { GroupCommit } from './group-commit.js';
 
 /** Raised when another writer appended to the stream after it was read (G5). */
 export class StreamVersionConflict extends Error {
@@ -144,16 +143,10 @@ export class EventStore {
       data: event.data,
       metadata: request.metadata,
     }));
-    let outcome: AppendOutcome;
-    try {
-      outcome = await this.batches.submit(
-        batchedAppend(request, this.subjects.event(request.tenant, request.streamType, request.streamId), envelopes),
-      );
-    } catch (error) {
-      if (error instanceof GroupCommitFull)
-        throw AppError.serviceUnavailable(`the event store is busy (${error.queued} appends waiting); try again shortly`);
-      throw error;
-    }
+    // Past 1,024 waiting appends this throws GroupCommitFull: the database is not keeping up.
+    const outcome = await this.batches.submit(
+      batchedAppend(request, this.subjects.event(request.tenant, request.streamType, request.streamId), envelopes),
+    );
     if (outcome.outcome !== 'appended') throw appendError(request, outcome);
     return { version: request.expectedVersion + envelopes.length, events: envelopes };
   }
