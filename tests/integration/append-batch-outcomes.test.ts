@@ -10,10 +10,10 @@ import {
   IdempotencyKeyTaken,
   StreamVersionConflict,
   UniqueKeyTaken,
+  writeMigrations,
   type AppendOutcome,
   type AppendRequest,
-} from '../../write-service/event-store/event-store.js';
-import { writeMigrations } from '../../write-service/migrations/index.js';
+} from '../../write-service/index.js';
 import { cleanupNamespace, testConfig, uniqueNamespace } from '../support/namespace.js';
 
 const TENANT = 'acme';

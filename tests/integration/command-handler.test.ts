@@ -9,12 +9,15 @@ import { createLogger } from '../../platform/logger.js';
 import { connectNats, type NatsConnection } from '../../platform/nats.js';
 import { subjectsFor } from '../../platform/subjects.js';
 import type { CommandResult } from '../../schema/messages/command-inputs.js';
-import { CommandHandler } from '../../write-service/commands/command-handler.js';
-import { EventStore } from '../../write-service/event-store/event-store.js';
-import { writeMigrations } from '../../write-service/migrations/index.js';
-import { startOutboxRelay } from '../../write-service/outbox/outbox-relay.js';
-import { PublishWaiter } from '../../write-service/outbox/publish-waiter.js';
-import { commandNamed, type WriteCommand } from '../../write-service/registry.js';
+import {
+  CommandHandler,
+  commandNamed,
+  EventStore,
+  PublishWaiter,
+  startOutboxRelay,
+  writeMigrations,
+  type WriteCommand,
+} from '../../write-service/index.js';
 import { cleanupNamespace, testConfig, uniqueNamespace } from '../support/namespace.js';
 
 const TENANT = 'acme';
