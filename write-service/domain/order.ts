@@ -54,15 +54,15 @@ export interface OrderedProduct {
 
 /**
  * What order decisions read from other aggregates, as the write side holds them: the handler
- * loads every id the command names (placement: its customer and each line's product; the other
- * commands name none), so an id missing here is one that does not exist.
+ * loads every id the decision reads (placement: its customer and each line's product; the other
+ * commands read none), so an id missing here is one that does not exist.
  */
 export interface OrderContext {
   customers: ReadonlyMap<string, { region: string }>;
   products: ReadonlyMap<string, OrderedProduct>;
 }
 
-/** The context of a command that names no other aggregate. */
+/** The context of a command that reads no other aggregate. */
 export const nothingRead: OrderContext = { customers: new Map(), products: new Map() };
 
 export interface ExistingOrder {
