@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AppError } from '../../schema/errors.js';
-import { IdempotencyKeyReused, NotYetPublished, VersionConflict } from '../../write-service/commands/command-errors.js';
+import { NotYetPublished, VersionConflict } from '../../write-service/commands/command-errors.js';
 import { commandErrorPayload } from '../../write-service/commands/error-payload.js';
 import { DomainError } from '../../write-service/domain/domain-error.js';
 import { IdempotencyKeyTaken, UniqueKeyTaken } from '../../write-service/event-store/event-store.js';
 import { GroupCommitFull } from '../../write-service/event-store/group-commit.js';
+import { IdempotencyKeyReused } from '../../write-service/event-store/idempotency-records.js';
 import { commandNamed } from '../../write-service/registry.js';
 
 const id = '6f1c2a4e-8b3d-4c5e-9f70-112233445566';

@@ -9,14 +9,6 @@ export class VersionConflict extends Error {
   }
 }
 
-/** An idempotency key repeated with a different request. */
-export class IdempotencyKeyReused extends Error {
-  constructor(readonly key: string) {
-    super('this idempotency key was already used for a different request');
-    this.name = 'IdempotencyKeyReused';
-  }
-}
-
 /** The command's events are committed, but the relay has not published them in time for a consistency token. */
 export class NotYetPublished extends Error {
   constructor() {

@@ -12,7 +12,7 @@ import type { PublishWaiter } from '../outbox/publish-waiter.js';
 import { commandOfType, type WriteCommand } from '../registry.js';
 import { AggregateQueue } from './aggregate-queue.js';
 import type { CommandEntry, Folder, StateReader } from './command-definition.js';
-import { IdempotencyKeyReused, NotYetPublished, VersionConflict } from './command-errors.js';
+import { NotYetPublished, VersionConflict } from './command-errors.js';
 import { clientIdempotencyKey, readCommandRequest } from './command-input.js';
 import { decideAndAppend } from './decide-and-append.js';
 import { retryLostRaces } from './version-retry.js';
@@ -158,12 +158,10 @@ export class CommandHandler {
     }
   }
 
-  /** The first result of a key, or undefined when it has none. A saga key names its step, so only the command must match. */
+  /** The first result of a key, or undefined when it has none. */
   private async replay(caller: Caller, claim: IdempotencyClaim, internal: boolean): Promise<CommandResult | undefined> {
-    const record = await this.records.find(caller.tenant, claim.key);
+    const record = await this.records.firstResult(caller.tenant, claim, { internal });
     if (!record) return undefined;
-    if (record.command !== claim.command || (!internal && record.requestHash !== claim.requestHash))
-      throw new IdempotencyKeyReused(claim.key);
     const seq = await this.publishedSeq(record.lastEventId, internal);
     return this.result(record.aggregateId, record.version, seq, caller.correlationId, true);
   }

@@ -2,8 +2,9 @@ import { AppError, ErrorCode, type ErrorPayload } from '../../schema/errors.js';
 import { DomainError, type Refusal } from '../domain/domain-error.js';
 import { IdempotencyKeyTaken, UniqueKeyTaken } from '../event-store/event-store.js';
 import { GroupCommitFull } from '../event-store/group-commit.js';
+import { IdempotencyKeyReused } from '../event-store/idempotency-records.js';
 import type { CommandEntry } from './command-definition.js';
-import { IdempotencyKeyReused, NotYetPublished, VersionConflict } from './command-errors.js';
+import { NotYetPublished, VersionConflict } from './command-errors.js';
 
 /**
  * The write-service's answer for what a command threw: domain refusals and event-store and

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Orm } from '../../platform/database.js';
+import type { IdempotencyClaim } from './event-store.js';
 
 /** The first result of a request with an idempotency key, written by the append of its events (G6). */
 export interface IdempotencyRecord {
@@ -10,6 +11,14 @@ export interface IdempotencyRecord {
   lastEventId: string;
 }
 
+/** An idempotency key repeated with a different request. */
+export class IdempotencyKeyReused extends Error {
+  constructor(readonly key: string) {
+    super('this idempotency key was already used for a different request');
+    this.name = 'IdempotencyKeyReused';
+  }
+}
+
 /**
  * Idempotency records, beside the event store: `EventStore.append` writes one with the events
  * (its key taken: IdempotencyKeyTaken); here they are looked up to answer a repeated key.
@@ -17,6 +26,18 @@ export interface IdempotencyRecord {
  */
 export class IdempotencyRecords {
   constructor(private readonly orm: Orm) {}
+
+  /**
+   * The first result recorded under the claim's key, if any; a key recorded for another request
+   * is IdempotencyKeyReused. A saga's key names its step exactly, so only its command must match.
+   */
+  async firstResult(tenant: string, claim: IdempotencyClaim, { internal }: { internal: boolean }): Promise<IdempotencyRecord | undefined> {
+    const record = await this.find(tenant, claim.key);
+    if (record && (record.command !== claim.command || (!internal && record.requestHash !== claim.requestHash))) {
+      throw new IdempotencyKeyReused(claim.key);
+    }
+    return record;
+  }
 
   async find(tenant: string, key: string): Promise<IdempotencyRecord | undefined> {
     const rows = await this.orm.em
