@@ -4,7 +4,7 @@ import { orderAggregate } from './commands/order-commands.js';
 import { productAggregate } from './commands/product-commands.js';
 import { reviewAggregate } from './commands/review-commands.js';
 
-/** Every aggregate of the write side, with its decider and its commands: a new aggregate is one line here. */
+/** Every aggregate of the write side, with its decider and its commands: a new aggregate is one entry here. */
 export const aggregates = [productAggregate, customerAggregate, orderAggregate, reviewAggregate] as const;
 
 /** Any command of the write side (what the saga and tests send straight to the handler). */
