@@ -50,18 +50,4 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
-  // The command executor and the deciders' registry still pass commands and states as any; the
-  // typed command path of issue 12 replaces them (and this exception).
-  {
-    files: [
-      'write-service/commands/command-executor.ts',
-      'write-service/commands/command-definition.ts',
-      'write-service/domain/deciders.ts',
-    ],
-    rules: {
-      '@typescript-eslint/no-explicit-any': 'off',
-      '@typescript-eslint/no-unsafe-assignment': 'off',
-      '@typescript-eslint/no-unsafe-return': 'off',
-    },
-  },
 );

@@ -11,7 +11,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { openOrm, dropDatabase } from '../platform/database.js';
 import { subjectsFor } from '../platform/subjects.js';
-import { writeMigrations } from '../write-service/migrations/index.js';
+import { writeMigrations } from '../write-service/index.js';
 import { TestSystem } from '../tests/support/system.js';
 import { createFixtures, createProducts } from './harness/fixtures.js';
 import { measureLiveViews, type LiveViewsFigures } from './harness/live-views.js';

@@ -15,6 +15,8 @@ export function encodeJson(value: unknown): Uint8Array {
 }
 
 export type RequestHandler = (body: unknown, msg: Msg) => Promise<unknown>;
+/** Turns what a handler threw into its error reply; never throws. */
+export type ErrorNormalizer = (error: unknown, where: string) => ErrorPayload;
 /** Told of every answered request: `ok` or the error code, and the seconds it took. */
 export type AnswerObserver = (outcome: string, seconds: number) => void;
 
@@ -52,15 +54,18 @@ export interface Endpoint {
   observe?: AnswerObserver;
   /** Shared by the service's endpoints (absent: no limit). */
   limit?: InFlightLimit;
+  /** The service's own error normalizer (default: {@link toErrorPayload}). */
+  toErrorPayload?: ErrorNormalizer;
 }
 
 /**
  * Serves a request/reply endpoint in a queue group. Each request runs concurrently, up to the
- * service's in-flight limit; whatever it throws becomes an error reply (an unknown error becomes
- * INTERNAL_SERVER_ERROR, logged).
+ * service's in-flight limit; whatever it throws becomes an error reply through the endpoint's
+ * normalizer (by default an unknown error becomes INTERNAL_SERVER_ERROR, logged).
  */
 export function serve(nc: NatsConnection, endpoint: Endpoint): () => Promise<void> {
   const { subject, queue, handler, logger, observe, limit } = endpoint;
+  const normalize = endpoint.toErrorPayload ?? ((error: unknown, where: string) => toErrorPayload(error, logger, where));
   const sub = nc.subscribe(subject, { queue });
   const inFlight = new Set<Promise<void>>();
   const loop = (async () => {
@@ -69,7 +74,7 @@ export function serve(nc: NatsConnection, endpoint: Endpoint): () => Promise<voi
         refuse(msg, limit, observe);
         continue;
       }
-      const task = answer(msg, handler, logger, observe).finally(() => {
+      const task = answer(msg, handler, normalize, observe).finally(() => {
         inFlight.delete(task);
         limit?.leave();
       });
@@ -89,19 +94,20 @@ function refuse(msg: Msg, limit: InFlightLimit, observe?: AnswerObserver): void 
   observe?.(error.code, 0);
 }
 
-async function answer(msg: Msg, handler: RequestHandler, logger: Logger, observe?: AnswerObserver): Promise<void> {
+async function answer(msg: Msg, handler: RequestHandler, normalize: ErrorNormalizer, observe?: AnswerObserver): Promise<void> {
   const started = performance.now();
   let reply: Reply<unknown>;
   try {
     const body: unknown = msg.json();
     reply = { ok: true, data: await handler(body, msg) };
   } catch (error) {
-    reply = { ok: false, error: toErrorPayload(error, logger, msg.subject) };
+    reply = { ok: false, error: normalize(error, msg.subject) };
   }
   if (msg.reply) msg.respond(encodeJson(reply));
   observe?.(reply.ok ? 'ok' : reply.error.code, (performance.now() - started) / 1000);
 }
 
+/** The shared normalizer: AppErrors as they are, a passing database failure SERVICE_UNAVAILABLE, the rest INTERNAL_SERVER_ERROR (logged). */
 export function toErrorPayload(error: unknown, logger: Logger, where: string): ErrorPayload {
   if (error instanceof AppError) return error.toPayload();
   if (isTransient(error)) {

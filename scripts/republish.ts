@@ -13,10 +13,7 @@ import { loadConfig } from '../platform/config.js';
 import { ensureEventStream } from '../platform/event-stream.js';
 import { subjectsFor } from '../platform/subjects.js';
 import { highestCheckpoint } from '../read-service/consistency/projection-positions.js';
-import { republish } from '../write-service/outbox/republish.js';
-import { formatRepublishReport, parseRepublishCommand } from '../write-service/outbox/republish-command.js';
-import { RepublishError } from '../write-service/outbox/republish-error.js';
-import { auditStream } from '../write-service/outbox/stream-audit.js';
+import { auditStream, formatRepublishReport, parseRepublishCommand, republish, RepublishError } from '../write-service/index.js';
 
 let command;
 try {

@@ -3,27 +3,20 @@ import type { Config } from '../platform/config.js';
 import { openOrm } from '../platform/database.js';
 import { ensureEventStream } from '../platform/event-stream.js';
 import { createLogger, type Logger } from '../platform/logger.js';
-import { InFlightLimit, serve } from '../platform/messaging.js';
+import { InFlightLimit, serve, toErrorPayload } from '../platform/messaging.js';
 import { Metrics, startMetricsServer } from '../platform/metrics.js';
 import { connectNats } from '../platform/nats.js';
 import { subjectsFor, WRITE_QUEUE } from '../platform/subjects.js';
-import type { CommandMessage } from '../schema/commands/command-message.js';
 import type { EventEnvelope } from '../schema/events/envelope.js';
-import { CommandExecutor } from './commands/command-executor.js';
-import type { CommandDefinition } from './commands/command-definition.js';
-import { customerCommands } from './commands/customer-commands.js';
-import { orderCommands } from './commands/order-commands.js';
-import { productCommands } from './commands/product-commands.js';
-import { reviewCommands } from './commands/review-commands.js';
+import { CommandHandler } from './commands/command-handler.js';
+import { commandErrorPayload } from './commands/error-payload.js';
 import { EventStore } from './event-store/event-store.js';
 import { writeMigrations } from './migrations/index.js';
 import { startOutboxRelay } from './outbox/outbox-relay.js';
 import { PublishWaiter } from './outbox/publish-waiter.js';
 import { startRetention } from './retention/retention.js';
+import { clientCommands } from './registry.js';
 import { startOrderSaga } from './sagas/order-saga.js';
-
-/** The commands clients may send (saga steps are not among them). */
-export const commandDefinitions: CommandDefinition[] = [...productCommands, ...customerCommands, ...orderCommands, ...reviewCommands];
 
 export interface RunningService {
   stop(): Promise<void>;
@@ -52,33 +45,34 @@ export async function startWriteService(
   const waiter = new PublishWaiter(nc, subjects, orm);
   const store = new EventStore(orm, subjects);
   const metrics = new Metrics('write-service');
-  const executor = new CommandExecutor({ orm, store, waiter, onRetry: (command) => metrics.commandRetries.inc({ command }) });
-  // Events as published, from every replica: keeps the executor's cached states from going stale.
+  const handler = new CommandHandler({ orm, store, waiter, onRetry: (command) => metrics.commandRetries.inc({ command }) });
+  // Events as published, from every replica: keeps the handler's cached states from going stale.
   const published = nc.subscribe(subjects.eventsWildcard, {
     callback: (error, msg) => {
       if (error) return;
       try {
-        executor.observe(msg.json<EventEnvelope>());
+        handler.observe(msg.json<EventEnvelope>());
       } catch {
         // not an event envelope: nothing to forget
       }
     },
   });
-  const saga = startOrderSaga({ orm, databaseUrl: config.writeDatabaseUrl, nc, js, jsm, subjects, executor, logger });
+  const saga = startOrderSaga({ orm, databaseUrl: config.writeDatabaseUrl, nc, js, jsm, subjects, handler, logger });
   const limit = new InFlightLimit(config.maxInFlight);
-  const endpoints = commandDefinitions.map((definition) =>
+  const endpoints = clientCommands.map((entry) =>
     serve(nc, {
-      subject: subjects.command(definition.name),
+      subject: subjects.command(entry.definition.name),
       queue: WRITE_QUEUE,
       logger,
       limit,
-      handler: (body) => executor.execute(definition, body as CommandMessage),
-      observe: (outcome, seconds) => metrics.commandDuration.observe({ command: definition.name, outcome }, seconds),
+      handler: (body) => handler.accept(entry, body),
+      toErrorPayload: (error, where) => commandErrorPayload(entry, error) ?? toErrorPayload(error, logger, where),
+      observe: (outcome, seconds) => metrics.commandDuration.observe({ command: entry.definition.name, outcome }, seconds),
     }),
   );
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
   logger.info(
-    { namespace: config.namespace, commands: commandDefinitions.map((d) => d.name), metrics: metricsServer?.url },
+    { namespace: config.namespace, commands: clientCommands.map((entry) => entry.definition.name), metrics: metricsServer?.url },
     'write-service ready',
   );
   return {

@@ -8,8 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { openOrm } from '../../platform/database.js';
 import { subjectsFor } from '../../platform/subjects.js';
-import { EventStore } from '../../write-service/event-store/event-store.js';
-import { writeMigrations } from '../../write-service/migrations/index.js';
+import { EventStore, writeMigrations } from '../../write-service/index.js';
 import { summarize } from '../load/stats.js';
 
 const { url, durationS, concurrency } = JSON.parse(process.argv[2] ?? '{}') as { url: string; durationS: number; concurrency: number };

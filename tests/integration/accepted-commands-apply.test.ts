@@ -318,10 +318,10 @@ describe('value ranges - every command the write side accepts is applied by ever
       assert.ok((seen.events.get(type) ?? 0) > 0, `no ${type} in the generated histories`);
     }
     for (const refusal of [
-      'createProduct:BAD_USER_INPUT:price',
-      'createProduct:BAD_USER_INPUT:initialStock',
-      'placeOrder:BAD_USER_INPUT:lines[0].quantity',
-      'restockProduct:BAD_USER_INPUT:quantity',
+      'createProduct:BAD_USER_INPUT:input.price',
+      'createProduct:BAD_USER_INPUT:input.initialStock',
+      'placeOrder:BAD_USER_INPUT:input.lines[0].quantity',
+      'restockProduct:BAD_USER_INPUT:input.quantity',
     ]) {
       assert.ok((seen.refused.get(refusal) ?? 0) > 0, `no ${refusal} refusal in the generated histories`);
     }

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { Config } from '../../platform/config.js';
 import { openOrm, type Orm } from '../../platform/database.js';
+import type { AppendOutcome } from '../../write-service/event-store/event-store.js';
 import { writeMigrations } from '../../write-service/migrations/index.js';
 import { cleanupNamespace, testConfig, uniqueNamespace } from '../support/namespace.js';
 
@@ -80,8 +81,9 @@ describe('append_batch: concurrent batches never deadlock on keys (issue 11, def
   });
 
   const appendBatch = async (client: pg.Client, requests: Request[]): Promise<string[]> =>
-    (await client.query<{ outcomes: string[] }>('select append_batch($1::jsonb) as outcomes', [JSON.stringify(requests)])).rows[0]!
-      .outcomes;
+    (
+      await client.query<{ outcomes: AppendOutcome[] }>('select append_batch($1::jsonb) as outcomes', [JSON.stringify(requests)])
+    ).rows[0]!.outcomes.map((outcome) => outcome.outcome);
 
   /**
    * Batch one holds key A early and key B late; batch two (a retry of both requests under new
@@ -107,14 +109,14 @@ describe('append_batch: concurrent batches never deadlock on keys (issue 11, def
     return Promise.all([appendBatch(one, batchOne), appendBatch(two, batchTwo)]);
   }
 
-  const outcomeErrors = (outcomes: string[][]) => outcomes.flat().filter((outcome) => outcome.startsWith('error'));
+  const outcomeErrors = (outcomes: string[][]) => outcomes.flat().filter((outcome) => outcome === 'failed');
 
   it('append_batch - two batches taking the same idempotency keys in opposite orders: each key is taken once, no deadlock', async () => {
     for (let round = 0; round < 5; round += 1) {
       const keys = { A: `key-${round}-a-${randomUUID()}`, B: `key-${round}-b-${randomUUID()}` };
       const outcomes = await crossed(round, (_first, which) => ({ key: keys[which] }));
       assert.deepEqual(outcomeErrors(outcomes), [], `round ${round}: ${JSON.stringify(outcomes)}`);
-      const taken = outcomes.flat().filter((outcome) => outcome.startsWith('idempotency_keys_pkey')).length;
+      const taken = outcomes.flat().filter((outcome) => outcome === 'idempotency_key_taken').length;
       assert.equal(taken, 2, 'each key refused once, to the batch that came second for it');
     }
   });
@@ -124,7 +126,7 @@ describe('append_batch: concurrent batches never deadlock on keys (issue 11, def
       const emails = { A: `a-${round}-${randomUUID()}@example.com`, B: `b-${round}-${randomUUID()}@example.com` };
       const outcomes = await crossed(round, (_first, which) => ({ unique: [emails[which]] }));
       assert.deepEqual(outcomeErrors(outcomes), [], `round ${round}: ${JSON.stringify(outcomes)}`);
-      const taken = outcomes.flat().filter((outcome) => outcome.startsWith('unique_keys_pkey')).length;
+      const taken = outcomes.flat().filter((outcome) => outcome === 'unique_key_taken').length;
       assert.equal(taken, 2, 'each email refused once');
     }
   });

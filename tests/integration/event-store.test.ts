@@ -5,7 +5,13 @@ import pg from 'pg';
 import type { Config } from '../../platform/config.js';
 import { openOrm, type Orm } from '../../platform/database.js';
 import { subjectsFor } from '../../platform/subjects.js';
-import { EventStore, IdempotencyKeyTaken, StreamVersionConflict, type AppendRequest } from '../../write-service/event-store/event-store.js';
+import {
+  EventStore,
+  IdempotencyKeyTaken,
+  StreamVersionConflict,
+  type AppendOutcome,
+  type AppendRequest,
+} from '../../write-service/event-store/event-store.js';
 import { writeMigrations } from '../../write-service/migrations/index.js';
 import { cleanupNamespace, testConfig, uniqueNamespace } from '../support/namespace.js';
 
@@ -239,18 +245,18 @@ describe('event store: optimistic concurrency (G5) and idempotency claims', () =
       // Both calls wait behind one advisory lock, so that they start at the same moment.
       await gate.query('select pg_advisory_lock(4242)');
       const calls = [streams, [...streams].reverse()].map((ids, i) =>
-        clients[i]!.query<{ outcomes: string[] }>('select pg_advisory_lock_shared(4242), append_batch($1::jsonb) as outcomes', [
+        clients[i]!.query<{ outcomes: AppendOutcome[] }>('select pg_advisory_lock_shared(4242), append_batch($1::jsonb) as outcomes', [
           JSON.stringify(batch(ids)),
         ]),
       );
       await new Promise((resolve) => setTimeout(resolve, 50));
       await gate.query('select pg_advisory_unlock(4242)');
-      const [forward, backward] = (await Promise.all(calls)).map((result) => result.rows[0]!.outcomes);
-      const failures = [...forward!, ...backward!].filter((outcome) => outcome !== '' && !outcome.startsWith('events_stream_version'));
+      const [forward, backward] = (await Promise.all(calls)).map((result) => result.rows[0]!.outcomes.map((o) => o.outcome));
+      const failures = [...forward!, ...backward!].filter((outcome) => outcome !== 'appended' && outcome !== 'stream_version_taken');
       assert.deepEqual(failures, [], 'only stream-version conflicts, no deadlock victim');
-      const won = streams.filter((_, i) => forward![i] === '' || backward![streams.length - 1 - i] === '');
+      const won = streams.filter((_, i) => forward![i] === 'appended' || backward![streams.length - 1 - i] === 'appended');
       assert.equal(won.length, streams.length);
-      assert.equal([...forward!, ...backward!].filter((outcome) => outcome === '').length, streams.length, 'one append per stream');
+      assert.equal([...forward!, ...backward!].filter((outcome) => outcome === 'appended').length, streams.length, 'one append per stream');
     } finally {
       await Promise.all([gate, ...clients].map((client) => client.end()));
     }

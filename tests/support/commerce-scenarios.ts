@@ -4,14 +4,10 @@ import type { EventEnvelope } from '../../schema/events/envelope.js';
 import { ORDER, type OrderCancelled, type OrderLineData, type OrderPlaced } from '../../schema/events/order-events.js';
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, MAX_PRICE_CENTS, MAX_PRODUCT_STOCK, MAX_RESTOCK_QUANTITY } from '../../schema/limits.js';
 import { fromCents, toCents } from '../../schema/money.js';
-import type { CommandDefinition } from '../../write-service/commands/command-definition.js';
-import { registerCustomer } from '../../write-service/commands/customer-commands.js';
-import { confirmOrder, orderCommands, rejectOrder } from '../../write-service/commands/order-commands.js';
-import { productCommands, releaseStock, reserveStock } from '../../write-service/commands/product-commands.js';
-import { addReview } from '../../write-service/commands/review-commands.js';
 import type { OrderState } from '../../write-service/domain/order.js';
-import { decideOnReservationFailure } from '../../write-service/sagas/order-saga-decisions.js';
-import { InMemoryWriteSide } from './write-model.js';
+import type { WriteCommand } from '../../write-service/registry.js';
+import { decideOnReservationFailure, refusedByOrderStatus } from '../../write-service/sagas/order-saga-decisions.js';
+import { InMemoryWriteSide, type Outcome } from './write-model.js';
 
 /**
  * Generated commerce histories for property tests: raw inputs as a client sends them, at and
@@ -19,21 +15,6 @@ import { InMemoryWriteSide } from './write-model.js';
  * deciders in memory (InMemoryWriteSide), with the order saga's steps. What the write side
  * refuses is simply refused; what it accepts is in `write.published`.
  */
-
-const command = (definitions: readonly CommandDefinition[], name: string): CommandDefinition => {
-  const found = definitions.find((definition) => definition.name === name);
-  if (!found) throw new Error(`no command ${name}`);
-  return found;
-};
-const createProduct = command(productCommands, 'createProduct');
-const restockProduct = command(productCommands, 'restockProduct');
-const changeProductPrice = command(productCommands, 'changeProductPrice');
-const renameProduct = command(productCommands, 'renameProduct');
-const discontinueProduct = command(productCommands, 'discontinueProduct');
-const placeOrder = command(orderCommands, 'placeOrder');
-const payOrder = command(orderCommands, 'payOrder');
-const shipOrder = command(orderCommands, 'shipOrder');
-const cancelOrder = command(orderCommands, 'cancelOrder');
 
 export const DAY_MS = 86_400_000;
 /** When a history starts (its clock moves a second per command, and by the generated ticks). */
@@ -173,11 +154,12 @@ export async function writeHistory(spec: Scenario): Promise<History> {
   let clock = START;
   const now = () => new Date((clock += 1000)).toISOString();
   const sagaQueue: EventEnvelope[] = [];
-  const run = async (definition: CommandDefinition, input: Record<string, unknown>) => {
-    const outcome = await write.execute(definition, input, now());
+  const queued = (outcome: Outcome) => {
     if (outcome.accepted) sagaQueue.push(...outcome.events.filter((e) => e.type === 'OrderPlaced' || e.type === 'OrderCancelled'));
     return outcome;
   };
+  const run = async (mutation: string, input: Record<string, unknown>) => queued(await write.accept(mutation, input, now()));
+  const sagaStep: Step = async (command) => queued(await write.execute({ ...command, now: now() }));
   const pick = <T>(list: readonly T[], index: number): T | undefined => (list.length === 0 ? undefined : list[index % list.length]);
   const ordersIn = (status: string) => {
     const found = history.orders.filter((id) => write.state<OrderState>(ORDER, id).status === status);
@@ -185,7 +167,7 @@ export async function writeHistory(spec: Scenario): Promise<History> {
   };
 
   for (const [index, { price: p, initialStock: stock }] of spec.products.entries()) {
-    const outcome = await run(createProduct, {
+    const outcome = await run('createProduct', {
       sku: `SKU-${index}`,
       title: `Product ${index}`,
       category: 'bulk',
@@ -195,29 +177,29 @@ export async function writeHistory(spec: Scenario): Promise<History> {
     if (outcome.accepted) history.products.push(outcome.aggregateId);
   }
   for (const [index, region] of spec.regions.entries()) {
-    const outcome = await run(registerCustomer, { name: `Customer ${index}`, email: `c${index}@example.com`, region });
+    const outcome = await run('registerCustomer', { name: `Customer ${index}`, email: `c${index}@example.com`, region });
     if (outcome.accepted) history.customers.push(outcome.aggregateId);
   }
   for (const step of spec.actions) {
     switch (step.kind) {
       case 'restock': {
         const id = pick(history.products, step.product);
-        if (id) await run(restockProduct, { id, quantity: step.quantity });
+        if (id) await run('restockProduct', { id, quantity: step.quantity });
         break;
       }
       case 'reprice': {
         const id = pick(history.products, step.product);
-        if (id) await run(changeProductPrice, { id, price: step.price });
+        if (id) await run('changeProductPrice', { id, price: step.price });
         break;
       }
       case 'rename': {
         const id = pick(history.products, step.product);
-        if (id) await run(renameProduct, { id, title: `Renamed ${clock}` });
+        if (id) await run('renameProduct', { id, title: `Renamed ${clock}` });
         break;
       }
       case 'discontinue': {
         const id = pick(history.products, step.product);
-        if (id) await run(discontinueProduct, { id });
+        if (id) await run('discontinueProduct', { id });
         break;
       }
       case 'place': {
@@ -228,7 +210,7 @@ export async function writeHistory(spec: Scenario): Promise<History> {
           productId: history.products[(step.offset + i) % history.products.length]!,
           quantity: step.varied[i] ?? step.quantity,
         }));
-        const outcome = await run(placeOrder, { customerId, lines });
+        const outcome = await run('placeOrder', { customerId, lines });
         if (outcome.accepted) history.orders.push(outcome.aggregateId);
         break;
       }
@@ -238,23 +220,23 @@ export async function writeHistory(spec: Scenario): Promise<History> {
         if (!id) break;
         const order = write.state<OrderState>(ORDER, id);
         const total = order.status === 'absent' ? '1.00' : order.total;
-        await run(payOrder, { id, amount: step.exact ? total : fromCents(toCents(total) + 1n) });
+        await run('payOrder', { id, amount: step.exact ? total : fromCents(toCents(total) + 1n) });
         break;
       }
       case 'ship': {
         const id = pick(ordersIn('PAID'), step.order);
-        if (id) await run(shipOrder, { id });
+        if (id) await run('shipOrder', { id });
         break;
       }
       case 'cancel': {
         const id = pick(history.orders, step.order);
-        if (id) await run(cancelOrder, { id, reason: 'changed my mind' });
+        if (id) await run('cancelOrder', { id, reason: 'changed my mind' });
         break;
       }
       case 'review': {
         const productId = pick(history.products, step.product);
         const customerId = pick(history.customers, step.customer);
-        if (productId && customerId) await run(addReview, { productId, customerId, rating: step.rating });
+        if (productId && customerId) await run('addReview', { productId, customerId, rating: step.rating });
         break;
       }
       case 'tick':
@@ -265,20 +247,22 @@ export async function writeHistory(spec: Scenario): Promise<History> {
         throw new Error(`unknown action ${JSON.stringify(unknown)}`);
       }
     }
-    while (sagaQueue.length > spec.sagaLag) await sagaHandle(sagaQueue.shift()!, run);
+    while (sagaQueue.length > spec.sagaLag) await sagaHandle(sagaQueue.shift()!, sagaStep);
   }
   // The saga catches up with every order event, as it does in the write-service.
-  for (let event = sagaQueue.shift(); event; event = sagaQueue.shift()) await sagaHandle(event, run);
+  for (let event = sagaQueue.shift(); event; event = sagaQueue.shift()) await sagaHandle(event, sagaStep);
   return history;
 }
 
-type Run = (definition: CommandDefinition, input: Record<string, unknown>) => ReturnType<InMemoryWriteSide['execute']>;
+/** A saga step: a typed command, timed by the history's clock. */
+type Step = (command: DistributiveOmit<WriteCommand, 'now'>) => Promise<Outcome>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** What write-service/sagas/order-saga.ts does with an order event, step by step through the same commands. */
-async function sagaHandle(event: EventEnvelope, run: Run): Promise<void> {
+async function sagaHandle(event: EventEnvelope, step: Step): Promise<void> {
   const releaseAll = async (orderId: string, lines: readonly OrderLineData[]) => {
-    for (const line of lines) {
-      const outcome = await run(releaseStock, { id: line.productId, orderId });
+    for (const { productId } of lines) {
+      const outcome = await step({ type: 'ReleaseStock', productId, orderId });
       if (!outcome.accepted) throw outcome.error;
     }
   };
@@ -287,17 +271,17 @@ async function sagaHandle(event: EventEnvelope, run: Run): Promise<void> {
     return releaseAll(orderId, lines);
   }
   const { orderId, lines } = (event as EventEnvelope & OrderPlaced).data;
-  for (const line of lines) {
-    const reserved = await run(reserveStock, { id: line.productId, orderId, quantity: line.quantity });
+  for (const { productId, quantity } of lines) {
+    const reserved = await step({ type: 'ReserveStock', productId, orderId, quantity });
     if (reserved.accepted) continue;
-    const decision = decideOnReservationFailure(reserved.error, line.productId);
-    if (!decision) throw reserved.error;
-    const rejected = await run(rejectOrder, { id: orderId, reason: decision.reason, productId: decision.productId });
-    if (!rejected.accepted && rejected.error.code !== 'INVALID_STATE') throw rejected.error;
+    const rejection = decideOnReservationFailure(reserved.error, productId);
+    if (!rejection) throw reserved.error;
+    const rejected = await step({ type: 'RejectOrder', orderId, ...rejection });
+    if (!rejected.accepted && !refusedByOrderStatus(rejected.error)) throw rejected.error;
     return releaseAll(orderId, lines);
   }
-  const confirmed = await run(confirmOrder, { id: orderId });
+  const confirmed = await step({ type: 'ConfirmOrder', orderId });
   if (confirmed.accepted) return;
-  if (confirmed.error.code !== 'INVALID_STATE') throw confirmed.error;
+  if (!refusedByOrderStatus(confirmed.error)) throw confirmed.error;
   return releaseAll(orderId, lines); // cancelled while its stock was being reserved
 }

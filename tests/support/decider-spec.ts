@@ -1,48 +1,58 @@
 import assert from 'node:assert/strict';
 import type { DomainEvent } from '../../schema/events/envelope.js';
-import { AppError, type ErrorCode } from '../../schema/errors.js';
 import type { ParseContext } from '../../write-service/commands/command-definition.js';
-import { fold, type Decider } from '../../write-service/domain/decider.js';
+import { fold, type Decider, type DomainCommand } from '../../write-service/domain/decider.js';
+import { DomainError, type Refusal } from '../../write-service/domain/domain-error.js';
+
+/** A refusal's reason with some of its facts: the ones given must match, the others are not checked. */
+export type ExpectedRefusal = {
+  [Reason in Refusal['reason']]: Partial<Extract<Refusal, { reason: Reason }>> & { reason: Reason };
+}[Refusal['reason']];
 
 export interface Outcome<Event> {
   /** The command produced exactly these events. */
   then(expected: readonly Event[]): void;
-  /** The command was refused with this code (and, when given, this field); never checks message text. */
-  thenFails(code: ErrorCode, expected?: { field?: string; details?: Record<string, unknown> }): AppError;
+  /** The command was refused for this reason, with these facts; never checks message text. */
+  thenFails(expected: ExpectedRefusal): DomainError;
 }
 
 /**
- * Given/when/then for a decider (after Emmett's DeciderSpecification): given the events
- * that already happened, when a command arrives, then these events, or this error code.
+ * Given/when/then for a decider (after Emmett's DeciderSpecification): given the events that
+ * already happened, when a command arrives with what its handler read from other aggregates
+ * (its context), then these events, or this refusal.
  */
-export function deciderSpec<Command, State, Event extends DomainEvent>(decider: Decider<Command, State, Event>) {
+export function deciderSpec<Command extends DomainCommand, State, Event extends DomainEvent, Context = void>(
+  decider: Decider<Command, State, Event, Context>,
+) {
   return {
     given(events: readonly Event[]) {
       return {
-        when(command: Command): Outcome<Event> {
-          const decide = () => decider.decide(command, fold(decider, events));
+        when(command: Command, context: Context): Outcome<Event> {
+          const decide = () => decider.decide(command, fold(decider, events), context);
           return {
             then(expected) {
               assert.deepEqual(decide(), expected);
             },
-            thenFails(code, expected = {}) {
+            thenFails(expected) {
               let produced: Event[];
               try {
                 produced = decide();
               } catch (error) {
-                assert.ok(error instanceof AppError, `expected an AppError ${code}, got ${String(error)}`);
-                assert.equal(error.code, code);
-                if ('field' in expected) assert.equal(error.field, expected.field);
-                if (expected.details !== undefined) assert.deepEqual(error.details, expected.details);
+                assert.ok(error instanceof DomainError, `expected a DomainError ${expected.reason}, got ${String(error)}`);
+                assert.deepEqual(pick(error.refusal, Object.keys(expected)), expected);
                 return error;
               }
-              return assert.fail(`expected ${code}, but the command produced ${JSON.stringify(produced)}`);
+              return assert.fail(`expected ${expected.reason}, but the command produced ${JSON.stringify(produced)}`);
             },
           };
         },
       };
     },
   };
+}
+
+function pick(refusal: Refusal, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(refusal).filter(([key]) => keys.includes(key)));
 }
 
 /**

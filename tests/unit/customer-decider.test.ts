@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CustomerCommand, RegisterCustomer } from '../../schema/commands/customer-commands.js';
-import { ErrorCode } from '../../schema/errors.js';
 import type { CustomerEvent, CustomerRegistered } from '../../schema/events/customer-events.js';
-import { registerCustomer } from '../../write-service/commands/customer-commands.js';
+import { customerAggregate } from '../../write-service/commands/customer-commands.js';
 import { fold } from '../../write-service/domain/decider.js';
-import { customerDecider, type CustomerState } from '../../write-service/domain/customer.js';
+import { customerDecider, type CustomerCommand, type CustomerState, type RegisterCustomer } from '../../write-service/domain/customer.js';
 import { assertBadInput } from '../support/assertions.js';
 import { deciderSpec, parseContext } from '../support/decider-spec.js';
+import { parserOf } from '../support/write-commands.js';
 
 const spec = deciderSpec<CustomerCommand, CustomerState, CustomerEvent>(customerDecider);
 
@@ -16,6 +15,7 @@ const newId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 const earlier = '2026-11-26T10:00:00.000Z';
 const now = '2026-11-27T08:30:00.000Z';
 const context = parseContext(now, newId);
+const registerCustomer = { parse: parserOf('RegisterCustomer'), uniqueKeys: customerAggregate.commands.RegisterCustomer.uniqueKeys ?? [] };
 
 const register: RegisterCustomer = {
   type: 'RegisterCustomer',
@@ -44,15 +44,15 @@ describe('customer decider - register', () => {
       ]);
   });
 
-  it('register - an existing id is a CONFLICT on id', () => {
-    spec.given([registered]).when(register).thenFails(ErrorCode.CONFLICT, { field: 'id' });
+  it('register - an existing id already exists, on customerId', () => {
+    spec.given([registered]).when(register).thenFails({ reason: 'AlreadyExists', entity: 'customer', field: 'customerId' });
   });
 
-  it('register - an existing id is a CONFLICT even with another email', () => {
+  it('register - an existing id already exists even with another email', () => {
     spec
       .given([registered])
       .when({ ...register, email: 'other@example.com' })
-      .thenFails(ErrorCode.CONFLICT, { field: 'id' });
+      .thenFails({ reason: 'AlreadyExists', entity: 'customer', field: 'customerId' });
   });
 
   it('evolve - the state holds the registered name, email and region', () => {
@@ -68,15 +68,16 @@ describe('customer decider - register', () => {
 
 describe('customer commands - registerCustomer parse', () => {
   it('parse - takes id and time from the context when no id is given', () => {
-    assert.deepEqual(registerCustomer.parse(validInput, context), {
-      aggregateId: newId,
+    const parsed = registerCustomer.parse(validInput, context);
+    assert.deepEqual(parsed, {
       command: { type: 'RegisterCustomer', customerId: newId, name: 'Ada Lovelace', email: 'ada@example.com', region: 'eu-west', now },
     });
+    assert.equal(customerAggregate.streamId(parsed.command), newId);
   });
 
   it('parse - keeps a client-chosen id, lower-cased', () => {
     const parsed = registerCustomer.parse({ ...validInput, id: customerId.toUpperCase() }, context);
-    assert.equal(parsed.aggregateId, customerId);
+    assert.equal(customerAggregate.streamId(parsed.command), customerId);
     assert.equal(parsed.command.customerId, customerId);
   });
 
@@ -91,7 +92,7 @@ describe('customer commands - registerCustomer parse', () => {
     assert.equal(registerCustomer.parse({ ...validInput, name: '  Ada  ' }, context).command.name, 'Ada');
   });
 
-  it('parse - an invalid email is BAD_USER_INPUT on email', () => {
+  it('parse - an invalid email is BAD_USER_INPUT on input.email', () => {
     for (const email of [
       '',
       '   ',
@@ -106,7 +107,7 @@ describe('customer commands - registerCustomer parse', () => {
       null,
       undefined,
     ]) {
-      assertBadInput(() => registerCustomer.parse({ ...validInput, email }, context), 'email');
+      assertBadInput(() => registerCustomer.parse({ ...validInput, email }, context), 'input.email');
     }
   });
 
@@ -115,32 +116,33 @@ describe('customer commands - registerCustomer parse', () => {
       assert.equal(registerCustomer.parse({ ...validInput, region }, context).command.region, region.toLowerCase());
     }
     for (const region of ['', ' ', 'eu west', 'eu.west', 'eu/west', 'eu*', 'r'.repeat(33), 7, null]) {
-      assertBadInput(() => registerCustomer.parse({ ...validInput, region }, context), 'region');
+      assertBadInput(() => registerCustomer.parse({ ...validInput, region }, context), 'input.region');
     }
   });
 
   it('parse - name is 1 to 200 characters', () => {
     assert.equal(registerCustomer.parse({ ...validInput, name: 'n'.repeat(200) }, context).command.name, 'n'.repeat(200));
     for (const name of ['', '   ', 'n'.repeat(201), 3, undefined]) {
-      assertBadInput(() => registerCustomer.parse({ ...validInput, name }, context), 'name');
+      assertBadInput(() => registerCustomer.parse({ ...validInput, name }, context), 'input.name');
     }
   });
 
-  it('parse - a malformed id is BAD_USER_INPUT on id', () => {
-    assertBadInput(() => registerCustomer.parse({ ...validInput, id: 'not-a-uuid' }, context), 'id');
+  it('parse - a malformed id is BAD_USER_INPUT on input.id', () => {
+    assertBadInput(() => registerCustomer.parse({ ...validInput, id: 'not-a-uuid' }, context), 'input.id');
   });
 });
 
 describe('customer commands - registerCustomer unique keys', () => {
+  const keysOf = (command: RegisterCustomer) =>
+    registerCustomer.uniqueKeys.map((unique) => ({ scope: unique.scope, value: unique.value(command), field: unique.field }));
+
   it('unique keys - the normalized email under scope customer-email, naming the field email', () => {
     const { command } = registerCustomer.parse({ ...validInput, email: ' ADA@Example.com' }, context);
-    assert.ok(registerCustomer.uniqueKeys);
-    assert.deepEqual(registerCustomer.uniqueKeys(command), [{ scope: 'customer-email', value: 'ada@example.com', field: 'email' }]);
+    assert.deepEqual(keysOf(command), [{ scope: 'customer-email', value: 'ada@example.com', field: 'email' }]);
   });
 
   it('unique keys - two spellings of one email claim the same key', () => {
-    assert.ok(registerCustomer.uniqueKeys);
-    const keyOf = (email: string) => registerCustomer.uniqueKeys!(registerCustomer.parse({ ...validInput, email }, context).command);
+    const keyOf = (email: string) => keysOf(registerCustomer.parse({ ...validInput, email }, context).command);
     assert.deepEqual(keyOf('Ada@Example.com'), keyOf(' ada@example.COM  '));
   });
 });

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ProductCommand } from '../../schema/commands/product-commands.js';
 import { AppError, ErrorCode } from '../../schema/errors.js';
 import type { ProductEvent } from '../../schema/events/product-events.js';
+import { VersionConflict } from '../../write-service/commands/command-errors.js';
 import { fold } from '../../write-service/domain/decider.js';
-import { productDecider } from '../../write-service/domain/product.js';
-import { decideOnReservationFailure } from '../../write-service/sagas/order-saga-decisions.js';
+import { DomainError } from '../../write-service/domain/domain-error.js';
+import { productDecider, type ProductCommand } from '../../write-service/domain/product.js';
+import { StreamVersionConflict } from '../../write-service/event-store/event-store.js';
+import { decideOnReservationFailure, refusedByOrderStatus } from '../../write-service/sagas/order-saga-decisions.js';
 
 const productId = '6f1c2a4e-8b3d-4c5e-9f70-112233445566';
 const orderId = '0d1e2f30-4a5b-4c6d-8e7f-8091a2b3c4d5';
@@ -39,11 +41,11 @@ function refusal(history: ProductEvent[], command: ProductCommand): unknown {
 const reserve = (quantity: number): ProductCommand => ({ type: 'ReserveStock', productId, orderId, quantity, now });
 
 describe('order saga - reservation failure', () => {
-  it("reservation failure - the product's OUT_OF_STOCK rejects the order with that reason and product", () => {
+  it("reservation failure - the product's out of stock rejects the order with OUT_OF_STOCK and the product", () => {
     assert.deepEqual(decideOnReservationFailure(refusal([created], reserve(2)), productId), { reason: 'OUT_OF_STOCK', productId });
   });
 
-  it("reservation failure - the product's PRODUCT_DISCONTINUED rejects the order with that reason and product", () => {
+  it("reservation failure - the product's discontinued rejects the order with PRODUCT_DISCONTINUED and the product", () => {
     assert.deepEqual(decideOnReservationFailure(refusal([created, discontinued], reserve(1)), productId), {
       reason: 'PRODUCT_DISCONTINUED',
       productId,
@@ -54,23 +56,28 @@ describe('order saga - reservation failure', () => {
     assert.deepEqual(decideOnReservationFailure(refusal([], reserve(1)), productId), { reason: 'PRODUCT_DISCONTINUED', productId });
   });
 
-  it('reservation failure - a refusal that crossed NATS as JSON is still recognized', () => {
-    const crossed = AppError.fromPayload(JSON.parse(JSON.stringify((refusal([created], reserve(2)) as AppError).toPayload())));
-    assert.deepEqual(decideOnReservationFailure(crossed, productId), { reason: 'OUT_OF_STOCK', productId });
-  });
-
-  it('reservation failure - INVALID_STATE without a business reason is retried (undefined)', () => {
+  it('reservation failure - a wire error is not a domain refusal, whatever its code and details: retried (undefined)', () => {
     assert.equal(
-      decideOnReservationFailure(AppError.invalidState('product is discontinued', { status: 'DISCONTINUED' }), productId),
+      decideOnReservationFailure(
+        AppError.invalidState('product is discontinued', { reason: 'PRODUCT_DISCONTINUED', status: 'DISCONTINUED' }),
+        productId,
+      ),
       undefined,
     );
-    assert.equal(decideOnReservationFailure(AppError.invalidState('odd', { reason: 'SOMETHING_ELSE' }), productId), undefined);
-    assert.equal(decideOnReservationFailure(AppError.invalidState('odd'), productId), undefined);
+    assert.equal(decideOnReservationFailure(AppError.invalidState('odd', { reason: 'OUT_OF_STOCK' }), productId), undefined);
+    assert.equal(decideOnReservationFailure(AppError.notFound('product', productId), productId), undefined);
+  });
+
+  it('reservation failure - other domain refusals are not the product refusing stock: undefined', () => {
+    assert.equal(decideOnReservationFailure(DomainError.invalidTransition('order', orderId, 'CANCELLED'), productId), undefined);
+    assert.equal(decideOnReservationFailure(DomainError.ruleViolated('quantity', 'too many'), productId), undefined);
   });
 
   it('reservation failure - infrastructure and other errors are not business outcomes: undefined', () => {
     const others: unknown[] = [
       AppError.concurrencyConflict(3, 4),
+      new VersionConflict(3, 4),
+      new StreamVersionConflict(productId, 3),
       AppError.serviceUnavailable('database down'),
       new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'boom'),
       new AppError(ErrorCode.CONSISTENCY_TIMEOUT, 'slow'),
@@ -83,5 +90,18 @@ describe('order saga - reservation failure', () => {
       null,
     ];
     for (const error of others) assert.equal(decideOnReservationFailure(error, productId), undefined, `for ${String(error)}`);
+  });
+});
+
+describe('order saga - a step the order refuses', () => {
+  it('refused by status - only an invalid transition of the order (it was cancelled meanwhile)', () => {
+    assert.equal(refusedByOrderStatus(DomainError.invalidTransition('order', orderId, 'CANCELLED')), true);
+    for (const error of [
+      DomainError.notFound('order', orderId, 'orderId'),
+      AppError.invalidState('order is CANCELLED'),
+      new Error('INVALID_STATE'),
+    ]) {
+      assert.equal(refusedByOrderStatus(error), false, String(error));
+    }
   });
 });

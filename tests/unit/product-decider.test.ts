@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ProductCommand } from '../../schema/commands/product-commands.js';
-import { ErrorCode } from '../../schema/errors.js';
 import type { ProductCreated, ProductDiscontinued, ProductEvent } from '../../schema/events/product-events.js';
 import { MAX_PRODUCT_STOCK } from '../../schema/limits.js';
 import { fold } from '../../write-service/domain/decider.js';
-import { availableQuantity, productDecider } from '../../write-service/domain/product.js';
+import { availableQuantity, productDecider, type ProductCommand } from '../../write-service/domain/product.js';
 import { deciderSpec } from '../support/decider-spec.js';
 
 const spec = deciderSpec<ProductCommand, ReturnType<typeof productDecider.initialState>, ProductEvent>(productDecider);
@@ -69,18 +67,18 @@ describe('product decider - create', () => {
       ]);
   });
 
-  it('create - an existing product is a CONFLICT on id', () => {
+  it('create - an existing product already exists, on productId', () => {
     spec
       .given([created])
       .when({ ...createCommand(), now })
-      .thenFails(ErrorCode.CONFLICT, { field: 'id' });
+      .thenFails({ reason: 'AlreadyExists', field: 'productId' });
   });
 
-  it('create - a discontinued product still exists: CONFLICT', () => {
+  it('create - a discontinued product still exists', () => {
     spec
       .given([created, discontinued])
       .when({ ...createCommand(), now })
-      .thenFails(ErrorCode.CONFLICT, { field: 'id' });
+      .thenFails({ reason: 'AlreadyExists', field: 'productId' });
   });
 });
 
@@ -175,11 +173,11 @@ describe('product decider - stock cap (schema/limits.ts)', () => {
       ]);
   });
 
-  it('create - above it is BAD_USER_INPUT on initialStock', () => {
+  it('create - above it breaks the rule, on initialStock', () => {
     spec
       .given([])
       .when({ ...createCommand(), initialStock: MAX_PRODUCT_STOCK + 1, now })
-      .thenFails(ErrorCode.BAD_USER_INPUT, { field: 'initialStock' });
+      .thenFails({ reason: 'RuleViolated', field: 'initialStock' });
   });
 
   it('restock - up to the cap exactly', () => {
@@ -189,18 +187,18 @@ describe('product decider - stock cap (schema/limits.ts)', () => {
       .then([{ type: 'ProductRestocked', data: { productId, quantity: 3, restockedAt: now } }]);
   });
 
-  it('restock - past the cap is BAD_USER_INPUT on quantity, telling the most it may add', () => {
+  it('restock - past the cap breaks the rule on quantity, telling the most it may add', () => {
     spec
       .given([withStock(MAX_PRODUCT_STOCK - 10), restocked(7)])
       .when(restock(4))
-      .thenFails(ErrorCode.BAD_USER_INPUT, { field: 'quantity', details: { maxQuantity: 3 } });
+      .thenFails({ reason: 'RuleViolated', field: 'quantity', limits: { maxQuantity: 3 } });
   });
 
   it('restock - at the cap, nothing more: maxQuantity 0', () => {
     spec
       .given([withStock(MAX_PRODUCT_STOCK)])
       .when(restock(1))
-      .thenFails(ErrorCode.BAD_USER_INPUT, { field: 'quantity', details: { maxQuantity: 0 } });
+      .thenFails({ reason: 'RuleViolated', field: 'quantity', limits: { maxQuantity: 0 } });
   });
 
   it('restock - the cap counts units received: stock held or given back by orders makes no room', () => {
@@ -209,18 +207,18 @@ describe('product decider - stock cap (schema/limits.ts)', () => {
     spec
       .given([withStock(MAX_PRODUCT_STOCK), reserved])
       .when(restock(1))
-      .thenFails(ErrorCode.BAD_USER_INPUT, { field: 'quantity', details: { maxQuantity: 0 } });
+      .thenFails({ reason: 'RuleViolated', field: 'quantity', limits: { maxQuantity: 0 } });
     spec
       .given([withStock(MAX_PRODUCT_STOCK), reserved, released])
       .when(restock(1))
-      .thenFails(ErrorCode.BAD_USER_INPUT, { field: 'quantity', details: { maxQuantity: 0 } });
+      .thenFails({ reason: 'RuleViolated', field: 'quantity', limits: { maxQuantity: 0 } });
   });
 
   it('restock - a product that received more before the cap existed takes no more', () => {
     spec
       .given([withStock(MAX_PRODUCT_STOCK), restocked(1_000_000)])
       .when(restock(1))
-      .thenFails(ErrorCode.BAD_USER_INPUT, { field: 'quantity', details: { maxQuantity: 0 } });
+      .thenFails({ reason: 'RuleViolated', field: 'quantity', limits: { maxQuantity: 0 } });
   });
 
   it('stock - a product at the cap can still sell it all', () => {
@@ -244,15 +242,12 @@ describe('product decider - discontinue', () => {
 
 describe('product decider - rules on every command', () => {
   for (const command of onExisting) {
-    it(`${command.type} - on an absent product is NOT_FOUND on id`, () => {
-      spec.given([]).when(command).thenFails(ErrorCode.NOT_FOUND, { field: 'id' });
+    it(`${command.type} - on an absent product is not found, on productId`, () => {
+      spec.given([]).when(command).thenFails({ reason: 'NotFound', entity: 'product', id: productId, field: 'productId' });
     });
 
-    it(`${command.type} - on a discontinued product is INVALID_STATE`, () => {
-      spec
-        .given([created, discontinued])
-        .when(command)
-        .thenFails(ErrorCode.INVALID_STATE, { details: { status: 'DISCONTINUED' } });
+    it(`${command.type} - on a discontinued product is refused as discontinued`, () => {
+      spec.given([created, discontinued]).when(command).thenFails({ reason: 'Discontinued', productId });
     });
   }
 

@@ -11,7 +11,8 @@ import {
   requireString,
   requireUuid,
 } from '../../schema/validation.js';
-import { productCommands } from '../../write-service/commands/product-commands.js';
+import { productAggregate } from '../../write-service/commands/product-commands.js';
+import { commandNamed } from '../../write-service/registry.js';
 import { assertBadInput } from '../support/assertions.js';
 import { parseContext } from '../support/decider-spec.js';
 
@@ -119,14 +120,18 @@ describe('product commands - parse', () => {
   const newId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
   const context = parseContext(now, newId);
   const parse = (name: string, input: Record<string, unknown>) => {
-    const definition = productCommands.find((d) => d.name === name);
-    assert.ok(definition, `no command ${name}`);
-    return definition.parse(input, context);
+    const parseInput = commandNamed(name)?.definition.parse;
+    assert.ok(parseInput, `no client command ${name}`);
+    const parsed = parseInput(input, context);
+    // The aggregate id, as the handler takes it from the command, beside what parse returns.
+    return { aggregateId: productAggregate.streamId(parsed.command as Parameters<typeof productAggregate.streamId>[0]), ...parsed };
   };
+  const command = (parsed: { command: unknown }) => parsed.command as Record<string, unknown>;
   const createInput = { sku: 'mug-001', title: ' Enamel mug ', category: 'kitchen', price: '5' };
 
   it('every product mutation has a parser', () => {
-    assert.deepEqual(productCommands.map((d) => d.name).sort(), [
+    const parsers = Object.values(productAggregate.commands).filter((definition) => definition.parse !== undefined);
+    assert.deepEqual(parsers.map((d) => d.name).sort(), [
       'changeProductPrice',
       'createProduct',
       'discontinueProduct',
@@ -155,22 +160,22 @@ describe('product commands - parse', () => {
   it('createProduct - a client-chosen id is kept (lower-cased)', () => {
     const parsed = parse('createProduct', { ...createInput, id: UUID.toUpperCase(), initialStock: 7 });
     assert.equal(parsed.aggregateId, UUID);
-    assert.equal(parsed.command.productId, UUID);
-    assert.equal(parsed.command.type === 'CreateProduct' && parsed.command.initialStock, 7);
+    assert.equal(command(parsed).productId, UUID);
+    assert.equal(command(parsed).initialStock, 7);
   });
 
   it('createProduct - errors name the input field at fault', () => {
     const cases: [Record<string, unknown>, string][] = [
-      [{ ...createInput, id: 'nope' }, 'id'],
-      [{ ...createInput, sku: '??' }, 'sku'],
-      [{ ...createInput, sku: undefined }, 'sku'],
-      [{ ...createInput, title: '' }, 'title'],
-      [{ ...createInput, title: 't'.repeat(201) }, 'title'],
-      [{ ...createInput, description: 'd'.repeat(5001) }, 'description'],
-      [{ ...createInput, category: 'c'.repeat(65) }, 'category'],
-      [{ ...createInput, price: '0' }, 'price'],
-      [{ ...createInput, price: '1.234' }, 'price'],
-      [{ ...createInput, initialStock: -1 }, 'initialStock'],
+      [{ ...createInput, id: 'nope' }, 'input.id'],
+      [{ ...createInput, sku: '??' }, 'input.sku'],
+      [{ ...createInput, sku: undefined }, 'input.sku'],
+      [{ ...createInput, title: '' }, 'input.title'],
+      [{ ...createInput, title: 't'.repeat(201) }, 'input.title'],
+      [{ ...createInput, description: 'd'.repeat(5001) }, 'input.description'],
+      [{ ...createInput, category: 'c'.repeat(65) }, 'input.category'],
+      [{ ...createInput, price: '0' }, 'input.price'],
+      [{ ...createInput, price: '1.234' }, 'input.price'],
+      [{ ...createInput, initialStock: -1 }, 'input.initialStock'],
     ];
     for (const [input, field] of cases) assertBadInput(() => parse('createProduct', input), field);
   });
@@ -182,9 +187,9 @@ describe('product commands - parse', () => {
     });
     assert.equal(parse('renameProduct', { id: UUID, title: 'Steel mug', expectedVersion: 0 }).expectedVersion, 0);
     assert.equal(parse('renameProduct', { id: UUID, title: 'Steel mug', expectedVersion: null }).expectedVersion, undefined);
-    assertBadInput(() => parse('renameProduct', { id: 'x', title: 'Steel mug' }), 'id');
-    assertBadInput(() => parse('renameProduct', { id: UUID, title: ' ' }), 'title');
-    assertBadInput(() => parse('renameProduct', { id: UUID, title: 'Steel mug', expectedVersion: -1 }), 'expectedVersion');
+    assertBadInput(() => parse('renameProduct', { id: 'x', title: 'Steel mug' }), 'input.id');
+    assertBadInput(() => parse('renameProduct', { id: UUID, title: ' ' }), 'input.title');
+    assertBadInput(() => parse('renameProduct', { id: UUID, title: 'Steel mug', expectedVersion: -1 }), 'input.expectedVersion');
   });
 
   it('changeProductPrice - normalizes the price, names its fields', () => {
@@ -194,8 +199,8 @@ describe('product commands - parse', () => {
       expectedVersion: 3,
       command: { type: 'ChangeProductPrice', productId: UUID, price: '7.50', now },
     });
-    assertBadInput(() => parse('changeProductPrice', { id: UUID, price: 7.5 }), 'price');
-    assertBadInput(() => parse('changeProductPrice', { price: '7.50' }), 'id');
+    assertBadInput(() => parse('changeProductPrice', { id: UUID, price: 7.5 }), 'input.price');
+    assertBadInput(() => parse('changeProductPrice', { price: '7.50' }), 'input.id');
   });
 
   it('restockProduct - quantity from 1 to 1,000,000', () => {
@@ -203,7 +208,7 @@ describe('product commands - parse', () => {
       aggregateId: UUID,
       command: { type: 'RestockProduct', productId: UUID, quantity: 1_000_000, now },
     });
-    for (const quantity of [0, -3, 1_000_001, 2.5]) assertBadInput(() => parse('restockProduct', { id: UUID, quantity }), 'quantity');
+    for (const quantity of [0, -3, 1_000_001, 2.5]) assertBadInput(() => parse('restockProduct', { id: UUID, quantity }), 'input.quantity');
   });
 
   it('discontinueProduct - needs a UUID', () => {
@@ -212,7 +217,7 @@ describe('product commands - parse', () => {
       expectedVersion: 2,
       command: { type: 'DiscontinueProduct', productId: UUID, now },
     });
-    assertBadInput(() => parse('discontinueProduct', {}), 'id');
+    assertBadInput(() => parse('discontinueProduct', {}), 'input.id');
   });
 });
 

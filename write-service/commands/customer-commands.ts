@@ -1,28 +1,33 @@
-import type { CustomerCommand } from '../../schema/commands/customer-commands.js';
-import { CUSTOMER } from '../../schema/events/customer-events.js';
-import { requireEmail, requireRegion, requireString, requireUuid } from '../../schema/validation.js';
-import { customerDecider } from '../domain/customer.js';
-import type { CommandDefinition } from './command-definition.js';
+import { CUSTOMER, type CustomerEvent } from '../../schema/events/customer-events.js';
+import type { RegisterCustomerInput } from '../../schema/messages/command-inputs.js';
+import { requireEmail, requireRegion, requireString } from '../../schema/validation.js';
+import { customerDecider, type CustomerCommand, type CustomerState } from '../domain/customer.js';
+import { pathsIn, type AggregateDefinition, type Untrusted } from './command-definition.js';
+import { idOrNew } from './command-input.js';
 
-export const registerCustomer: CommandDefinition<CustomerCommand> = {
-  name: 'registerCustomer',
-  aggregateType: CUSTOMER,
+/** Customers: registration, with the email reserved per tenant in the events' transaction. */
+export const customerAggregate: AggregateDefinition<CustomerCommand, CustomerState, CustomerEvent, void> = {
+  type: CUSTOMER,
   decider: customerDecider,
-  parse(input, { now, newId }) {
-    const customerId = input.id === undefined || input.id === null ? newId() : requireUuid(input.id, 'id');
-    return {
-      aggregateId: customerId,
-      command: {
-        type: 'RegisterCustomer',
-        customerId,
-        name: requireString(input.name, 'name', { max: 200 }),
-        email: requireEmail(input.email),
-        region: requireRegion(input.region),
-        now,
+  streamId: (command) => command.customerId,
+  inputId: 'customerId',
+  commands: {
+    RegisterCustomer: {
+      name: 'registerCustomer',
+      parse(input: Untrusted<RegisterCustomerInput>, { now, newId }) {
+        const at = pathsIn<RegisterCustomerInput>();
+        return {
+          command: {
+            type: 'RegisterCustomer',
+            customerId: idOrNew(input.id, at('id'), newId),
+            name: requireString(input.name, at('name'), { max: 200 }),
+            email: requireEmail(input.email, at('email')),
+            region: requireRegion(input.region, at('region')),
+            now,
+          },
+        };
       },
-    };
+      uniqueKeys: [{ scope: 'customer-email', field: 'email', value: (command) => command.email }],
+    },
   },
-  uniqueKeys: (command) => [{ scope: 'customer-email', value: command.email, field: 'email' }],
 };
-
-export const customerCommands: CommandDefinition[] = [registerCustomer];

@@ -1,41 +1,36 @@
-import type { ReviewCommand } from '../../schema/commands/review-commands.js';
-import { CUSTOMER } from '../../schema/events/customer-events.js';
-import { PRODUCT } from '../../schema/events/product-events.js';
-import { REVIEW, reviewStreamId } from '../../schema/events/review-events.js';
+import { REVIEW, reviewStreamId, type ReviewEvent } from '../../schema/events/review-events.js';
+import type { AddReviewInput } from '../../schema/messages/command-inputs.js';
 import { optionalString, requireIntInRange, requireUuid } from '../../schema/validation.js';
-import type { CustomerState } from '../domain/customer.js';
-import type { ProductState } from '../domain/product.js';
-import { reviewDecider } from '../domain/review.js';
-import type { CommandDefinition } from './command-definition.js';
+import { reviewDecider, type ReviewCommand, type ReviewContext, type ReviewState } from '../domain/review.js';
+import { pathsIn, type AggregateDefinition, type Untrusted } from './command-definition.js';
+import { customerAggregate } from './customer-commands.js';
+import { productAggregate } from './product-commands.js';
 
-export const addReview: CommandDefinition<ReviewCommand> = {
-  name: 'addReview',
-  aggregateType: REVIEW,
+/** Reviews: one per customer and product, of a product and by a customer that exist on the write side. */
+export const reviewAggregate: AggregateDefinition<ReviewCommand, ReviewState, ReviewEvent, ReviewContext> = {
+  type: REVIEW,
   decider: reviewDecider,
-  parse(input, { now }) {
-    const productId = requireUuid(input.productId, 'productId');
-    const customerId = requireUuid(input.customerId, 'customerId');
-    return {
-      aggregateId: reviewStreamId(productId, customerId),
-      command: {
-        type: 'AddReview',
-        productId,
-        customerId,
-        rating: requireIntInRange(input.rating, 'rating', 1, 5),
-        comment: optionalString(input.comment, 'comment', 2000) || null,
-        productExists: false,
-        customerExists: false,
-        now,
-      },
-    };
+  streamId: (command) => reviewStreamId(command.productId, command.customerId),
+  async context(command, read) {
+    const [product, customer] = await Promise.all([read(productAggregate, command.productId), read(customerAggregate, command.customerId)]);
+    return { productExists: product.status !== 'absent', customerExists: customer.status !== 'absent' };
   },
-  async enrich(command, load) {
-    const [product, customer] = await Promise.all([
-      load<ProductState>(PRODUCT, command.productId),
-      load<CustomerState>(CUSTOMER, command.customerId),
-    ]);
-    return { ...command, productExists: product.status !== 'absent', customerExists: customer.status !== 'absent' };
+  commands: {
+    AddReview: {
+      name: 'addReview',
+      parse(input: Untrusted<AddReviewInput>, { now }) {
+        const at = pathsIn<AddReviewInput>();
+        return {
+          command: {
+            type: 'AddReview',
+            productId: requireUuid(input.productId, at('productId')),
+            customerId: requireUuid(input.customerId, at('customerId')),
+            rating: requireIntInRange(input.rating, at('rating'), 1, 5),
+            comment: optionalString(input.comment, at('comment'), 2000) || null,
+            now,
+          },
+        };
+      },
+    },
   },
 };
-
-export const reviewCommands: CommandDefinition[] = [addReview];

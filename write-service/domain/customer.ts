@@ -1,7 +1,18 @@
-import { AppError } from '../../schema/errors.js';
-import type { CustomerCommand } from '../../schema/commands/customer-commands.js';
 import type { CustomerEvent } from '../../schema/events/customer-events.js';
 import type { Decider } from './decider.js';
+import { DomainError } from './domain-error.js';
+
+export interface RegisterCustomer {
+  type: 'RegisterCustomer';
+  customerId: string;
+  name: string;
+  /** Normalized: trimmed, lower-case. */
+  email: string;
+  region: string;
+  now: string;
+}
+
+export type CustomerCommand = RegisterCustomer;
 
 export type CustomerState = { status: 'absent' } | { status: 'registered'; id: string; name: string; email: string; region: string };
 
@@ -16,7 +27,7 @@ export function evolve(_state: CustomerState, event: CustomerEvent): CustomerSta
 
 /** Email uniqueness per tenant is not decided here: the append reserves the email in its transaction. */
 export function decide(command: CustomerCommand, state: CustomerState): CustomerEvent[] {
-  if (state.status !== 'absent') throw AppError.conflict('id', `customer ${command.customerId} already exists`);
+  if (state.status !== 'absent') throw DomainError.alreadyExists('customer', command.customerId, 'customerId');
   const { customerId, name, email, region, now } = command;
   return [{ type: 'CustomerRegistered', data: { customerId, name, email, region, registeredAt: now } }];
 }

@@ -1,8 +1,69 @@
-import { AppError } from '../../schema/errors.js';
-import type { OrderCommand, PlaceOrder } from '../../schema/commands/order-commands.js';
-import type { OrderEvent, OrderLineData, OrderStatus } from '../../schema/events/order-events.js';
+import type { OrderEvent, OrderLineData, OrderStatus, RejectionReason } from '../../schema/events/order-events.js';
 import { multiply, sum, toCents } from '../../schema/money.js';
 import type { Decider } from './decider.js';
+import { DomainError } from './domain-error.js';
+
+export interface PlaceOrder {
+  type: 'PlaceOrder';
+  orderId: string;
+  customerId: string;
+  lines: { productId: string; quantity: number }[];
+  now: string;
+}
+export interface PayOrder {
+  type: 'PayOrder';
+  orderId: string;
+  amount: string;
+  now: string;
+}
+export interface ShipOrder {
+  type: 'ShipOrder';
+  orderId: string;
+  now: string;
+}
+export interface CancelOrder {
+  type: 'CancelOrder';
+  orderId: string;
+  reason: string | null;
+  now: string;
+}
+/** Saga step: every line's stock is held. */
+export interface ConfirmOrder {
+  type: 'ConfirmOrder';
+  orderId: string;
+  now: string;
+}
+/** Saga step: a product refused its line. */
+export interface RejectOrder {
+  type: 'RejectOrder';
+  orderId: string;
+  reason: RejectionReason;
+  productId: string;
+  now: string;
+}
+
+export type OrderCommand = PlaceOrder | PayOrder | ShipOrder | CancelOrder | ConfirmOrder | RejectOrder;
+
+/** A product as placement reads it from the write side (never from a read model). */
+export interface OrderedProduct {
+  sku: string;
+  title: string;
+  price: string;
+  discontinued: boolean;
+}
+
+/**
+ * What order decisions read from other aggregates, as the write side holds them: the handler
+ * loads every id the decision reads (placement: its customer and each line's product; the other
+ * commands read none), so an id missing here is one that does not exist.
+ */
+export interface OrderContext {
+  customers: ReadonlyMap<string, { region: string }>;
+  products: ReadonlyMap<string, OrderedProduct>;
+}
+
+/** The context of a command that reads no other aggregate. */
+export const nothingRead: OrderContext = { customers: new Map(), products: new Map() };
 
 export interface ExistingOrder {
   status: OrderStatus;
@@ -43,12 +104,12 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
   }
 }
 
-export function decide(command: OrderCommand, state: OrderState): OrderEvent[] {
+export function decide(command: OrderCommand, state: OrderState, context: OrderContext): OrderEvent[] {
   if (command.type === 'PlaceOrder') {
-    if (state.status !== 'absent') throw AppError.conflict('id', `order ${command.orderId} already exists`);
-    return [place(command)];
+    if (state.status !== 'absent') throw DomainError.alreadyExists('order', command.orderId, 'orderId');
+    return [place(command, context)];
   }
-  if (state.status === 'absent') throw AppError.notFound('order', command.orderId, 'id');
+  if (state.status === 'absent') throw DomainError.notFound('order', command.orderId, 'orderId');
   const { id: orderId, customerId, region, lines, total } = state;
   switch (command.type) {
     case 'ConfirmOrder':
@@ -64,7 +125,8 @@ export function decide(command: OrderCommand, state: OrderState): OrderEvent[] {
       ];
     case 'PayOrder':
       requireStatus(state, ['CONFIRMED']);
-      if (toCents(command.amount) !== toCents(total)) throw AppError.badInput('amount', `amount must equal the order total ${total}`);
+      if (toCents(command.amount) !== toCents(total))
+        throw DomainError.ruleViolated('amount', `amount must equal the order total ${total}`);
       return [{ type: 'OrderPaid', data: { orderId, customerId, region, amount: total, paidAt: command.now } }];
     case 'ShipOrder':
       requireStatus(state, ['PAID']);
@@ -95,11 +157,14 @@ export function decide(command: OrderCommand, state: OrderState): OrderEvent[] {
   }
 }
 
-function place(command: PlaceOrder): OrderEvent {
-  if (command.customerRegion === null) throw AppError.notFound('customer', command.customerId, 'customerId');
+/** Unit prices and titles are the products' at this moment; a discontinued product is refused later, by the saga's reservation. */
+function place(command: PlaceOrder, context: OrderContext): OrderEvent {
+  const customer = context.customers.get(command.customerId);
+  if (!customer) throw DomainError.notFound('customer', command.customerId, 'customerId');
   const lines = command.lines.map((line, index): OrderLineData => {
-    if (!line.product) throw AppError.notFound('product', line.productId, `lines[${index}].productId`);
-    const { sku, title, price } = line.product;
+    const product = context.products.get(line.productId);
+    if (!product) throw DomainError.notFound('product', line.productId, `lines[${index}].productId`);
+    const { sku, title, price } = product;
     return { productId: line.productId, sku, title, quantity: line.quantity, unitPrice: price, lineTotal: multiply(price, line.quantity) };
   });
   return {
@@ -107,7 +172,7 @@ function place(command: PlaceOrder): OrderEvent {
     data: {
       orderId: command.orderId,
       customerId: command.customerId,
-      region: command.customerRegion,
+      region: customer.region,
       lines,
       total: sum(lines.map((line) => line.lineTotal)),
       placedAt: command.now,
@@ -116,10 +181,8 @@ function place(command: PlaceOrder): OrderEvent {
 }
 
 function requireStatus<S extends OrderStatus>(state: ExistingOrder, allowed: readonly S[]): S {
-  if (!(allowed as readonly OrderStatus[]).includes(state.status)) {
-    throw AppError.invalidState(`order ${state.id} is ${state.status}`, { status: state.status });
-  }
+  if (!(allowed as readonly OrderStatus[]).includes(state.status)) throw DomainError.invalidTransition('order', state.id, state.status);
   return state.status as S;
 }
 
-export const orderDecider: Decider<OrderCommand, OrderState, OrderEvent> = { decide, evolve, initialState };
+export const orderDecider: Decider<OrderCommand, OrderState, OrderEvent, OrderContext> = { decide, evolve, initialState };

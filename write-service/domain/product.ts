@@ -1,8 +1,60 @@
-import { AppError } from '../../schema/errors.js';
-import type { ProductCommand } from '../../schema/commands/product-commands.js';
 import type { ProductEvent } from '../../schema/events/product-events.js';
 import { MAX_PRODUCT_STOCK } from '../../schema/limits.js';
 import type { Decider } from './decider.js';
+import { DomainError } from './domain-error.js';
+
+export interface CreateProduct {
+  type: 'CreateProduct';
+  productId: string;
+  sku: string;
+  title: string;
+  description: string | null;
+  category: string;
+  price: string;
+  initialStock: number;
+  now: string;
+}
+export interface RenameProduct {
+  type: 'RenameProduct';
+  productId: string;
+  title: string;
+  now: string;
+}
+export interface ChangeProductPrice {
+  type: 'ChangeProductPrice';
+  productId: string;
+  price: string;
+  now: string;
+}
+export interface RestockProduct {
+  type: 'RestockProduct';
+  productId: string;
+  quantity: number;
+  now: string;
+}
+export interface DiscontinueProduct {
+  type: 'DiscontinueProduct';
+  productId: string;
+  now: string;
+}
+/** Saga step: hold stock for an order. */
+export interface ReserveStock {
+  type: 'ReserveStock';
+  productId: string;
+  orderId: string;
+  quantity: number;
+  now: string;
+}
+/** Saga step: give back what an order holds. */
+export interface ReleaseStock {
+  type: 'ReleaseStock';
+  productId: string;
+  orderId: string;
+  now: string;
+}
+
+export type ProductCommand =
+  CreateProduct | RenameProduct | ChangeProductPrice | RestockProduct | DiscontinueProduct | ReserveStock | ReleaseStock;
 
 export interface ExistingProduct {
   status: 'active' | 'discontinued';
@@ -53,9 +105,10 @@ export function evolve(state: ProductState, event: ProductEvent): ProductState {
 
 export function decide(command: ProductCommand, state: ProductState): ProductEvent[] {
   if (command.type === 'CreateProduct') {
-    if (state.status !== 'absent') throw AppError.conflict('id', `product ${command.productId} already exists`);
+    if (state.status !== 'absent') throw DomainError.alreadyExists('product', command.productId, 'productId');
     const { productId, sku, title, description, category, price, initialStock, now } = command;
-    if (initialStock > MAX_PRODUCT_STOCK) throw AppError.badInput('initialStock', `initialStock must be at most ${MAX_PRODUCT_STOCK}`);
+    if (initialStock > MAX_PRODUCT_STOCK)
+      throw DomainError.ruleViolated('initialStock', `initialStock must be at most ${MAX_PRODUCT_STOCK}`);
     return [{ type: 'ProductCreated', data: { productId, sku, title, description, category, price, initialStock, createdAt: now } }];
   }
   if (command.type === 'ReleaseStock') {
@@ -97,17 +150,13 @@ export function availableQuantity(product: ExistingProduct): number {
   return product.stock - Object.values(product.reservations).reduce((total, quantity) => total + quantity, 0);
 }
 
-/** Holds stock for an order, or refuses with the reason the saga puts on the order. */
-function reserve(command: Extract<ProductCommand, { type: 'ReserveStock' }>, state: ProductState): ProductEvent[] {
-  if (state.status === 'absent') throw AppError.notFound('product', command.productId, 'productId');
+/** Holds stock for an order, or refuses with what the saga puts on the order (out of stock, discontinued). */
+function reserve(command: ReserveStock, state: ProductState): ProductEvent[] {
+  if (state.status === 'absent') throw DomainError.notFound('product', command.productId, 'productId');
   if (state.reservations[command.orderId] !== undefined) return []; // already held for this order
-  if (state.status === 'discontinued') {
-    throw AppError.invalidState(`product ${command.productId} is discontinued`, { reason: 'PRODUCT_DISCONTINUED', status: 'DISCONTINUED' });
-  }
+  if (state.status === 'discontinued') throw DomainError.discontinued(command.productId);
   const available = availableQuantity(state);
-  if (available < command.quantity) {
-    throw AppError.invalidState(`only ${available} of product ${command.productId} available`, { reason: 'OUT_OF_STOCK', available });
-  }
+  if (available < command.quantity) throw DomainError.outOfStock(command.productId, available);
   return [
     {
       type: 'StockReserved',
@@ -119,12 +168,12 @@ function reserve(command: Extract<ProductCommand, { type: 'ReserveStock' }>, sta
 /**
  * A product receives at most MAX_PRODUCT_STOCK units in its life, so that its available stock and
  * units sold fit the read columns and GraphQL Ints that serve them (schema/limits.ts). A restock
- * past it is the client's input to change: BAD_USER_INPUT on `quantity`, with the most it may add.
+ * past it is the command's quantity to change, with the most it may add.
  */
 function requireRoomFor(product: ExistingProduct, quantity: number): void {
   const room = Math.max(0, MAX_PRODUCT_STOCK - product.stock);
   if (quantity > room) {
-    throw AppError.badInput(
+    throw DomainError.ruleViolated(
       'quantity',
       `quantity must be at most ${room}: product ${product.id} has received ${product.stock} of the ${MAX_PRODUCT_STOCK} units a product may receive`,
       { maxQuantity: room },
@@ -133,10 +182,8 @@ function requireRoomFor(product: ExistingProduct, quantity: number): void {
 }
 
 function requireActive(state: ProductState, productId: string): ExistingProduct {
-  if (state.status === 'absent') throw AppError.notFound('product', productId, 'id');
-  if (state.status === 'discontinued') {
-    throw AppError.invalidState(`product ${productId} is discontinued`, { status: 'DISCONTINUED' });
-  }
+  if (state.status === 'absent') throw DomainError.notFound('product', productId, 'productId');
+  if (state.status === 'discontinued') throw DomainError.discontinued(productId);
   return state;
 }
 

@@ -4,8 +4,7 @@ import type { DomainEvent, EventEnvelope, EventMetadata } from '../../schema/eve
 import { upcast } from '../../schema/events/upcasters.js';
 import type { Subjects } from '../../platform/subjects.js';
 import type { Orm } from '../../platform/database.js';
-import { AppError } from '../../schema/errors.js';
-import { GroupCommit, GroupCommitFull } from './group-commit.js';
+import { GroupCommit } from './group-commit.js';
 
 /** Raised when another writer appended to the stream after it was read (G5). */
 export class StreamVersionConflict extends Error {
@@ -34,6 +33,17 @@ export class UniqueKeyTaken extends Error {
   ) {
     super(`${scope} ${value} is already taken`);
     this.name = 'UniqueKeyTaken';
+  }
+}
+
+/** Raised when `append_batch` failed an append for another reason; `code` is the SQLSTATE. */
+export class AppendFailed extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AppendFailed';
   }
 }
 
@@ -89,7 +99,7 @@ export class EventStore {
    * loads and the relay and measured best (7,200 appends/s with 8 callers, against 3,300 one
    * statement each); 32 keeps a transaction's subtransactions under PostgreSQL's cache of 64.
    */
-  private readonly batches = new GroupCommit<BatchedAppend, string>((requests) => this.appendBatch(requests), {
+  private readonly batches = new GroupCommit<BatchedAppend, AppendOutcome>((requests) => this.appendBatch(requests), {
     maxBatch: 32,
     maxInFlight: 2,
     maxQueued: 1024,
@@ -133,24 +143,18 @@ export class EventStore {
       data: event.data,
       metadata: request.metadata,
     }));
-    let outcome: string;
-    try {
-      outcome = await this.batches.submit(
-        batchedAppend(request, this.subjects.event(request.tenant, request.streamType, request.streamId), envelopes),
-      );
-    } catch (error) {
-      if (error instanceof GroupCommitFull)
-        throw AppError.serviceUnavailable(`the event store is busy (${error.queued} appends waiting); try again shortly`);
-      throw error;
-    }
-    if (outcome !== '') throw appendError(request, outcome);
+    // Past 1,024 waiting appends this throws GroupCommitFull: the database is not keeping up.
+    const outcome = await this.batches.submit(
+      batchedAppend(request, this.subjects.event(request.tenant, request.streamType, request.streamId), envelopes),
+    );
+    if (outcome.outcome !== 'appended') throw appendError(request, outcome);
     return { version: request.expectedVersion + envelopes.length, events: envelopes };
   }
 
-  private async appendBatch(requests: BatchedAppend[]): Promise<string[]> {
+  private async appendBatch(requests: BatchedAppend[]): Promise<AppendOutcome[]> {
     const result = await this.orm.em
       .getKnex()
-      .raw<{ rows: { outcomes: string[] }[] }>('select append_batch(?::jsonb) as outcomes', [JSON.stringify(requests)]);
+      .raw<{ rows: { outcomes: AppendOutcome[] }[] }>('select append_batch(?::jsonb) as outcomes', [JSON.stringify(requests)]);
     return result.rows[0]?.outcomes ?? [];
   }
 
@@ -231,16 +235,30 @@ function batchedAppend(request: AppendRequest, subject: string, envelopes: Event
   };
 }
 
-/** The error for an append that `append_batch` refused: `constraint<TAB>detail`, or `error<TAB>message`. */
-function appendError(request: AppendRequest, outcome: string): Error {
-  const [constraint = '', detail = ''] = outcome.split('\t');
-  if (constraint === 'idempotency_keys_pkey') return new IdempotencyKeyTaken(request.idempotency?.key ?? '');
-  if (constraint === 'events_stream_version') return new StreamVersionConflict(request.streamId, request.expectedVersion);
-  if (constraint === 'unique_keys_pkey') {
-    const taken =
-      (request.uniqueKeys ?? []).find((key) => detail.includes(`(${request.tenant}, ${key.scope}, ${key.value})`)) ??
-      request.uniqueKeys?.[0];
-    return new UniqueKeyTaken(taken?.scope ?? '', taken?.value ?? '');
+/** What `append_batch` answers for each append (migration 7). */
+export type AppendOutcome =
+  | { outcome: 'appended' }
+  | { outcome: 'stream_version_taken' }
+  | { outcome: 'idempotency_key_taken' }
+  | { outcome: 'unique_key_taken'; uniqueKey: number }
+  | { outcome: 'failed'; sqlstate: string; message: string };
+
+/** The typed error for an append that `append_batch` refused. */
+function appendError(request: AppendRequest, refused: Exclude<AppendOutcome, { outcome: 'appended' }>): Error {
+  switch (refused.outcome) {
+    case 'stream_version_taken':
+      return new StreamVersionConflict(request.streamId, request.expectedVersion);
+    case 'idempotency_key_taken':
+      return new IdempotencyKeyTaken(request.idempotency?.key ?? '');
+    case 'unique_key_taken': {
+      const taken = request.uniqueKeys?.[refused.uniqueKey];
+      return new UniqueKeyTaken(taken?.scope ?? '', taken?.value ?? '');
+    }
+    case 'failed':
+      return new AppendFailed(refused.sqlstate, `append to ${request.streamType} ${request.streamId} failed: ${refused.message}`);
+    default: {
+      const unknown: never = refused;
+      return unknown;
+    }
   }
-  return new Error(`append to ${request.streamType} ${request.streamId} failed: ${detail || constraint}`);
 }

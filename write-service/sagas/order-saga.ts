@@ -8,12 +8,11 @@ import type { Subjects } from '../../platform/subjects.js';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import { ORDER, type OrderCancelled, type OrderLineData, type OrderPlaced } from '../../schema/events/order-events.js';
 import { upcast } from '../../schema/events/upcasters.js';
-import type { CommandDefinition } from '../commands/command-definition.js';
-import { INTERNAL_KEY_PREFIX, type CommandExecutor } from '../commands/command-executor.js';
-import { confirmOrder, rejectOrder } from '../commands/order-commands.js';
-import { releaseStock, reserveStock } from '../commands/product-commands.js';
-import type { OrderState } from '../domain/order.js';
-import { decideOnReservationFailure } from './order-saga-decisions.js';
+import type { CommandHandler } from '../commands/command-handler.js';
+import { INTERNAL_KEY_PREFIX } from '../commands/command-input.js';
+import { orderAggregate } from '../commands/order-commands.js';
+import type { WriteCommand } from '../registry.js';
+import { decideOnReservationFailure, refusedByOrderStatus } from './order-saga-decisions.js';
 
 export interface OrderSagaOptions {
   orm: Orm;
@@ -22,8 +21,9 @@ export interface OrderSagaOptions {
   js: JetStreamClient;
   jsm: JetStreamManager;
   subjects: Subjects;
-  executor: CommandExecutor;
+  handler: CommandHandler;
   logger: Logger;
+  clock?: () => Date;
 }
 
 const SAGA = 'order_saga';
@@ -144,27 +144,26 @@ async function handle(event: EventEnvelope, options: OrderSagaOptions): Promise<
 
 async function place(event: EventEnvelope & OrderPlaced, options: OrderSagaOptions): Promise<void> {
   const { orderId, lines } = event.data;
-  const order = (await options.executor.loadState(event.tenant, ORDER, orderId)) as OrderState;
+  const order = await options.handler.state(event.tenant)(orderAggregate, orderId);
   if (order.status === 'REJECTED' || order.status === 'CANCELLED') return releaseAll(event, orderId, lines, options);
   if (order.status !== 'PENDING') return; // already confirmed (and beyond) by an earlier run
-  for (const line of lines) {
+  const now = () => (options.clock?.() ?? new Date()).toISOString();
+  for (const { productId, quantity } of lines) {
     try {
-      await step(event, reserveStock, `reserve:${line.productId}`, { id: line.productId, orderId, quantity: line.quantity }, options);
+      await step(event, `reserve:${productId}`, { type: 'ReserveStock', productId, orderId, quantity, now: now() }, options);
     } catch (error) {
-      const decision = decideOnReservationFailure(error, line.productId);
-      if (!decision) throw error;
-      await step(event, rejectOrder, 'reject', { id: orderId, reason: decision.reason, productId: decision.productId }, options).catch(
-        (rejectError: unknown) => {
-          if (!decideOnStepRefused(rejectError)) throw rejectError;
-        },
-      );
+      const rejection = decideOnReservationFailure(error, productId);
+      if (!rejection) throw error;
+      await step(event, 'reject', { type: 'RejectOrder', orderId, ...rejection, now: now() }, options).catch((rejectError: unknown) => {
+        if (!refusedByOrderStatus(rejectError)) throw rejectError;
+      });
       return releaseAll(event, orderId, lines, options);
     }
   }
   try {
-    await step(event, confirmOrder, 'confirm', { id: orderId }, options);
+    await step(event, 'confirm', { type: 'ConfirmOrder', orderId, now: now() }, options);
   } catch (error) {
-    if (!decideOnStepRefused(error)) throw error;
+    if (!refusedByOrderStatus(error)) throw error;
     await releaseAll(event, orderId, lines, options); // cancelled while its stock was being reserved
   }
 }
@@ -175,25 +174,19 @@ async function releaseAll(
   lines: readonly OrderLineData[],
   options: OrderSagaOptions,
 ): Promise<void> {
-  for (const line of lines) {
-    await step(event, releaseStock, `release:${line.productId}`, { id: line.productId, orderId }, options);
+  for (const { productId } of lines) {
+    const now = (options.clock?.() ?? new Date()).toISOString();
+    await step(event, `release:${productId}`, { type: 'ReleaseStock', productId, orderId, now }, options);
   }
 }
 
-function decideOnStepRefused(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === 'INVALID_STATE';
-}
-
-function step(event: EventEnvelope, definition: CommandDefinition, key: string, input: Record<string, unknown>, options: OrderSagaOptions) {
+/** A step of the order's saga, with the key that makes it happen once (`saga:<orderId>:<step>`). */
+function step(event: EventEnvelope, key: string, command: WriteCommand, options: OrderSagaOptions) {
   const orderId = (event.data as { orderId: string }).orderId;
-  return options.executor.execute(
-    definition,
-    {
-      tenant: event.tenant,
-      userId: `${INTERNAL_KEY_PREFIX}${SAGA}`,
-      correlationId: event.metadata.correlationId,
-      input: { ...input, idempotencyKey: `${INTERNAL_KEY_PREFIX}${orderId}:${key}` },
-    },
-    { internal: true },
-  );
+  return options.handler.execute(command, {
+    tenant: event.tenant,
+    userId: `${INTERNAL_KEY_PREFIX}${SAGA}`,
+    correlationId: event.metadata.correlationId,
+    idempotencyKey: `${INTERNAL_KEY_PREFIX}${orderId}:${key}`,
+  });
 }
