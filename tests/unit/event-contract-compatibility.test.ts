@@ -20,6 +20,7 @@ const samplesDir = path.join(root, 'schema', 'events', 'samples');
 /** Every event the write side decides, from the registry: a new aggregate's events need shapes here. */
 type WriteEvent = ReturnType<(typeof aggregates)[number]['decider']['decide']>[number];
 
+/** A field's JS type as a sample must have it: string, number, string or null, or an array of objects of one shape. */
 type FieldShape<T> = [T] extends [string]
   ? 'string'
   : [T] extends [number]
