@@ -114,6 +114,7 @@ describe('limits - what the validators accept, up to each limit and not past it'
         description: null,
         category: 'c',
         price: '1.00',
+        currency: 'USD',
         initialStock: MAX_PRODUCT_STOCK,
         createdAt: now,
       },

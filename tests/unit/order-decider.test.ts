@@ -401,6 +401,7 @@ describe('order commands - placeOrder context', () => {
     sku: 'MUG-001',
     title: 'Enamel mug',
     price: '12.50',
+    currency: 'USD',
     stock: 5,
     reservations: {},
   };
