@@ -2,8 +2,8 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
 import type { Orm } from '../../platform/database.js';
 import type { Subjects } from '../../platform/subjects.js';
-import { auditStream } from '../../write-service/outbox/stream-audit.js';
-import type { Projection } from '../projections/projection.js';
+import { auditStream } from '../../write-service/index.js';
+import type { ReadModel } from '../read-models/read-model.js';
 import { foldEventStore } from './event-store-fold.js';
 import { waitForPublication } from './publication-wait.js';
 import { ScratchSchema } from './scratch-schema.js';
@@ -18,7 +18,7 @@ export interface VerifyOptions {
   js: JetStreamClient;
   jsm: JetStreamManager;
   subjects: Subjects;
-  projections: readonly Projection[];
+  projections: readonly ReadModel[];
   /** Rows shown per differing table (default 20). */
   sample?: number;
   /** How long to wait for the relay to mark events published before reporting them unpublished (default 10 s). */

@@ -11,7 +11,7 @@ import { customersByIdsQuery } from '../../read-service/queries/customer-queries
 import { orderQuery } from '../../read-service/queries/order-queries.js';
 import { productsByIdsQuery } from '../../read-service/queries/product-queries.js';
 import type { QueryDefinition } from '../../read-service/queries/query-definition.js';
-import { projections } from '../../read-service/read-service.js';
+import { readModels as projections } from '../../read-service/registry.js';
 import { CUSTOMER } from '../../schema/events/customer-events.js';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import { ORDER } from '../../schema/events/order-events.js';
@@ -31,6 +31,7 @@ import {
   type Scenario,
 } from '../support/commerce-scenarios.js';
 import { testConfig, uniqueNamespace } from '../support/namespace.js';
+import { applyEvent, applySetBased } from '../../read-service/projection-engine/apply-run.js';
 
 // Generated histories at the limits of what the write side accepts, applied through every
 // projection one by one (`apply`) and set-based (`applyBatch`): nothing may fail, the rows must
@@ -81,7 +82,7 @@ describe('value ranges - every command the write side accepts is applied by ever
       for (const event of events) {
         for (const projection of projections) {
           if (!projection.eventTypes.has(event.type)) continue;
-          await projection.apply(event, tx).catch((error: unknown) => {
+          await applyEvent(tx, projection, event).catch((error: unknown) => {
             throw new Error(`${projection.name}.apply(${event.type} v${event.version}): ${brief(error)}`);
           });
         }
@@ -97,7 +98,7 @@ describe('value ranges - every command the write side accepts is applied by ever
         for (const projection of projections) {
           const run = batch.filter((event) => projection.eventTypes.has(event.type));
           if (run.length === 0) continue;
-          await projection.applyBatch!(run, tx).catch((error: unknown) => {
+          await applySetBased(tx, projection, run).catch((error: unknown) => {
             throw new Error(`${projection.name}.applyBatch(${run.length} events from ${run[0]!.type}): ${brief(error)}`);
           });
         }
