@@ -10,13 +10,18 @@ import { claim, lastPerRow, refuseChangeBeforeCreation, returning, Unbatchable }
 
 const NAME = PROJECTIONS.product;
 
-/** What an event does to a product_view row (`id`). */
+/** The row (`id`) a change is for, the event's version and time. */
+interface Target {
+  tenant: string;
+  id: string;
+  version: number;
+  at: string;
+}
+
+/** What an event does to a product_view row: a creation, a product change (an absent title or price: unchanged), a review. */
 type Change =
-  | {
+  | (Target & {
       kind: 'create';
-      tenant: string;
-      id: string;
-      version: number;
       sku: string;
       title: string;
       description: string | null;
@@ -24,20 +29,9 @@ type Change =
       price: string;
       stock: number;
       created_at: string;
-      at: string;
-    }
-  | {
-      kind: 'product';
-      tenant: string;
-      id: string;
-      version: number;
-      at: string;
-      /** Absent: unchanged. */ title?: string;
-      price?: string;
-      stock: number;
-      discontinued: boolean;
-    }
-  | ({ kind: 'review'; id: string; at: string; rating: number } & Source);
+    })
+  | (Target & { kind: 'product'; title?: string; price?: string; stock: number; discontinued: boolean })
+  | (Source & { kind: 'review'; id: string; at: string; rating: number });
 
 /**
  * Product events, single-stream: a change applies only when its version is above the row's
@@ -65,24 +59,8 @@ export const productView: ReadModel<Change> = {
     ];
     switch (event.type) {
       case 'ProductCreated': {
-        const d = event.data;
-        const { sku, title, description, category, price } = d;
-        return [
-          {
-            kind: 'create',
-            tenant,
-            id: d.productId,
-            version,
-            sku,
-            title,
-            description,
-            category,
-            price,
-            stock: d.initialStock,
-            created_at: d.createdAt,
-            at,
-          },
-        ];
+        const { productId, sku, title, description, category, price, initialStock: stock, createdAt: created_at } = event.data;
+        return [{ kind: 'create', tenant, id: productId, version, at, sku, title, description, category, price, stock, created_at }];
       }
       case 'ProductRenamed':
         return change({ title: event.data.title });
