@@ -48,8 +48,8 @@ interface StoredEvent {
 }
 
 /**
- * Folds the event store, the source of truth, into the scratch tables through every projection's
- * `apply`: events in `global_position` order (which keeps each aggregate's version order and the
+ * Folds the event store, the source of truth, into the scratch tables through every read model,
+ * event by event: events in `global_position` order (which keeps each aggregate's version order and the
  * order of cause and effect, whatever order the stream holds them in), each projection only the
  * events it has seen live (stream sequence at or below its checkpoint). An event the stream lost,
  * or holds out of order, is folded where it belongs, so the live tables then differ.
