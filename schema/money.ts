@@ -1,3 +1,6 @@
+/** What a product is priced in when its creation names no currency. */
+export const DEFAULT_CURRENCY = 'USD';
+
 /**
  * Exact money arithmetic on decimal strings with two decimals ("19.99"), through integer cents:
  * no float ever holds an amount.

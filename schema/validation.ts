@@ -68,6 +68,18 @@ export function requireAmount(value: unknown, field: string, maxCents = MAX_PRIC
   return amount;
 }
 
+/** An ISO 4217 currency code: three capital letters, e.g. "EUR". */
+export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
+
+/** Absent (undefined), or a currency code as it is written in ISO 4217 (not upper-cased for the client). */
+export function optionalCurrency(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || !CURRENCY_PATTERN.test(value)) {
+    throw AppError.badInput(field, `${field} must be an ISO 4217 currency code: three capital letters, e.g. "EUR"`);
+  }
+  return value;
+}
+
 /** A price: an amount greater than zero. */
 export function requirePrice(value: unknown, field = 'price'): string {
   const amount = requireAmount(value, field);

@@ -62,6 +62,8 @@ export class CreateProductInput implements wire.CreateProductInput {
   @Field(() => String, { nullable: true }) description?: string | null;
   @Field(() => String) category!: string;
   @Field(() => DecimalScalar) price!: string;
+  @Field(() => String, { nullable: true, description: 'ISO 4217 code of the price, three capital letters (e.g. "EUR"); USD when absent.' })
+  currency?: string | null;
   @Field(() => Int, { nullable: true }) initialStock?: number | null;
 }
 

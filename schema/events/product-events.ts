@@ -2,6 +2,10 @@ import type { DomainEvent } from './envelope.js';
 
 export const PRODUCT = 'Product';
 
+/**
+ * Schema version 2 (version 1, without `currency`, and its upcaster: product-created-v1.ts).
+ * Later price changes are in the same currency.
+ */
 export type ProductCreated = DomainEvent<
   'ProductCreated',
   {
@@ -10,8 +14,10 @@ export type ProductCreated = DomainEvent<
     title: string;
     description: string | null;
     category: string;
-    /** Decimal string with at most two decimals, e.g. "19.99". */
+    /** Decimal string with at most two decimals, e.g. "19.99", in `currency`. */
     price: string;
+    /** ISO 4217 code, three capital letters ("USD"). */
+    currency: string;
     initialStock: number;
     createdAt: string;
   }

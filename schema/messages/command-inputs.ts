@@ -24,6 +24,8 @@ export interface CreateProductInput extends Keyed {
   category: string;
   /** Decimal string, e.g. "19.99". */
   price: string;
+  /** ISO 4217 code of the price, three capital letters; USD when absent. */
+  currency?: string | null;
   initialStock?: number | null;
 }
 

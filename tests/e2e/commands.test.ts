@@ -36,6 +36,8 @@ describe('catalog commands over HTTP', () => {
       [CREATE_PRODUCT, 'input.initialStock', productInput({ initialStock: -1 })],
       [CREATE_PRODUCT, 'input.id', productInput({ id: 'not-a-uuid' })],
       [CREATE_PRODUCT, 'input.category', productInput({ category: '   ' })],
+      [CREATE_PRODUCT, 'input.currency', productInput({ currency: 'eur' })],
+      [CREATE_PRODUCT, 'input.currency', productInput({ currency: 'EURO' })],
       [RENAME, 'input.id', { id: '123', title: 'x' }],
       [RENAME, 'input.title', { id: existing.aggregateId, title: ' ' }],
       [RENAME, 'input.expectedVersion', { id: existing.aggregateId, title: 'x', expectedVersion: -2 }],
@@ -53,6 +55,18 @@ describe('catalog commands over HTTP', () => {
     const paging = await gql(system.graphqlUrl, '{ products(first: 101) { totalCount } }');
     assert.equal(paging.errors?.[0]?.extensions?.field, 'first');
     assert.equal(await countEvents(system.config), before);
+  });
+
+  it('a product is created in the currency given, USD when none is, stored as ProductCreated v2', async () => {
+    const inEuros = await createProduct(system.graphqlUrl, { currency: 'EUR' });
+    const inDollars = await createProduct(system.graphqlUrl);
+    const stored = (id: string, currency: string) =>
+      countEvents(system.config, `stream_id = $1 and type = 'ProductCreated' and schema_version = 2 and data->>'currency' = $2`, [
+        id,
+        currency,
+      ]);
+    assert.equal(await stored(inEuros.aggregateId, 'EUR'), 1);
+    assert.equal(await stored(inDollars.aggregateId, 'USD'), 1);
   });
 
   it('unknown product is NOT_FOUND; stale expectedVersion is CONCURRENCY_CONFLICT; a discontinued product is INVALID_STATE', async () => {

@@ -13,6 +13,7 @@ import { subjectsFor, type Subjects } from '../../platform/subjects.js';
 import { encodeConsistencyToken } from '../../schema/consistency-token.js';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import { PRODUCT, type ProductCreated } from '../../schema/events/product-events.js';
+import { schemaVersionOf } from '../../schema/events/upcasters.js';
 import type { ProductView } from '../../schema/views/product-view.js';
 import { EventStore, OUTBOX_CHANNEL } from '../../write-service/event-store/event-store.js';
 import { writeMigrations } from '../../write-service/migrations/index.js';
@@ -33,6 +34,7 @@ function productCreated(productId: string, title: string): ProductCreated {
       description: `${title}, described`,
       category: 'seq-gap',
       price: '19.99',
+      currency: 'USD',
       initialStock: 7,
       createdAt: new Date().toISOString(),
     },
@@ -107,7 +109,7 @@ describe('the sequence-gap bug: an outbox row committed late with a lower id is 
     const envelope: EventEnvelope = {
       eventId: randomUUID(),
       type: created.type,
-      schemaVersion: 1,
+      schemaVersion: schemaVersionOf(created.type),
       tenant: TENANT,
       aggregateType: PRODUCT,
       aggregateId: productId,
@@ -210,7 +212,7 @@ describe('the sequence-gap bug: an outbox row committed late with a lower id is 
     const lateEnvelope: EventEnvelope = {
       eventId: randomUUID(),
       type: late.type,
-      schemaVersion: 1,
+      schemaVersion: schemaVersionOf(late.type),
       tenant: TENANT,
       aggregateType: PRODUCT,
       aggregateId: lateId,

@@ -3,13 +3,14 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Subjects } from '../../platform/subjects.js';
 import type { DomainEvent, EventEnvelope } from '../../schema/events/envelope.js';
 import type { ProductEvent } from '../../schema/events/product-events.js';
+import { schemaVersionOf } from '../../schema/events/upcasters.js';
 
 /** An event envelope as the event store would write it: a fresh event id and correlation id, occurred now. */
 export function envelope(tenant: string, aggregateType: string, aggregateId: string, version: number, event: DomainEvent): EventEnvelope {
   return {
     eventId: randomUUID(),
     type: event.type,
-    schemaVersion: 1,
+    schemaVersion: schemaVersionOf(event.type),
     tenant,
     aggregateType,
     aggregateId,
@@ -35,6 +36,7 @@ export function created(productId: string, initialStock = 0): ProductEvent {
       description: null,
       category: 'kitchen',
       price: '10.00',
+      currency: 'USD',
       initialStock,
       createdAt: new Date().toISOString(),
     },

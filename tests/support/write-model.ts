@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type ErrorPayload } from '../../schema/errors.js';
 import type { DomainEvent, EventEnvelope } from '../../schema/events/envelope.js';
-import { upcast } from '../../schema/events/upcasters.js';
+import { schemaVersionOf, upcast } from '../../schema/events/upcasters.js';
 import type { CommandEntry, Folder, Parsed, StateReader } from '../../write-service/commands/command-definition.js';
 import { VersionConflict } from '../../write-service/commands/command-errors.js';
 import { commandErrorPayload } from '../../write-service/commands/error-payload.js';
@@ -78,7 +78,7 @@ export class InMemoryWriteSide {
             JSON.stringify({
               eventId: randomUUID(),
               type: event.type,
-              schemaVersion: 1,
+              schemaVersion: schemaVersionOf(event.type),
               tenant: this.tenant,
               aggregateType: aggregate.type,
               aggregateId,

@@ -114,6 +114,7 @@ describe('limits - what the validators accept, up to each limit and not past it'
         description: null,
         category: 'c',
         price: '1.00',
+        currency: 'USD',
         initialStock: MAX_PRODUCT_STOCK,
         createdAt: now,
       },
@@ -137,7 +138,7 @@ describe('limits - the order decider at the limits', () => {
   const read: OrderContext = {
     customers: new Map([[CUSTOMER_ID, { region: 'eu' }]]),
     products: new Map(
-      lines.map(({ productId }, index) => [productId, { sku: `SKU-${index}`, title: 'Press', price: MAX_PRICE, discontinued: false }]),
+      lines.map(({ productId }, index) => [productId, { sku: `SKU-${index}`, title: 'Press', price: MAX_PRICE, currency: 'USD', discontinued: false }]),
     ),
   };
 

@@ -29,8 +29,8 @@ const placedAt = '2026-11-26T10:00:00.000Z';
 const paidAt = '2026-11-26T11:00:00.000Z';
 const now = '2026-11-27T08:30:00.000Z';
 
-const mug: OrderedProduct = { sku: 'MUG-001', title: 'Enamel mug', price: '12.50', discontinued: false };
-const tea: OrderedProduct = { sku: 'TEA-042', title: 'Green tea', price: '0.10', discontinued: false };
+const mug: OrderedProduct = { sku: 'MUG-001', title: 'Enamel mug', price: '12.50', currency: 'USD', discontinued: false };
+const tea: OrderedProduct = { sku: 'TEA-042', title: 'Green tea', price: '0.10', currency: 'USD', discontinued: false };
 
 /** A product id per index, for orders with many lines. */
 const productIdAt = (index: number) => `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
@@ -163,6 +163,23 @@ describe('order decider - place', () => {
         read({ products: { [mugId]: mug } }),
       )
       .thenFails({ reason: 'NotFound', entity: 'product', id: teaId, field: 'lines[1].productId' });
+  });
+
+  it('place - lines share one currency: a product priced in another is refused on its line', () => {
+    spec
+      .given([])
+      .when(place(), read({ products: { [mugId]: mug, [teaId]: { ...tea, currency: 'EUR' } } }))
+      .thenFails({ reason: 'RuleViolated', field: 'lines[1].productId' });
+    const euros = { ...mug, currency: 'EUR' };
+    spec
+      .given([])
+      .when(place([{ productId: mugId, quantity: 1 }]), read({ products: { [mugId]: euros } }))
+      .then([
+        {
+          type: 'OrderPlaced',
+          data: { orderId, customerId, region, lines: [{ ...lines[0]!, quantity: 1, lineTotal: '12.50' }], total: '12.50', placedAt: now },
+        },
+      ]);
   });
 
   it('place - a discontinued product is still placed: the saga refuses its reservation', () => {
@@ -401,6 +418,7 @@ describe('order commands - placeOrder context', () => {
     sku: 'MUG-001',
     title: 'Enamel mug',
     price: '12.50',
+    currency: 'USD',
     stock: 5,
     reservations: {},
   };
@@ -417,7 +435,10 @@ describe('order commands - placeOrder context', () => {
   it('context - region, sku, title and price from the write-side states; a product that does not exist is missing', async () => {
     const context = await contextOf({ [`Customer:${customerId}`]: customer, [`Product:${mugId}`]: mugState });
     assert.deepEqual([...context.customers], [[customerId, { region: 'eu-west' }]]);
-    assert.deepEqual([...context.products], [[mugId, { sku: 'MUG-001', title: 'Enamel mug', price: '12.50', discontinued: false }]]);
+    assert.deepEqual(
+      [...context.products],
+      [[mugId, { sku: 'MUG-001', title: 'Enamel mug', price: '12.50', currency: 'USD', discontinued: false }]],
+    );
     spec.given([]).when(command, context).thenFails({ reason: 'NotFound', field: 'lines[1].productId' });
   });
 

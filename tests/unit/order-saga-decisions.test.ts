@@ -22,6 +22,7 @@ const created: ProductEvent = {
     description: null,
     category: 'kitchen',
     price: '12.50',
+    currency: 'USD',
     initialStock: 1,
     createdAt: now,
   },

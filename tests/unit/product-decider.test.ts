@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ProductCreatedV1 } from '../../schema/events/product-created-v1.js';
 import type { ProductCreated, ProductDiscontinued, ProductEvent } from '../../schema/events/product-events.js';
+import { upcast } from '../../schema/events/upcasters.js';
 import { MAX_PRODUCT_STOCK } from '../../schema/limits.js';
 import { fold } from '../../write-service/domain/decider.js';
 import { availableQuantity, productDecider, type ProductCommand } from '../../write-service/domain/product.js';
@@ -21,6 +23,7 @@ const created: ProductCreated = {
     description: null,
     category: 'kitchen',
     price: '12.50',
+    currency: 'USD',
     initialStock: 5,
     createdAt,
   },
@@ -47,6 +50,7 @@ describe('product decider - create', () => {
         description: 'Sturdy',
         category: 'kitchen',
         price: '12.50',
+        currency: 'EUR',
         initialStock: 25,
         now,
       })
@@ -60,6 +64,7 @@ describe('product decider - create', () => {
             description: 'Sturdy',
             category: 'kitchen',
             price: '12.50',
+            currency: 'EUR',
             initialStock: 25,
             createdAt: now,
           },
@@ -79,6 +84,55 @@ describe('product decider - create', () => {
       .given([created, discontinued])
       .when({ ...createCommand(), now })
       .thenFails({ reason: 'AlreadyExists', field: 'productId' });
+  });
+});
+
+describe('product decider - ProductCreated stored at schema version 1', () => {
+  const storedV1: ProductCreatedV1['data'] = {
+    productId,
+    sku: 'MUG-001',
+    title: 'Enamel mug',
+    description: null,
+    category: 'kitchen',
+    price: '12.50',
+    initialStock: 5,
+    createdAt,
+  };
+  /** The event as the event store hands it to the decider: read at version 1, upcast. */
+  const upcastV1 = (): ProductEvent => {
+    const { type, data } = upcast({
+      eventId: 'a1b2c3d4-0000-4000-8000-000000000001',
+      type: 'ProductCreated',
+      schemaVersion: 1,
+      tenant: 'acme',
+      aggregateType: 'Product',
+      aggregateId: productId,
+      version: 1,
+      occurredAt: createdAt,
+      data: storedV1,
+      metadata: { correlationId: 'c' },
+    });
+    return { type, data } as ProductEvent;
+  };
+
+  it('v1 - folds to a product priced in USD, as every product was before currencies', () => {
+    assert.deepEqual(fold(productDecider, [upcastV1()]), {
+      status: 'active',
+      id: productId,
+      sku: 'MUG-001',
+      title: 'Enamel mug',
+      price: '12.50',
+      currency: 'USD',
+      stock: 5,
+      reservations: {},
+    });
+  });
+
+  it('v1 - commands decide on it as on a product created now', () => {
+    spec
+      .given([upcastV1()])
+      .when({ type: 'ChangeProductPrice', productId, price: '14.00', now })
+      .then([{ type: 'ProductPriceChanged', data: { productId, price: '14.00', previousPrice: '12.50', changedAt: now } }]);
   });
 });
 
@@ -137,6 +191,7 @@ describe('product decider - restock', () => {
       sku: 'MUG-001',
       title: 'Enamel mug',
       price: '12.50',
+      currency: 'USD',
       stock: 12,
       reservations: {},
     });
@@ -166,6 +221,7 @@ describe('product decider - stock cap (schema/limits.ts)', () => {
             description: null,
             category: 'kitchen',
             price: '3.00',
+            currency: 'USD',
             initialStock: MAX_PRODUCT_STOCK,
             createdAt: now,
           },
@@ -271,6 +327,7 @@ function createCommand(): Omit<Extract<ProductCommand, { type: 'CreateProduct' }
     description: null,
     category: 'kitchen',
     price: '3.00',
+    currency: 'USD',
     initialStock: 0,
   };
 }

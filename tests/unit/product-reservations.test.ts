@@ -30,6 +30,7 @@ const created = (initialStock: number): ProductCreated => ({
     description: null,
     category: 'kitchen',
     price: '12.50',
+    currency: 'USD',
     initialStock,
     createdAt: earlier,
   },

@@ -151,6 +151,7 @@ describe('product commands - parse', () => {
         description: null,
         category: 'kitchen',
         price: '5.00',
+        currency: 'USD',
         initialStock: 0,
         now,
       },
@@ -162,6 +163,14 @@ describe('product commands - parse', () => {
     assert.equal(parsed.aggregateId, UUID);
     assert.equal(command(parsed).productId, UUID);
     assert.equal(command(parsed).initialStock, 7);
+  });
+
+  it('createProduct - the price is in the currency given, USD when none is', () => {
+    assert.equal(command(parse('createProduct', { ...createInput, currency: 'EUR' })).currency, 'EUR');
+    assert.equal(command(parse('createProduct', { ...createInput, currency: null })).currency, 'USD');
+    for (const currency of ['eur', 'EURO', 'E1R', ' EUR', '', 978]) {
+      assertBadInput(() => parse('createProduct', { ...createInput, currency }), 'input.currency');
+    }
   });
 
   it('createProduct - errors name the input field at fault', () => {

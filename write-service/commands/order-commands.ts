@@ -95,6 +95,7 @@ async function placementContext(command: PlaceOrder, read: StateReader): Promise
         sku: product.sku,
         title: product.title,
         price: product.price,
+        currency: product.currency,
         discontinued: product.status === 'discontinued',
       });
     }

@@ -1,5 +1,6 @@
 import { PRODUCT, type ProductEvent } from '../../schema/events/product-events.js';
 import { MAX_PRODUCT_STOCK, MAX_RESTOCK_QUANTITY } from '../../schema/limits.js';
+import { DEFAULT_CURRENCY } from '../../schema/money.js';
 import type {
   ChangeProductPriceInput,
   CreateProductInput,
@@ -8,6 +9,7 @@ import type {
   RestockProductInput,
 } from '../../schema/messages/command-inputs.js';
 import {
+  optionalCurrency,
   optionalNonNegativeInt,
   optionalString,
   requirePositiveInt,
@@ -40,6 +42,7 @@ export const productAggregate: AggregateDefinition<ProductCommand, ProductState,
             description: optionalString(input.description, at('description'), 5000),
             category: requireString(input.category, at('category'), { max: 64 }),
             price: requirePrice(input.price, at('price')),
+            currency: optionalCurrency(input.currency, at('currency')) ?? DEFAULT_CURRENCY,
             initialStock: optionalNonNegativeInt(input.initialStock, at('initialStock'), MAX_PRODUCT_STOCK) ?? 0,
             now,
           },

@@ -49,6 +49,8 @@ export interface OrderedProduct {
   sku: string;
   title: string;
   price: string;
+  /** ISO 4217 code of `price`. */
+  currency: string;
   discontinued: boolean;
 }
 
@@ -164,7 +166,15 @@ function place(command: PlaceOrder, context: OrderContext): OrderEvent {
   const lines = command.lines.map((line, index): OrderLineData => {
     const product = context.products.get(line.productId);
     if (!product) throw DomainError.notFound('product', line.productId, `lines[${index}].productId`);
-    const { sku, title, price } = product;
+    const { sku, title, price, currency } = product;
+    const first = context.products.get(command.lines[0]?.productId ?? '');
+    if (first && currency !== first.currency) {
+      // An order has one total, so its lines share one currency.
+      throw DomainError.ruleViolated(
+        `lines[${index}].productId`,
+        `product ${line.productId} is priced in ${currency}, the order in ${first.currency}`,
+      );
+    }
     return { productId: line.productId, sku, title, quantity: line.quantity, unitPrice: price, lineTotal: multiply(price, line.quantity) };
   });
   return {

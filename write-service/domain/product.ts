@@ -11,6 +11,8 @@ export interface CreateProduct {
   description: string | null;
   category: string;
   price: string;
+  /** ISO 4217 code. */
+  currency: string;
   initialStock: number;
   now: string;
 }
@@ -61,7 +63,9 @@ export interface ExistingProduct {
   id: string;
   sku: string;
   title: string;
+  /** In `currency`, which never changes. */
   price: string;
+  currency: string;
   /** Units received (initial stock and restocks), at most MAX_PRODUCT_STOCK. */
   stock: number;
   /** Units held per order; available = stock - sum of reservations. */
@@ -76,8 +80,8 @@ export function initialState(): ProductState {
 export function evolve(state: ProductState, event: ProductEvent): ProductState {
   switch (event.type) {
     case 'ProductCreated': {
-      const { productId, sku, title, price, initialStock } = event.data;
-      return { status: 'active', id: productId, sku, title, price, stock: initialStock, reservations: {} };
+      const { productId, sku, title, price, currency, initialStock } = event.data;
+      return { status: 'active', id: productId, sku, title, price, currency, stock: initialStock, reservations: {} };
     }
     case 'ProductRenamed':
       return state.status === 'absent' ? state : { ...state, title: event.data.title };
@@ -106,10 +110,12 @@ export function evolve(state: ProductState, event: ProductEvent): ProductState {
 export function decide(command: ProductCommand, state: ProductState): ProductEvent[] {
   if (command.type === 'CreateProduct') {
     if (state.status !== 'absent') throw DomainError.alreadyExists('product', command.productId, 'productId');
-    const { productId, sku, title, description, category, price, initialStock, now } = command;
+    const { productId, sku, title, description, category, price, currency, initialStock, now } = command;
     if (initialStock > MAX_PRODUCT_STOCK)
       throw DomainError.ruleViolated('initialStock', `initialStock must be at most ${MAX_PRODUCT_STOCK}`);
-    return [{ type: 'ProductCreated', data: { productId, sku, title, description, category, price, initialStock, createdAt: now } }];
+    return [
+      { type: 'ProductCreated', data: { productId, sku, title, description, category, price, currency, initialStock, createdAt: now } },
+    ];
   }
   if (command.type === 'ReleaseStock') {
     // Allowed in any state, and a no-op when nothing is held: the saga may release twice.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DomainEvent, EventEnvelope, EventMetadata } from '../../schema/events/envelope.js';
-import { upcast } from '../../schema/events/upcasters.js';
+import { schemaVersionOf, upcast } from '../../schema/events/upcasters.js';
 import type { Subjects } from '../../platform/subjects.js';
 import type { Orm } from '../../platform/database.js';
 import { GroupCommit } from './group-commit.js';
@@ -114,7 +114,7 @@ export class EventStore {
     return Array.from({ length: count }, () => randomUUID());
   }
 
-  /** The stream's events after `afterVersion` (all of them by default), in version order. */
+  /** The stream's events after `afterVersion` (all of them by default), in version order, upcast to their current schema. */
   async load(ref: StreamRef, afterVersion = 0): Promise<LoadedStream> {
     const rows = await this.em().execute<EventRow[]>(
       `select event_id, type, schema_version, version, data, metadata, occurred_at
@@ -134,7 +134,7 @@ export class EventStore {
     const envelopes = request.events.map((event, index): EventEnvelope => ({
       eventId: request.eventIds[index] ?? randomUUID(),
       type: event.type,
-      schemaVersion: 1,
+      schemaVersion: schemaVersionOf(event.type),
       tenant: request.tenant,
       aggregateType: request.streamType,
       aggregateId: request.streamId,
