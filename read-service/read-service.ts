@@ -12,26 +12,13 @@ import type { QueryMessage } from '../schema/queries/query-message.js';
 import { CheckpointTracker } from './consistency/checkpoint-tracker.js';
 import { readMigrations } from './migrations/index.js';
 import { startProjectionRunner } from './projection-runner/projection-runner.js';
-import type { Projection } from './projections/projection.js';
-import { customerViewProjection } from './projections/customer-view.js';
-import { orderViewProjection } from './projections/order-view.js';
-import { productViewProjection } from './projections/product-view.js';
-import { regionalSalesProjection } from './projections/regional-sales.js';
-import { topProductsProjection } from './projections/top-products.js';
 import { salesByRegionQuery, topProductsQuery } from './queries/analytics-queries.js';
 import { customerQuery, customersByIdsQuery } from './queries/customer-queries.js';
 import { orderQuery, ordersQuery } from './queries/order-queries.js';
 import { productQuery, productsByIdsQuery, productsQuery } from './queries/product-queries.js';
 import { projectionsQuery } from './queries/projections-query.js';
 import type { QueryDefinition } from './queries/query-definition.js';
-
-export const projections: Projection[] = [
-  productViewProjection,
-  orderViewProjection,
-  customerViewProjection,
-  regionalSalesProjection,
-  topProductsProjection,
-];
+import { readModels } from './registry.js';
 
 export interface ReadServiceOptions {
   /** Run the projections in this process (default); a query-only replica sets false. */
@@ -39,7 +26,7 @@ export interface ReadServiceOptions {
 }
 
 /**
- * The read-service: projections (one active runner each, others standing by), query endpoints
+ * The read-service: one projection runner per read model (one active, others standing by), query endpoints
  * in the `read-service` queue group, consistency-token waits.
  */
 export async function startReadService(
@@ -58,9 +45,9 @@ export async function startReadService(
   const runners =
     options.runProjections === false
       ? []
-      : projections.map((projection) =>
+      : readModels.map((model) =>
           startProjectionRunner({
-            projection,
+            model,
             orm,
             databaseUrl: config.readDatabaseUrl,
             nc,
@@ -81,7 +68,7 @@ export async function startReadService(
     ordersQuery,
     salesByRegionQuery,
     topProductsQuery,
-    projectionsQuery(projections, jsm, subjects),
+    projectionsQuery(readModels, jsm, subjects),
   ];
   const limit = new InFlightLimit(config.maxInFlight);
   const endpoints = queries.map((query) =>

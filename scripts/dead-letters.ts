@@ -10,19 +10,24 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { loadConfig } from '../platform/config.js';
 import { openOrm } from '../platform/database.js';
 import { subjectsFor } from '../platform/subjects.js';
-import { parseDeadLetterCommand } from '../read-service/dead-letters/dead-letter-command.js';
-import { DeadLetterError } from '../read-service/dead-letters/dead-letter-error.js';
-import { discardDeadLetters, listDeadLetters } from '../read-service/dead-letters/dead-letter-store.js';
-import { formatDeadLetters, formatRetryOutcomes, retrySettled } from '../read-service/dead-letters/format-dead-letters.js';
-import { retryDeadLetters } from '../read-service/dead-letters/retry-dead-letters.js';
-import { readMigrations } from '../read-service/migrations/index.js';
-import { projections } from '../read-service/read-service.js';
+import {
+  DeadLetterError,
+  discardDeadLetters,
+  formatDeadLetters,
+  formatRetryOutcomes,
+  listDeadLetters,
+  parseDeadLetterCommand,
+  readMigrations,
+  readModels,
+  retryDeadLetters,
+  retrySettled,
+} from '../read-service/index.js';
 
 let command;
 try {
   command = parseDeadLetterCommand(
     process.argv.slice(2),
-    projections.map((p) => p.name),
+    readModels.map((p) => p.name),
   );
 } catch (error) {
   if (!(error instanceof DeadLetterError)) throw error;
@@ -52,7 +57,7 @@ try {
         js: jetstream(nc),
         jsm: await jetstreamManager(nc),
         subjects: subjectsFor(config.namespace),
-        projections,
+        projections: readModels,
         filter: command.filter,
       });
       console.log(formatRetryOutcomes(outcomes).join('\n'));

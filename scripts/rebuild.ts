@@ -11,19 +11,16 @@ import { loadConfig } from '../platform/config.js';
 import { openOrm } from '../platform/database.js';
 import { createLogger } from '../platform/logger.js';
 import { subjectsFor } from '../platform/subjects.js';
-import { readMigrations } from '../read-service/migrations/index.js';
-import { projections } from '../read-service/read-service.js';
-import { RebuildError } from '../read-service/rebuild/rebuild-error.js';
-import { rebuildProjections } from '../read-service/rebuild/rebuild-projections.js';
+import { RebuildError, readMigrations, readModels, rebuildProjections } from '../read-service/index.js';
 
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((arg) => arg.startsWith('--')));
 const named = args.filter((arg) => !arg.startsWith('--'));
-const selected = flags.has('--all') ? projections : projections.filter((p) => named.includes(p.name));
-const unknown = named.filter((name) => !projections.some((p) => p.name === name));
+const selected = flags.has('--all') ? readModels : readModels.filter((p) => named.includes(p.name));
+const unknown = named.filter((name) => !readModels.some((p) => p.name === name));
 if (selected.length === 0 || unknown.length > 0) {
   console.error(
-    `usage: rebuild <projection>... | --all [--accept-failures] [--keep-archive]\nprojections: ${projections.map((p) => p.name).join(', ')}`,
+    `usage: rebuild <projection>... | --all [--accept-failures] [--keep-archive]\nprojections: ${readModels.map((p) => p.name).join(', ')}`,
   );
   process.exit(2);
 }

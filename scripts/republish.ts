@@ -12,7 +12,7 @@ import pg from 'pg';
 import { loadConfig } from '../platform/config.js';
 import { ensureEventStream } from '../platform/event-stream.js';
 import { subjectsFor } from '../platform/subjects.js';
-import { highestCheckpoint } from '../read-service/consistency/projection-positions.js';
+import { highestCheckpoint } from '../read-service/index.js';
 import { auditStream, formatRepublishReport, parseRepublishCommand, republish, RepublishError } from '../write-service/index.js';
 
 let command;

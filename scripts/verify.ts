@@ -9,14 +9,11 @@ import { connect } from '@nats-io/transport-node';
 import { loadConfig } from '../platform/config.js';
 import { openOrm } from '../platform/database.js';
 import { subjectsFor } from '../platform/subjects.js';
-import { readMigrations } from '../read-service/migrations/index.js';
-import { projections } from '../read-service/read-service.js';
-import { verifyProjections } from '../read-service/verify/verify-projections.js';
-import { formatVerifyReport, isClean } from '../read-service/verify/verify-report.js';
+import { formatVerifyReport, isClean, readMigrations, readModels, verifyProjections } from '../read-service/index.js';
 
 const args = process.argv.slice(2);
 if (args.some((arg) => arg !== '--set-based')) {
-  console.error("usage: verify [--set-based]   (--set-based folds with the projections' applyBatch: faster, not independent of it)");
+  console.error("usage: verify [--set-based]   (--set-based folds with the read models' set-based writers: faster, not independent of it)");
   process.exit(2);
 }
 const config = loadConfig();
@@ -30,7 +27,7 @@ try {
     js: jetstream(nc),
     jsm: await jetstreamManager(nc),
     subjects: subjectsFor(config.namespace),
-    projections,
+    projections: readModels,
     setBased: args.includes('--set-based'),
   });
   console.log(formatVerifyReport(report).join('\n'));

@@ -8,11 +8,10 @@ import type { Subjects } from '../../platform/subjects.js';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import type { OrderLineData } from '../../schema/events/order-events.js';
 import { reviewStreamId } from '../../schema/events/review-events.js';
-import { readMigrations } from '../../read-service/migrations/index.js';
-import type { Projection } from '../../read-service/projections/projection.js';
-import { productViewProjection } from '../../read-service/projections/product-view.js';
-import { projections } from '../../read-service/read-service.js';
-import { rebuildProjections } from '../../read-service/rebuild/rebuild-projections.js';
+import { readMigrations, readModelNamed, readModels, rebuildProjections, type ReadModel } from '../../read-service/index.js';
+import { PRODUCT_PROJECTION } from '../../schema/views/product-view.js';
+
+const productView = readModelNamed(PRODUCT_PROJECTION)!;
 
 export interface RebuildFigures {
   /** Stream messages the rebuild replayed (the whole stream up to the live checkpoint). */
@@ -53,7 +52,7 @@ export async function measureRebuild(options: MeasureRebuildOptions): Promise<Re
       options.events > 0
         ? await publishMix(js, options.subjects, commerceMix(options.tenant ?? 'demo', options.events))
         : (await (await js.jetstreamManager()).streams.info(options.subjects.stream)).state.last_seq;
-    const names = (options.all ? projections : [productViewProjection]).map((p) => p.name);
+    const names = (options.all ? readModels : [productView]).map((p) => p.name);
     const deadline = Date.now() + 900_000;
     for (;;) {
       const rows = await (orm.em.fork() as EntityManager).execute<{ position: string }[]>(
@@ -64,8 +63,8 @@ export async function measureRebuild(options: MeasureRebuildOptions): Promise<Re
       if (Date.now() > deadline) throw new Error(`the live projections did not reach ${last} within 15 minutes`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    const figures = await timeRebuild(orm, options, nc, [productViewProjection]);
-    return options.all ? { ...figures, all: await timeRebuild(orm, options, nc, projections) } : figures;
+    const figures = await timeRebuild(orm, options, nc, [productView]);
+    return options.all ? { ...figures, all: await timeRebuild(orm, options, nc, readModels) } : figures;
   } finally {
     if (!options.orm) await orm.close();
     await nc.close();
@@ -76,7 +75,7 @@ async function timeRebuild(
   orm: Orm,
   options: MeasureRebuildOptions,
   nc: NatsConnection,
-  which: readonly Projection[],
+  which: readonly ReadModel[],
 ): Promise<RebuildFigures> {
   const started = performance.now();
   const report = await rebuildProjections({

@@ -3,16 +3,17 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { quoteIdent } from '../../platform/database.js';
 import type { Subjects } from '../../platform/subjects.js';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
-import { streamRange } from '../../write-service/outbox/stream-range.js';
-import { APPLIED_VERSIONS_TABLE } from '../projections/applied-versions.js';
-import type { Projection } from '../projections/projection.js';
+import { streamRange } from '../../write-service/index.js';
+import { APPLIED_VERSIONS_TABLE } from '../read-models/row-sql.js';
+import { decodeEvent } from '../projection-engine/decode-event.js';
+import type { ReadModel } from '../read-models/read-model.js';
 
 export interface LaterVersionContext {
   tx: EntityManager;
   js: JetStreamClient;
   jsm: JetStreamManager;
   subjects: Subjects;
-  projection: Projection;
+  projection: ReadModel;
   /** The projection's checkpoint, locked: the stream up to it is what the projection has read. */
   checkpoint: number;
 }
@@ -52,7 +53,7 @@ export async function laterVersion(context: LaterVersionContext, event: EventEnv
 }
 
 /** The projection's tables keyed by an aggregate's id with its version: the single-stream views. */
-async function versionedTables(tx: EntityManager, projection: Projection): Promise<string[]> {
+async function versionedTables(tx: EntityManager, projection: ReadModel): Promise<string[]> {
   const rows = await tx.execute<{ table_name: string }[]>(
     `select table_name from information_schema.columns
       where table_schema = current_schema() and table_name in (?) and column_name in ('tenant', 'id', 'version')
@@ -75,13 +76,8 @@ async function laterInStream(context: LaterVersionContext, event: EventEnvelope)
     ).map((row) => row.event_id),
   );
   for await (const msg of streamRange(js, subjects, 1, Math.min(checkpoint, last.seq), { subject, pull: 256 })) {
-    let other: EventEnvelope;
-    try {
-      other = msg.json<EventEnvelope>();
-    } catch {
-      continue;
-    }
-    if (other.version > event.version && !lettered.has(other.eventId)) return { version: other.version, seq: msg.seq };
+    const other = decodeEvent(msg.data);
+    if (other && other.version > event.version && !lettered.has(other.eventId)) return { version: other.version, seq: msg.seq };
   }
   return undefined;
 }

@@ -4,10 +4,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../platform/database.js';
 import { encodeJson } from '../../platform/messaging.js';
 import type { Subjects } from '../../platform/subjects.js';
-import type { EventEnvelope } from '../../schema/events/envelope.js';
-import { upcast } from '../../schema/events/upcasters.js';
 import type { CheckpointNotice } from '../../schema/views/view-change.js';
-import type { Projection } from '../projections/projection.js';
+import { applyRun } from '../projection-engine/apply-run.js';
+import { decodeEvent } from '../projection-engine/decode-event.js';
+import { inTransaction } from '../projection-engine/transaction.js';
+import type { ReadModel } from '../read-models/read-model.js';
 import type { DeadLetterFilter } from './dead-letter-filter.js';
 import { listDeadLetters, lockOpenDeadLetter, type StoredDeadLetter } from './dead-letter-store.js';
 import { laterVersion } from './later-version.js';
@@ -39,7 +40,7 @@ export interface RetryOptions {
   js: JetStreamClient;
   jsm: JetStreamManager;
   subjects: Subjects;
-  projections: readonly Projection[];
+  projections: readonly ReadModel[];
   filter: DeadLetterFilter;
 }
 
@@ -79,11 +80,10 @@ export async function retryDeadLetters(options: RetryOptions): Promise<RetryOutc
 
 async function retryOne(
   options: RetryOptions,
-  projection: Projection,
+  projection: ReadModel,
   listed: StoredDeadLetter,
 ): Promise<{ outcome: RetryOutcome; position: number }> {
-  return options.orm.em.fork().transactional(async (tx) => {
-    const em = tx as EntityManager;
+  return inTransaction(options.orm, async (em) => {
     // The checkpoint row first, before any view row: the runner's order (no deadlock), and its batch in flight finishes first.
     await em.execute(
       'insert into projection_checkpoints (projection, position) values (?, 0) on conflict do nothing',
@@ -98,7 +98,7 @@ async function retryOne(
     const letter = await lockOpenDeadLetter(em, listed.id);
     if (!letter) return { outcome: { letter: listed, outcome: RetryOutcomeKind.Gone, detail: 'removed or discarded meanwhile' }, position };
 
-    const event = decode(letter.payload);
+    const event = decodeEvent(letter.payload);
     if (!event)
       return { outcome: await failed(em, letter, new Error(`stream message ${letter.streamSeq} is not an event envelope`)), position };
     const later = await laterVersion(
@@ -116,13 +116,8 @@ async function retryOne(
     }
 
     const before = await rowsChanged(em, projection);
-    await em.execute('savepoint dead_letter_retry', [], 'run');
-    try {
-      await projection.apply(event, em);
-    } catch (error) {
-      await em.execute('rollback to savepoint dead_letter_retry', [], 'run');
-      return { outcome: await failed(em, letter, error), position };
-    }
+    const [failure] = (await applyRun(em, projection, [{ seq: letter.streamSeq, event }], { announce: false })).failures;
+    if (failure) return { outcome: await failed(em, letter, failure.error), position };
     const rows = (await rowsChanged(em, projection)) - before;
     await em.execute('delete from dead_letters where id = ?', [letter.id], 'run');
     return rows > 0
@@ -152,22 +147,11 @@ async function failed(em: EntityManager, letter: StoredDeadLetter, error: unknow
 }
 
 /** Rows inserted, updated or deleted so far in this transaction in the projection's own tables (PostgreSQL's per-transaction counters). */
-async function rowsChanged(em: EntityManager, projection: Projection): Promise<number> {
+async function rowsChanged(em: EntityManager, projection: ReadModel): Promise<number> {
   const [row] = await em.execute<{ n: string }[]>(
     `select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) as n from pg_stat_xact_user_tables
       where schemaname = current_schema() and relname in (?)`,
     [[...projection.tables]],
   );
   return Number(row?.n ?? 0);
-}
-
-function decode(payload: string): EventEnvelope | undefined {
-  try {
-    const value = JSON.parse(payload) as EventEnvelope;
-    return value && typeof value === 'object' && typeof value.type === 'string' && typeof value.tenant === 'string'
-      ? upcast(value)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -7,15 +7,16 @@ import type { Logger } from '../../platform/logger.js';
 import { contiguousMessages, PULL_EXPIRES_MS } from '../../platform/contiguous-consumer.js';
 import type { Subjects } from '../../platform/subjects.js';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
-import { upcast } from '../../schema/events/upcasters.js';
 import type { ViewChange } from '../../schema/views/view-change.js';
-import type { Projection } from '../projections/projection.js';
+import { applyRun, type RunFailure } from '../projection-engine/apply-run.js';
+import { decodeEvent } from '../projection-engine/decode-event.js';
+import { inTransaction } from '../projection-engine/transaction.js';
+import type { ReadModel } from '../read-models/read-model.js';
 import { recordDeadLetter } from './dead-letters.js';
-import { isDeterministic, isTransient } from '../../platform/transient-failure.js';
 import { ProjectionNotices } from './projection-notices.js';
 
 export interface ProjectionRunnerOptions {
-  projection: Projection;
+  model: ReadModel;
   orm: Orm;
   databaseUrl: string;
   nc: NatsConnection;
@@ -27,7 +28,7 @@ export interface ProjectionRunnerOptions {
   maxBatch?: number;
   /** Told of each event recorded as a dead letter (for the metrics). */
   onDeadLetter?: (projection: string) => void;
-  /** Fewest of the projection's events in a batch for its set-based applyBatch (default 8). */
+  /** Fewest of the read model's events in a batch for its set-based writer (default SET_BASED_FROM). */
   setBasedFrom?: number;
   /** Test hook: runs after a batch commits and before it is acknowledged. */
   afterCommit?: (position: number) => Promise<void> | void;
@@ -35,12 +36,6 @@ export interface ProjectionRunnerOptions {
 
 /** Another runner moved the checkpoint: this one is no longer the leader. */
 class FencedOut extends Error {}
-
-/**
- * Fewest events of a projection in one batch for its set-based `applyBatch`: below it, a few
- * one-row statements cost less than one statement over a JSON record set.
- */
-const SET_BASED_FROM = 8;
 
 /**
  * Runs one projection: a single active instance (advisory lock) reads the event stream from a
@@ -52,7 +47,7 @@ const SET_BASED_FROM = 8;
 export function startProjectionRunner(options: ProjectionRunnerOptions): { stop(): Promise<void> } {
   return runAsLeader({
     databaseUrl: options.databaseUrl,
-    lockName: `${options.subjects.stream}.projection.${options.projection.name}`,
+    lockName: `${options.subjects.stream}.projection.${options.model.name}`,
     logger: options.logger,
     lead: (session, signal) => new Run(options).lead(session, signal),
   });
@@ -69,7 +64,7 @@ class Run {
   private readonly notices: ProjectionNotices;
 
   constructor(private readonly options: ProjectionRunnerOptions) {
-    this.name = options.projection.name;
+    this.name = options.model.name;
     this.log = options.logger.child({ projection: this.name });
     this.notices = new ProjectionNotices(options.nc, options.subjects, this.name);
   }
@@ -139,42 +134,22 @@ class Run {
   }
 
   private async process(batch: JsMsg[]): Promise<void> {
-    const fresh = batch.filter((msg) => msg.seq > this.checkpoint);
+    const fresh = batch.filter((msg) => msg.seq > this.checkpoint).map((msg) => ({ seq: msg.seq, event: decoded(msg), msg }));
     let changes: ViewChange[] = [];
     if (fresh.length > 0) {
       const last = fresh.at(-1)!.seq;
-      if (!fresh.some((msg) => this.reads(msg))) {
-        // Nothing here for this projection: move on in memory; the position is written with the
+      if (!fresh.some(({ event }) => !event || this.options.model.eventTypes.has(event.type))) {
+        // Nothing here for this read model: move on in memory; the position is written with the
         // next batch that changes something, or after a second of quiet.
         this.checkpoint = last;
       } else {
-        const run = this.setBasedRun(fresh);
-        let applied: ViewChange[] | undefined;
-        if (run) {
-          try {
-            applied = await this.transaction(last, async (tx) =>
-              (await this.options.projection.applyBatch!(run, tx)).map((change) => ({ ...change, position: last })),
-            );
-          } catch (error) {
-            if (error instanceof FencedOut || isTransient(error)) throw error;
-            this.log.info({ err: error }, 'set-based batch refused; applying its events in turn');
-          }
-        }
-        try {
-          changes =
-            applied ??
-            (await this.transaction(last, async (tx) => {
-              const all: ViewChange[] = [];
-              for (const msg of fresh) all.push(...(await this.applyOne(tx, msg)));
-              return all;
-            }));
-        } catch (error) {
-          // The database or the connection failing: out of lead(), which starts over from the
-          // stored checkpoint once it can (runAsLeader), never a dead letter.
-          if (error instanceof FencedOut || isTransient(error)) throw error;
-          this.log.warn({ err: error }, 'batch failed; applying its events one by one');
-          changes = await this.oneByOne(fresh);
-        }
+        // The engine's passing failures (the database, the connection) leave lead(), which starts
+        // over from the stored checkpoint once it can (runAsLeader): never a dead letter.
+        changes = await this.transaction(last, async (tx) => {
+          const run = await applyRun(tx, this.options.model, fresh, { setBasedFrom: this.options.setBasedFrom });
+          for (const failure of run.failures) await this.deadLetter(tx, failure, fresh.find((item) => item.seq === failure.seq)!.msg);
+          return run.changes;
+        });
         this.checkpoint = last;
         await this.options.afterCommit?.(last);
       }
@@ -191,87 +166,20 @@ class Run {
     }
   }
 
-  /** Whether a message is an event this projection reads (or not an event at all: that one must be dead-lettered). */
-  private reads(msg: JsMsg): boolean {
-    const event = parse(msg);
-    return event === undefined || this.options.projection.eventTypes.has(event.type);
-  }
-
-  /**
-   * Each event in its own transaction: one that fails for a reason it would meet again (its data,
-   * a constraint, a bug) becomes a dead letter at once, so that it holds up no one's events; one
-   * that fails for a passing reason (the database) stops the batch and lead() starts over.
-   */
-  private async oneByOne(events: JsMsg[]): Promise<ViewChange[]> {
-    const changes: ViewChange[] = [];
-    for (const msg of events) {
-      try {
-        changes.push(...(await this.applyAlone(msg)));
-      } catch (error) {
-        if (error instanceof FencedOut || isTransient(error)) throw error;
-        const event = parse(msg);
-        this.log.error(
-          { err: error, seq: msg.seq, eventId: event?.eventId, eventType: event?.type, tenant: event?.tenant },
-          'event dead-lettered',
-        );
-        await this.transaction(msg.seq, async (tx) => {
-          await recordDeadLetter(tx, {
-            projection: this.name,
-            streamSeq: msg.seq,
-            eventId: event?.eventId,
-            eventType: event?.type,
-            tenant: event?.tenant,
-            payload: msg.string(),
-            error: String((error as Error).message ?? error),
-            attempts: 1,
-          });
-          return [];
-        });
-        this.options.onDeadLetter?.(this.name);
-      }
-      this.checkpoint = msg.seq;
-    }
-    return changes;
-  }
-
-  /**
-   * One event in its own transaction. A failure the database does not call the event's own (a
-   * data or constraint error) nor a passing one gets one more try on a fresh transaction before it
-   * counts as the event's: an error of the driver after its connection died can look like anything.
-   */
-  private async applyAlone(msg: JsMsg): Promise<ViewChange[]> {
-    try {
-      return await this.transaction(msg.seq, (tx) => this.applyOne(tx, msg));
-    } catch (error) {
-      if (error instanceof FencedOut || isTransient(error) || isDeterministic(error)) throw error;
-      return this.transaction(msg.seq, (tx) => this.applyOne(tx, msg));
-    }
-  }
-
-  /**
-   * The batch's events for the projection's set-based `applyBatch` (the rebuild's), when it has
-   * one and the run is long enough to pay: it writes what `apply` would event by event and
-   * returns each changed row once, as it stands after the run, announced at the batch's last
-   * position (which the row then reflects). Subscribers see the row's latest revision rather than
-   * each step of a burst. None when a message is not an event: that one is dead-lettered in turn.
-   */
-  private setBasedRun(messages: readonly JsMsg[]): EventEnvelope[] | undefined {
-    const { applyBatch, eventTypes } = this.options.projection;
-    if (!applyBatch) return undefined;
-    const events: EventEnvelope[] = [];
-    for (const msg of messages) {
-      const event = parse(msg);
-      if (!event) return undefined;
-      if (eventTypes.has(event.type)) events.push(upcast(event));
-    }
-    return events.length >= (this.options.setBasedFrom ?? SET_BASED_FROM) ? events : undefined;
-  }
-
-  private async applyOne(tx: EntityManager, msg: JsMsg): Promise<ViewChange[]> {
-    const event = parse(msg);
-    if (!event) throw new Error(`stream message ${msg.seq} is not an event envelope`);
-    const changes = await this.options.projection.apply(upcast(event), tx);
-    return changes.map((change) => ({ ...change, position: msg.seq }));
+  /** Records an event the read model could not apply, in the transaction that moves past it, so that it holds up no one's events. */
+  private async deadLetter(tx: EntityManager, { seq, event, error }: RunFailure, msg: JsMsg): Promise<void> {
+    this.log.error({ err: error, seq, eventId: event?.eventId, eventType: event?.type, tenant: event?.tenant }, 'event dead-lettered');
+    await recordDeadLetter(tx, {
+      projection: this.name,
+      streamSeq: seq,
+      eventId: event?.eventId,
+      eventType: event?.type,
+      tenant: event?.tenant,
+      payload: msg.string(),
+      error: String((error as Error)?.message ?? error),
+      attempts: 1,
+    });
+    this.options.onDeadLetter?.(this.name);
   }
 
   /**
@@ -281,30 +189,15 @@ class Run {
    * the next one at its first statement, so the two never wait on each other's locks.
    */
   private async transaction<T>(position: number, work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    // The connection's begin/commit rather than em.transactional() (or em.commit(), which
-    // flushes): those run in an AsyncLocalStorage, and the first use of one turns on promise hooks
-    // for the whole process (a tenth of the read-service's CPU under load went to them). Work
-    // here is SQL only: there is no unit of work to flush.
-    const em = this.options.orm.em.fork() as EntityManager;
-    const connection = em.getConnection('write');
-    const trx = await connection.begin();
-    em.setTransactionContext(trx);
-    let result: T;
-    try {
+    const result = await inTransaction(this.options.orm, async (tx) => {
       // The fence: only the runner that knows the stored position may move it.
-      const moved = await em.execute<{ position: string }[]>(
+      const moved = await tx.execute<{ position: string }[]>(
         'update projection_checkpoints set position = ?, updated_at = now() where projection = ? and position = ? returning position',
         [position, this.name, this.persisted],
       );
       if (moved.length === 0) throw new FencedOut();
-      result = await work(em);
-      await connection.commit(trx);
-    } catch (error) {
-      await connection.rollback(trx).catch(() => undefined);
-      throw error;
-    } finally {
-      em.resetTransactionContext();
-    }
+      return work(tx);
+    });
     this.persisted = position;
     return result;
   }
@@ -339,19 +232,10 @@ async function* batches(messages: AsyncIterable<JsMsg>, max: number): AsyncGener
   }
 }
 
-/** Decoded envelopes, so that deciding whether a batch concerns the projection and applying it decode each message once. */
-const decoded = new WeakMap<JsMsg, EventEnvelope | null>();
+/** Each message decoded once (deciding whether a batch concerns the read model, then applying it). */
+const decodedEvents = new WeakMap<JsMsg, EventEnvelope | null>();
 
-function parse(msg: JsMsg): EventEnvelope | undefined {
-  if (!decoded.has(msg)) decoded.set(msg, decode(msg) ?? null);
-  return decoded.get(msg) ?? undefined;
-}
-
-function decode(msg: JsMsg): EventEnvelope | undefined {
-  try {
-    const value = msg.json<EventEnvelope>();
-    return value && typeof value === 'object' && typeof value.type === 'string' && typeof value.tenant === 'string' ? value : undefined;
-  } catch {
-    return undefined;
-  }
+function decoded(msg: JsMsg): EventEnvelope | undefined {
+  if (!decodedEvents.has(msg)) decodedEvents.set(msg, decodeEvent(msg.data) ?? null);
+  return decodedEvents.get(msg) ?? undefined;
 }

@@ -2,14 +2,32 @@ import { AppError } from '../../schema/errors.js';
 import type { SalesByRegionArgs, TopProductsArgs } from '../../schema/queries/query-message.js';
 import { requireRegion } from '../../schema/validation.js';
 import type { RegionalSalesView, TopProductView } from '../../schema/views/commerce-views.js';
-import {
-  REGIONAL_SALES_COLUMNS,
-  regionalSalesProjection,
-  toRegionalSalesView,
-  type RegionalSalesRow,
-} from '../projections/regional-sales.js';
-import { topProductsProjection } from '../projections/top-products.js';
+import { servedAsInt } from '../../schema/limits.js';
+import { PROJECTIONS } from '../../schema/views/view-sources.js';
 import type { QueryDefinition } from './query-definition.js';
+
+/** Columns of regional_sales in the order `toRegionalSalesView` reads them (the day as text: no time zone on the way). */
+export const REGIONAL_SALES_COLUMNS = "region, to_char(day, 'YYYY-MM-DD') as day, orders_count, revenue, version";
+
+export interface RegionalSalesRow {
+  region: string;
+  day: string;
+  /** bigint: pg hands it over as a string. */
+  orders_count: number | string;
+  revenue: string;
+  /** bigint: pg hands it over as a string. */
+  version: number | string;
+}
+
+export function toRegionalSalesView(row: RegionalSalesRow): RegionalSalesView {
+  return {
+    region: row.region,
+    day: row.day,
+    ordersCount: servedAsInt(row.orders_count),
+    revenue: row.revenue,
+    version: Number(row.version),
+  };
+}
 
 const MAX_DAYS = 366;
 const DAY_MS = 86_400_000;
@@ -17,7 +35,7 @@ const DAY_MS = 86_400_000;
 /** Paid orders per region and UTC day over an inclusive range of at most 366 days, by day then region. */
 export const salesByRegionQuery: QueryDefinition<SalesByRegionArgs, RegionalSalesView[]> = {
   name: 'salesByRegion',
-  reads: [regionalSalesProjection.name],
+  reads: [PROJECTIONS.sales],
   async handle(args, { tenant, em }) {
     const from = requireDay(args.from, 'from');
     const to = requireDay(args.to, 'to');
@@ -37,7 +55,7 @@ export const salesByRegionQuery: QueryDefinition<SalesByRegionArgs, RegionalSale
 /** Products by units sold (confirmed orders net of cancellations), then revenue, then id. */
 export const topProductsQuery: QueryDefinition<TopProductsArgs, TopProductView[]> = {
   name: 'topProducts',
-  reads: [topProductsProjection.name],
+  reads: [PROJECTIONS.topProducts],
   async handle(args, { tenant, em }) {
     const limit = args.limit ?? 10;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw AppError.badInput('limit', 'limit must be an integer from 1 to 100');

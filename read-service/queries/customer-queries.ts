@@ -1,10 +1,42 @@
 import { AppError } from '../../schema/errors.js';
 import { requireUuid } from '../../schema/validation.js';
-import { CUSTOMER_VIEW_COLUMNS, customerViewProjection, toCustomerView, type CustomerViewRow } from '../projections/customer-view.js';
+import { servedAsInt } from '../../schema/limits.js';
+import { PROJECTIONS } from '../../schema/views/view-sources.js';
 import type { CustomerView } from '../../schema/views/commerce-views.js';
 import type { QueryDefinition } from './query-definition.js';
 
-const READS = [customerViewProjection.name];
+/** Columns of customer_view in the order `toCustomerView` reads them. */
+export const CUSTOMER_VIEW_COLUMNS = 'id, name, email, region, orders_count, total_spent, last_order_at, version, revision';
+
+export interface CustomerViewRow {
+  id: string;
+  name: string;
+  email: string;
+  region: string;
+  /** bigint: pg hands it over as a string. */
+  orders_count: number | string;
+  total_spent: string;
+  last_order_at: Date | string | null;
+  version: number;
+  /** bigint: pg hands it over as a string. */
+  revision: number | string;
+}
+
+export function toCustomerView(row: CustomerViewRow): CustomerView {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    region: row.region,
+    ordersCount: servedAsInt(row.orders_count),
+    totalSpent: row.total_spent,
+    lastOrderAt: row.last_order_at === null ? null : new Date(row.last_order_at).toISOString(),
+    version: row.version,
+    revision: Number(row.revision),
+  };
+}
+
+const READS = [PROJECTIONS.customer];
 
 export const customerQuery: QueryDefinition<{ id: unknown }, CustomerView | null> = {
   name: 'customer',

@@ -1,12 +1,46 @@
 import { AppError } from '../../schema/errors.js';
 import type { Connection, OrdersArgs, OrderStatusArg } from '../../schema/queries/query-message.js';
 import { requireUuid } from '../../schema/validation.js';
-import type { OrderView } from '../../schema/views/commerce-views.js';
-import { ORDER_VIEW_COLUMNS, orderViewProjection, toOrderView, type OrderViewRow } from '../projections/order-view.js';
+import type { OrderStatus } from '../../schema/events/order-events.js';
+import type { OrderLineView, OrderTimelineEntryView, OrderView } from '../../schema/views/commerce-views.js';
+import { PROJECTIONS } from '../../schema/views/view-sources.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { QueryDefinition } from './query-definition.js';
 
-const READS = [orderViewProjection.name];
+/** Columns of order_view in the order `toOrderView` reads them. */
+export const ORDER_VIEW_COLUMNS = 'id, customer_id, status, lines, total, region, reason, placed_at, updated_at, timeline, version';
+
+export interface OrderViewRow {
+  id: string;
+  customer_id: string;
+  status: OrderStatus;
+  lines: OrderLineView[];
+  total: string;
+  region: string;
+  reason: string | null;
+  placed_at: Date | string;
+  updated_at: Date | string;
+  timeline: OrderTimelineEntryView[];
+  version: number;
+}
+
+export function toOrderView(row: OrderViewRow): OrderView {
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    status: row.status,
+    lines: row.lines,
+    total: row.total,
+    region: row.region,
+    reason: row.reason,
+    placedAt: new Date(row.placed_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+    timeline: row.timeline,
+    version: row.version,
+  };
+}
+
+const READS = [PROJECTIONS.order];
 const STATUSES: readonly OrderStatusArg[] = ['PENDING', 'CONFIRMED', 'REJECTED', 'PAID', 'SHIPPED', 'CANCELLED'];
 /** The keyset value: placed_at in UTC with microseconds, the precision PostgreSQL keeps. */
 const PLACED_AT_KEY = `to_char(placed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;

@@ -2,11 +2,53 @@ import { AppError } from '../../schema/errors.js';
 import type { Connection, ProductSort, ProductsArgs } from '../../schema/queries/query-message.js';
 import { optionalString, requireAmount, requireUuid } from '../../schema/validation.js';
 import type { ProductView } from '../../schema/views/product-view.js';
-import { PRODUCT_VIEW_COLUMNS, productViewProjection, toProductView, type ProductViewRow } from '../projections/product-view.js';
+import { servedAsInt } from '../../schema/limits.js';
+import { PROJECTIONS } from '../../schema/views/view-sources.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { QueryDefinition } from './query-definition.js';
 
-const READS = [productViewProjection.name];
+/** Columns of product_view in the order `toProductView` reads them. */
+export const PRODUCT_VIEW_COLUMNS =
+  'id, sku, title, description, category, price, available_quantity, average_rating, review_count, discontinued, version, revision, updated_at';
+
+export interface ProductViewRow {
+  id: string;
+  sku: string;
+  title: string;
+  description: string | null;
+  category: string;
+  price: string;
+  available_quantity: number;
+  average_rating: string | null;
+  /** bigint: pg hands it over as a string. */
+  review_count: number | string;
+  discontinued: boolean;
+  version: number;
+  /** bigint: pg hands it over as a string. */
+  revision: number | string;
+  updated_at: Date | string;
+}
+
+export function toProductView(row: ProductViewRow): ProductView {
+  return {
+    id: row.id,
+    sku: row.sku,
+    title: row.title,
+    description: row.description,
+    category: row.category,
+    price: row.price,
+    availableQuantity: row.available_quantity,
+    inStock: row.available_quantity > 0 && !row.discontinued,
+    averageRating: row.average_rating === null ? null : Number(row.average_rating),
+    reviewCount: servedAsInt(row.review_count),
+    discontinued: row.discontinued,
+    version: row.version,
+    revision: Number(row.revision),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+const READS = [PROJECTIONS.product];
 
 export const productQuery: QueryDefinition<{ id: unknown }, ProductView | null> = {
   name: 'product',

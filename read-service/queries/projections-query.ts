@@ -1,12 +1,12 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { Subjects } from '../../platform/subjects.js';
 import type { ProjectionStatus } from '../../schema/queries/query-message.js';
-import type { Projection } from '../projections/projection.js';
+import type { ReadModel } from '../read-models/read-model.js';
 import type { QueryDefinition } from './query-definition.js';
 
 /** Freshness of every read model: its position in the stream and how many events it trails by. */
 export function projectionsQuery(
-  projections: readonly Projection[],
+  models: readonly ReadModel[],
   jsm: JetStreamManager,
   subjects: Subjects,
 ): QueryDefinition<unknown, ProjectionStatus[]> {
@@ -22,7 +22,7 @@ export function projectionsQuery(
       ]);
       const lastSeq = stream.state.last_seq;
       const byName = new Map(rows.map((row) => [row.projection, row]));
-      return projections.map(({ name }) => {
+      return models.map(({ name }) => {
         const row = byName.get(name);
         const position = Number(row?.position ?? 0);
         return {

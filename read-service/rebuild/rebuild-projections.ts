@@ -6,8 +6,8 @@ import type { Logger } from '../../platform/logger.js';
 import { encodeJson } from '../../platform/messaging.js';
 import type { Subjects } from '../../platform/subjects.js';
 import type { CheckpointNotice } from '../../schema/views/view-change.js';
-import { APPLIED_VERSIONS_TABLE } from '../projections/applied-versions.js';
-import type { Projection } from '../projections/projection.js';
+import { APPLIED_VERSIONS_TABLE } from '../read-models/row-sql.js';
+import type { ReadModel } from '../read-models/read-model.js';
 import { BuildSchema } from './build-schema.js';
 import { RebuildError } from './rebuild-error.js';
 import { Replay } from './replay.js';
@@ -22,7 +22,7 @@ export interface RebuildOptions {
   js: JetStreamClient;
   subjects: Subjects;
   /** One projection, or several rebuilt by one replay and switched in one transaction. */
-  projections: readonly Projection[];
+  projections: readonly ReadModel[];
   logger?: Logger;
   /** Stream messages per batch (default 5000). */
   batchSize?: number;

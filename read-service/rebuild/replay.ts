@@ -1,7 +1,8 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../../platform/database.js';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
-import type { Projection } from '../projections/projection.js';
+import { applyRun } from '../projection-engine/apply-run.js';
+import { inTransaction } from '../projection-engine/transaction.js';
+import type { ReadModel } from '../read-models/read-model.js';
 import type { RebuildFailure } from './rebuild-error.js';
 import type { StreamMessage, StreamReader } from './stream-reader.js';
 
@@ -9,24 +10,19 @@ export interface ReplayOptions {
   orm: Orm;
   /** The build schema: every statement of a replay runs with only it on the search path. */
   schema: string;
-  projections: readonly Projection[];
+  projections: readonly ReadModel[];
   reader: StreamReader;
   /** Stream messages per batch; each projection applies its share of a batch in one transaction. */
   batchSize: number;
 }
 
-interface Item {
-  seq: number;
-  event: EventEnvelope;
-}
-
 /**
  * Replays the stream into the build tables, each projection from its own position up to a target
  * (the live checkpoint), so that every event lands exactly once. A batch is read and decoded
- * while the previous one is written; within a batch, the projections (disjoint tables, disjoint
- * rows of projection_applied_versions) write side by side, each in one transaction, with its
- * `applyBatch` when it has one. A transaction that fails is redone event by event, each event in
- * a savepoint: the events that still fail are kept as failures, the others applied.
+ * while the previous one is written; within a batch, the read models (disjoint tables, disjoint
+ * rows of projection_applied_versions) write side by side, each its share in one transaction
+ * through the projection engine, set-based whatever the run's length: the events that fail are
+ * kept as failures, the others applied.
  */
 export class Replay {
   /** Per projection: the last stream sequence applied or skipped in the build tables. */
@@ -64,58 +60,24 @@ export class Replay {
   private async write(batch: StreamMessage[], targets: ReadonlyMap<string, number>): Promise<void> {
     const lastSeq = batch.at(-1)!.seq;
     await Promise.all(
-      this.options.projections.map(async (projection) => {
-        const from = this.positions.get(projection.name)!;
-        const to = targets.get(projection.name) ?? 0;
-        const items: Item[] = [];
-        for (const message of batch) {
-          if (message.seq <= from || message.seq > to) continue;
-          if (!message.isEvent)
-            this.fail(projection, message.seq, undefined, new Error(`stream message ${message.seq} is not an event envelope`));
-          else if (message.event && projection.eventTypes.has(message.event.type)) items.push({ seq: message.seq, event: message.event });
+      this.options.projections.map(async (model) => {
+        const from = this.positions.get(model.name)!;
+        const to = targets.get(model.name) ?? 0;
+        const items = batch.filter((message) => message.seq > from && message.seq <= to && (message.event || !message.isEvent));
+        if (items.some((item) => !item.event || model.eventTypes.has(item.event.type))) {
+          const run = await inTransaction(
+            this.options.orm,
+            (tx) => applyRun(tx, model, items, { setBasedFrom: 1, announce: false }),
+            this.options.schema,
+          );
+          for (const failure of run.failures) this.fail(model, failure.seq, failure.event, failure.error);
         }
-        if (items.length > 0) await this.apply(projection, items);
-        this.positions.set(projection.name, Math.max(from, Math.min(to, lastSeq)));
+        this.positions.set(model.name, Math.max(from, Math.min(to, lastSeq)));
       }),
     );
   }
 
-  private async apply(projection: Projection, items: Item[]): Promise<void> {
-    try {
-      await this.transaction(async (tx) => {
-        if (projection.applyBatch)
-          await projection.applyBatch(
-            items.map((item) => item.event),
-            tx,
-            { announce: false },
-          );
-        else for (const item of items) await projection.apply(item.event, tx);
-      });
-    } catch {
-      await this.transaction(async (tx) => {
-        for (const item of items) {
-          await tx.execute('savepoint rebuild_event', [], 'run');
-          try {
-            await projection.apply(item.event, tx);
-            await tx.execute('release savepoint rebuild_event', [], 'run');
-          } catch (error) {
-            await tx.execute('rollback to savepoint rebuild_event', [], 'run');
-            this.fail(projection, item.seq, item.event, error);
-          }
-        }
-      });
-    }
-  }
-
-  private transaction(work: (tx: EntityManager) => Promise<void>): Promise<void> {
-    return this.options.orm.em.fork().transactional(async (tx) => {
-      const em = tx as EntityManager;
-      await em.execute(`set local search_path to ${this.options.schema}`, [], 'run');
-      await work(em);
-    });
-  }
-
-  private fail(projection: Projection, seq: number, event: EventEnvelope | undefined, error: unknown): void {
+  private fail(projection: ReadModel, seq: number, event: EventEnvelope | undefined, error: unknown): void {
     this.failures.push({
       projection: projection.name,
       streamSeq: seq,

@@ -4,7 +4,7 @@ import { contiguousMessages, PULL_EXPIRES_MS } from '../../platform/contiguous-c
 import { createLogger, type Logger } from '../../platform/logger.js';
 import type { Subjects } from '../../platform/subjects.js';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
-import { upcast } from '../../schema/events/upcasters.js';
+import { decodeEvent } from '../projection-engine/decode-event.js';
 import { RebuildError } from './rebuild-error.js';
 
 /** One stream message, decoded once. */
@@ -125,12 +125,7 @@ export class StreamReader {
 }
 
 function decode(msg: JsMsg, wanted: ((type: string) => boolean) | undefined): StreamMessage {
-  try {
-    const value = msg.json<EventEnvelope>();
-    if (!value || typeof value !== 'object' || typeof value.type !== 'string' || typeof value.tenant !== 'string')
-      return { seq: msg.seq, event: undefined, isEvent: false };
-    return { seq: msg.seq, event: !wanted || wanted(value.type) ? upcast(value) : undefined, isEvent: true };
-  } catch {
-    return { seq: msg.seq, event: undefined, isEvent: false };
-  }
+  const event = decodeEvent(msg.data);
+  if (!event) return { seq: msg.seq, event: undefined, isEvent: false };
+  return { seq: msg.seq, event: !wanted || wanted(event.type) ? event : undefined, isEvent: true };
 }

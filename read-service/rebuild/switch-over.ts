@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { quoteIdent } from '../../platform/database.js';
-import { APPLIED_VERSIONS_TABLE } from '../projections/applied-versions.js';
+import { APPLIED_VERSIONS_TABLE } from '../read-models/row-sql.js';
 import type { BuildSchema } from './build-schema.js';
 import { RebuildError, type RebuildFailure } from './rebuild-error.js';
 import type { Replay } from './replay.js';

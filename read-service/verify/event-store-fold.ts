@@ -1,12 +1,12 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import type { Orm } from '../../platform/database.js';
 import type { EventEnvelope, EventMetadata } from '../../schema/events/envelope.js';
-import { upcast } from '../../schema/events/upcasters.js';
-import type { Projection } from '../projections/projection.js';
+import { applyRun } from '../projection-engine/apply-run.js';
+import { asEvent } from '../projection-engine/decode-event.js';
+import type { ReadModel } from '../read-models/read-model.js';
 import type { ScratchSchema } from './scratch-schema.js';
 
-/** An event of the event store that a projection's `apply` refused in the fold. */
+/** An event of the event store that a read model refused in the fold. */
 export interface FoldFailure {
   projection: string;
   globalPosition: number;
@@ -21,14 +21,14 @@ export interface FoldOptions {
   /** A connection to the write database (the event store). */
   writeClient: pg.Client;
   scratch: ScratchSchema;
-  projections: readonly Projection[];
+  projections: readonly ReadModel[];
   /** Each projection's live checkpoint: it gets the events whose stream sequence is at or below it. */
   positions: Readonly<Record<string, number>>;
   /** Per projection, event ids to leave out (its dead letters: the live tables lack them too). */
   skip: ReadonlyMap<string, ReadonlySet<string>>;
   /**
-   * Fold with each projection's set-based `applyBatch` where it has one (the rebuild's path, about
-   * twenty times faster) instead of `apply` event by event. Faster, but no longer independent of
+   * Fold with each read model's set-based writer where it has one (the rebuild's path, about
+   * twenty times faster) instead of event by event. Faster, but no longer independent of
    * the path the live runner takes for large batches: a fault there would be folded the same way.
    */
   setBased?: boolean;
@@ -48,8 +48,8 @@ interface StoredEvent {
 }
 
 /**
- * Folds the event store, the source of truth, into the scratch tables through every projection's
- * `apply`: events in `global_position` order (which keeps each aggregate's version order and the
+ * Folds the event store, the source of truth, into the scratch tables through every read model,
+ * event by event: events in `global_position` order (which keeps each aggregate's version order and the
  * order of cause and effect, whatever order the stream holds them in), each projection only the
  * events it has seen live (stream sequence at or below its checkpoint). An event the stream lost,
  * or holds out of order, is folded where it belongs, so the live tables then differ.
@@ -81,50 +81,23 @@ export async function foldEventStore(options: FoldOptions): Promise<FoldResult> 
   return { eventsRead, failures };
 }
 
-/** Applies a projection's share of a batch in one transaction; if that fails, event by event, each in a savepoint, keeping the failures. */
-async function apply(options: FoldOptions, projection: Projection, share: StoredEvent[]): Promise<FoldFailure[]> {
-  if (options.setBased && projection.applyBatch) {
-    try {
-      await options.scratch.inScratch(options.orm, (tx) =>
-        projection.applyBatch!(
-          share.map(({ event }) => event),
-          tx,
-          { announce: false },
-        ),
-      );
-      return [];
-    } catch {
-      // Refused (an event it cannot vouch for): event by event below.
-    }
-  }
-  try {
-    await options.scratch.inScratch(options.orm, async (tx) => {
-      for (const { event } of share) await projection.apply(event, tx);
-    });
-    return [];
-  } catch {
-    const failures: FoldFailure[] = [];
-    await options.scratch.inScratch(options.orm, async (tx: EntityManager) => {
-      for (const stored of share) {
-        await tx.execute('savepoint fold_event', [], 'run');
-        try {
-          await projection.apply(stored.event, tx);
-          await tx.execute('release savepoint fold_event', [], 'run');
-        } catch (error) {
-          await tx.execute('rollback to savepoint fold_event', [], 'run');
-          failures.push({
-            projection: projection.name,
-            globalPosition: stored.globalPosition,
-            streamSeq: stored.streamSeq,
-            eventId: stored.event.eventId,
-            eventType: stored.event.type,
-            error: String((error as Error)?.message ?? error),
-          });
-        }
-      }
-    });
-    return failures;
-  }
+/** A read model's share of a batch in one transaction through the projection engine, keeping the failures. */
+async function apply(options: FoldOptions, model: ReadModel, share: StoredEvent[]): Promise<FoldFailure[]> {
+  const items = share.map(({ globalPosition, event }) => ({ seq: globalPosition, event }));
+  const setBasedFrom = options.setBased ? 1 : Infinity;
+  const run = await options.scratch.inScratch(options.orm, (tx) => applyRun(tx, model, items, { setBasedFrom, announce: false }));
+  const byPosition = new Map(share.map((stored) => [stored.globalPosition, stored]));
+  return run.failures.map(({ seq, error }) => {
+    const stored = byPosition.get(seq)!;
+    return {
+      projection: model.name,
+      globalPosition: seq,
+      streamSeq: stored.streamSeq,
+      eventId: stored.event.eventId,
+      eventType: stored.event.type,
+      error: String((error as Error)?.message ?? error),
+    };
+  });
 }
 
 interface EventRow {
@@ -159,7 +132,7 @@ async function readEvents(client: pg.Client, after: number, until: number, limit
     globalPosition: Number(row.global_position),
     // No outbox row: pruned by the retention, so published long ago, before any checkpoint.
     streamSeq: row.stream_seq === null ? 0 : Number(row.stream_seq),
-    event: upcast({
+    event: asEvent({
       eventId: row.event_id,
       type: row.type,
       schemaVersion: row.schema_version,
@@ -170,6 +143,6 @@ async function readEvents(client: pg.Client, after: number, until: number, limit
       occurredAt: row.occurred_at.toISOString(),
       data: row.data,
       metadata: row.metadata,
-    }),
+    })!,
   }));
 }

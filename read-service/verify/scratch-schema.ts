@@ -3,8 +3,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import type { Orm } from '../../platform/database.js';
 import { quoteIdent } from '../../platform/database.js';
-import { APPLIED_VERSIONS_TABLE } from '../projections/applied-versions.js';
-import type { Projection } from '../projections/projection.js';
+import { APPLIED_VERSIONS_TABLE } from '../read-models/row-sql.js';
+import { inTransaction } from '../projection-engine/transaction.js';
+import type { ReadModel } from '../read-models/read-model.js';
 
 /** Rows of one table that only the live side or only the expected side holds (at most `sample` each). */
 export interface TableDifference {
@@ -45,7 +46,7 @@ export class ScratchSchema {
   ) {}
 
   /** Creates the schema with empty copies of the projections' tables that exist (and the shared per-source guard table). */
-  static async create(client: pg.Client, projections: readonly Projection[]): Promise<ScratchSchema> {
+  static async create(client: pg.Client, projections: readonly ReadModel[]): Promise<ScratchSchema> {
     const existing = new Set(
       (
         await client.query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'public'")
@@ -112,11 +113,7 @@ export class ScratchSchema {
 
   /** Runs `work` in a transaction whose search path is only this schema. */
   inScratch<T>(orm: Orm, work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return orm.em.fork().transactional(async (tx) => {
-      const em = tx as EntityManager;
-      await em.execute(`set local search_path to ${this.name}`, [], 'run');
-      return work(em);
-    });
+    return inTransaction(orm, work, this.name);
   }
 
   /** The tables whose expected rows differ from the live copy, with up to `sample` rows each way. */

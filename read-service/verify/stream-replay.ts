@@ -2,9 +2,9 @@ import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import pg from 'pg';
 import type { Orm } from '../../platform/database.js';
 import type { Subjects } from '../../platform/subjects.js';
-import type { EventEnvelope } from '../../schema/events/envelope.js';
-import { upcast } from '../../schema/events/upcasters.js';
-import type { Projection } from '../projections/projection.js';
+import { applyRun } from '../projection-engine/apply-run.js';
+import { decodeEvent } from '../projection-engine/decode-event.js';
+import type { ReadModel } from '../read-models/read-model.js';
 import { ScratchSchema, type TableDifference } from './scratch-schema.js';
 
 export interface StreamReplayReport {
@@ -27,7 +27,7 @@ export async function replayStreamAndCompare(options: {
   databaseUrl: string;
   js: JetStreamClient;
   subjects: Subjects;
-  projections: readonly Projection[];
+  projections: readonly ReadModel[];
   sample?: number;
 }): Promise<StreamReplayReport> {
   const admin = new pg.Client({ connectionString: options.databaseUrl });
@@ -47,7 +47,7 @@ export async function replayStreamAndCompare(options: {
 }
 
 async function replay(
-  options: { orm: Orm; js: JetStreamClient; subjects: Subjects; projections: readonly Projection[] },
+  options: { orm: Orm; js: JetStreamClient; subjects: Subjects; projections: readonly ReadModel[] },
   scratch: ScratchSchema,
   until: number,
   positions: Record<string, number>,
@@ -59,23 +59,16 @@ async function replay(
   let replayed = 0;
   const flush = async () => {
     if (batch.length === 0) return;
-    const current = batch;
+    const items = batch.map((msg) => ({ seq: msg.seq, event: decodeEvent(msg.data) }));
     batch = [];
-    await scratch.inScratch(options.orm, async (em) => {
-      for (const msg of current) {
-        let event: EventEnvelope;
-        try {
-          event = upcast(msg.json<EventEnvelope>());
-        } catch {
-          continue; // not an event: the live projection dead-lettered it too
-        }
-        for (const projection of options.projections) {
-          if (msg.seq > (positions[projection.name] ?? 0) || dead.has(`${projection.name}:${msg.seq}`)) continue;
-          await projection.apply(event, em);
-        }
+    await scratch.inScratch(options.orm, async (tx) => {
+      for (const model of options.projections) {
+        // Without what the live runner dead-lettered, nor messages that are not events (dead letters too).
+        const share = items.filter(({ seq, event }) => event && seq <= (positions[model.name] ?? 0) && !dead.has(`${model.name}:${seq}`));
+        await applyRun(tx, model, share, { setBasedFrom: Infinity, announce: false });
       }
     });
-    replayed += current.length;
+    replayed += items.length;
   };
   for await (const msg of messages) {
     if (msg.seq <= until) batch.push(msg);

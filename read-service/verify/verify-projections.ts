@@ -2,8 +2,8 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
 import type { Orm } from '../../platform/database.js';
 import type { Subjects } from '../../platform/subjects.js';
-import { auditStream } from '../../write-service/outbox/stream-audit.js';
-import type { Projection } from '../projections/projection.js';
+import { auditStream } from '../../write-service/index.js';
+import type { ReadModel } from '../read-models/read-model.js';
 import { foldEventStore } from './event-store-fold.js';
 import { waitForPublication } from './publication-wait.js';
 import { ScratchSchema } from './scratch-schema.js';
@@ -18,12 +18,12 @@ export interface VerifyOptions {
   js: JetStreamClient;
   jsm: JetStreamManager;
   subjects: Subjects;
-  projections: readonly Projection[];
+  projections: readonly ReadModel[];
   /** Rows shown per differing table (default 20). */
   sample?: number;
   /** How long to wait for the relay to mark events published before reporting them unpublished (default 10 s). */
   publicationWaitMs?: number;
-  /** Fold with the projections' set-based applyBatch (faster; see FoldOptions.setBased). */
+  /** Fold with the read models' set-based writers (faster; see FoldOptions.setBased). */
   setBased?: boolean;
 }
 
@@ -33,8 +33,8 @@ export interface VerifyOptions {
  * 1. copies the live tables, checkpoints and dead letters in one snapshot (scratch schema);
  * 2. waits, bounded, until the relay has marked every event committed by then with its stream
  *    sequence (it publishes before it marks), reporting those it never marks;
- * 3. folds the event store in global order through each projection's `apply` (or, when asked,
- *    its set-based `applyBatch`) into the scratch tables, each projection only the events at or
+ * 3. folds the event store in global order through each read model event by event (or, when asked,
+ *    set-based) into the scratch tables, each projection only the events at or
  *    below its checkpoint and not dead-lettered;
  * 4. compares the two row by row;
  * 5. checks the stream against the outbox (lost, replaced, out of order, behind);

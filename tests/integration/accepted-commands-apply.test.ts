@@ -11,7 +11,7 @@ import { customersByIdsQuery } from '../../read-service/queries/customer-queries
 import { orderQuery } from '../../read-service/queries/order-queries.js';
 import { productsByIdsQuery } from '../../read-service/queries/product-queries.js';
 import type { QueryDefinition } from '../../read-service/queries/query-definition.js';
-import { projections } from '../../read-service/read-service.js';
+import { readModels as projections } from '../../read-service/registry.js';
 import { CUSTOMER } from '../../schema/events/customer-events.js';
 import type { EventEnvelope } from '../../schema/events/envelope.js';
 import { ORDER } from '../../schema/events/order-events.js';
@@ -31,9 +31,10 @@ import {
   type Scenario,
 } from '../support/commerce-scenarios.js';
 import { testConfig, uniqueNamespace } from '../support/namespace.js';
+import { applyEvent, applySetBased } from '../../read-service/projection-engine/apply-run.js';
 
 // Generated histories at the limits of what the write side accepts, applied through every
-// projection one by one (`apply`) and set-based (`applyBatch`): nothing may fail, the rows must
+// projection one by one (`writeOne`) and set-based (`writeRun`): nothing may fail, the rows must
 // say what the events say, both ways must agree, and every value served as a GraphQL Int must
 // fit in 32 bits (docs/decisions.md: validation ranges and column types are one decision).
 
@@ -81,8 +82,8 @@ describe('value ranges - every command the write side accepts is applied by ever
       for (const event of events) {
         for (const projection of projections) {
           if (!projection.eventTypes.has(event.type)) continue;
-          await projection.apply(event, tx).catch((error: unknown) => {
-            throw new Error(`${projection.name}.apply(${event.type} v${event.version}): ${brief(error)}`);
+          await applyEvent(tx, projection, event).catch((error: unknown) => {
+            throw new Error(`${projection.name}.writeOne(${event.type} v${event.version}): ${brief(error)}`);
           });
         }
       }
@@ -97,8 +98,8 @@ describe('value ranges - every command the write side accepts is applied by ever
         for (const projection of projections) {
           const run = batch.filter((event) => projection.eventTypes.has(event.type));
           if (run.length === 0) continue;
-          await projection.applyBatch!(run, tx).catch((error: unknown) => {
-            throw new Error(`${projection.name}.applyBatch(${run.length} events from ${run[0]!.type}): ${brief(error)}`);
+          await applySetBased(tx, projection, run).catch((error: unknown) => {
+            throw new Error(`${projection.name}.writeRun(${run.length} events from ${run[0]!.type}): ${brief(error)}`);
           });
         }
       });
@@ -110,7 +111,7 @@ describe('value ranges - every command the write side accepts is applied by ever
       const one = `select * from ${ONE}.${table} where tenant = ?`;
       const batch = `select * from ${BATCH}.${table} where tenant = ?`;
       const differ = await sql(`(${one} except all ${batch}) union all (${batch} except all ${one})`, [tenant, tenant, tenant, tenant]);
-      assert.deepEqual(differ, [], `${table}: apply and applyBatch differ`);
+      assert.deepEqual(differ, [], `${table}: writeOne and writeRun differ`);
     }
   }
 

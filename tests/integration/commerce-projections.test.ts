@@ -12,11 +12,11 @@ import { createLogger } from '../../platform/logger.js';
 import { subjectsFor, type Subjects } from '../../platform/subjects.js';
 import { readMigrations } from '../../read-service/migrations/index.js';
 import { startProjectionRunner } from '../../read-service/projection-runner/projection-runner.js';
-import { customerViewProjection } from '../../read-service/projections/customer-view.js';
-import { orderViewProjection } from '../../read-service/projections/order-view.js';
-import { productViewProjection } from '../../read-service/projections/product-view.js';
-import { regionalSalesProjection } from '../../read-service/projections/regional-sales.js';
-import { topProductsProjection } from '../../read-service/projections/top-products.js';
+import { customerView } from '../../read-service/read-models/customer-view.js';
+import { orderView } from '../../read-service/read-models/order-view.js';
+import { productView } from '../../read-service/read-models/product-view.js';
+import { regionalSales } from '../../read-service/read-models/regional-sales.js';
+import { topProducts } from '../../read-service/read-models/top-products.js';
 import { salesByRegionQuery, topProductsQuery } from '../../read-service/queries/analytics-queries.js';
 import { customerQuery, customersByIdsQuery } from '../../read-service/queries/customer-queries.js';
 import { orderQuery, ordersQuery } from '../../read-service/queries/order-queries.js';
@@ -32,7 +32,7 @@ import { created, productEnvelope, publishEvents } from '../support/events.js';
 import { cleanupNamespace, testConfig, uniqueNamespace } from '../support/namespace.js';
 import { waitFor } from '../support/wait.js';
 
-const PROJECTIONS = [productViewProjection, orderViewProjection, customerViewProjection, regionalSalesProjection, topProductsProjection];
+const PROJECTIONS = [productView, orderView, customerView, regionalSales, topProducts];
 
 describe('commerce projections', () => {
   let config: Config;
@@ -52,7 +52,7 @@ describe('commerce projections', () => {
     js = jetstream(nc);
     orm = await openOrm({ url: config.readDatabaseUrl, entities: [], migrations: readMigrations });
     runners = PROJECTIONS.map((projection) =>
-      startProjectionRunner({ projection, orm, databaseUrl: config.readDatabaseUrl, nc, js, jsm, subjects, logger }),
+      startProjectionRunner({ model: projection, orm, databaseUrl: config.readDatabaseUrl, nc, js, jsm, subjects, logger }),
     );
   });
   after(async () => {

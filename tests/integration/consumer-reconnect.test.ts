@@ -78,7 +78,7 @@ describe('consumers across NATS connection drops', () => {
   it('projection runner - server bytes lost for 300 ms then the connection cut, three times under a steady stream: every event applied exactly once', async () => {
     const proxied = await connectNats(proxy.url(), 'reconnect-test-runner', logger);
     const runner = startProjectionRunner({
-      projection: countingProjection,
+      model: countingProjection,
       orm,
       databaseUrl: config.readDatabaseUrl,
       nc: proxied,

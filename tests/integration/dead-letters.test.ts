@@ -11,7 +11,7 @@ import { DeadLetterErrorCode, type DeadLetterError } from '../../read-service/de
 import { discardDeadLetters, listDeadLetters, type StoredDeadLetter } from '../../read-service/dead-letters/dead-letter-store.js';
 import { retryDeadLetters, RetryOutcomeKind } from '../../read-service/dead-letters/retry-dead-letters.js';
 import type { DeadLetterFilter } from '../../read-service/dead-letters/dead-letter-filter.js';
-import { productViewProjection } from '../../read-service/projections/product-view.js';
+import { productView } from '../../read-service/read-models/product-view.js';
 import { rebuildProjections } from '../../read-service/rebuild/rebuild-projections.js';
 import { formatVerifyReport, isClean } from '../../read-service/verify/verify-report.js';
 import type { CheckpointNotice } from '../../schema/views/view-change.js';
@@ -159,7 +159,7 @@ describe('dead letters you can act on: list, retry, discard', () => {
       nc: p.nc,
       js: p.js,
       subjects: p.subjects,
-      projections: [productViewProjection],
+      projections: [productView],
     });
     assert.equal(rebuilt.projections[0]!.deadLetters.resolved.length, 2);
     assert.deepEqual(await row(overtaken), { available_quantity: 206, version: 3 });

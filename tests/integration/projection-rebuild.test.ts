@@ -14,10 +14,10 @@ import { createLogger } from '../../platform/logger.js';
 import { subjectsFor, type Subjects } from '../../platform/subjects.js';
 import { readMigrations } from '../../read-service/migrations/index.js';
 import { startProjectionRunner } from '../../read-service/projection-runner/projection-runner.js';
-import type { Projection } from '../../read-service/projections/projection.js';
-import { productViewProjection } from '../../read-service/projections/product-view.js';
+import type { ReadModel } from '../../read-service/read-models/read-model.js';
+import { productView } from '../../read-service/read-models/product-view.js';
 import { productQuery, productsQuery } from '../../read-service/queries/product-queries.js';
-import { projections } from '../../read-service/read-service.js';
+import { readModels as projections } from '../../read-service/registry.js';
 import { type RebuildError, RebuildErrorCode } from '../../read-service/rebuild/rebuild-error.js';
 import { rebuildProjections, type RebuildOptions } from '../../read-service/rebuild/rebuild-projections.js';
 import { StreamReader } from '../../read-service/rebuild/stream-reader.js';
@@ -30,13 +30,15 @@ import { review, stock } from '../support/commerce-events.js';
 import { cleanupNamespace, testConfig, uniqueNamespace } from '../support/namespace.js';
 import { replayStreamNamespace } from '../support/verify.js';
 import { waitFor } from '../support/wait.js';
+import { applyEvent, applySetBased } from '../../read-service/projection-engine/apply-run.js';
 
 /** Counts how often it saw each event: not idempotent by itself, so a doubled or lost event shows. */
-const counting: Projection = {
+const counting: ReadModel<EventEnvelope> = {
   name: 'counting',
   tables: ['event_counts'],
   eventTypes: new Set(projections.flatMap((p) => [...p.eventTypes])),
-  async apply(event, tx) {
+  toChanges: (event) => [event],
+  async writeOne(tx, event) {
     await tx.execute(
       'insert into event_counts (event_id, n) values (?, 1) on conflict (event_id) do update set n = event_counts.n + 1',
       [event.eventId],
@@ -48,11 +50,12 @@ const counting: Projection = {
 
 /** Renames into a table of its own, with a bug to fix: titles starting with "poison" fail while `bug.on`, and the event `bug.eventId` fails. */
 const bug = { on: true, eventId: '' };
-const renames: Projection = {
+const renames: ReadModel<EventEnvelope> = {
   name: 'renames',
   tables: ['renamed'],
   eventTypes: new Set(['ProductRenamed']),
-  async apply(event, tx) {
+  toChanges: (event) => [event],
+  async writeOne(tx, event) {
     if (event.type !== 'ProductRenamed') return []; // a runner hands it every event of a batch it reads
     const { title } = event.data as { title: string };
     if ((bug.on && title.startsWith('poison')) || event.eventId === bug.eventId) throw new Error(`cannot rename to ${title}`);
@@ -91,10 +94,10 @@ describe('projection rebuild', () => {
     if (config) await cleanupNamespace(config);
   });
 
-  const start = (projection: Projection) =>
-    startProjectionRunner({ projection, orm, databaseUrl: config.readDatabaseUrl, nc, js, jsm, subjects, logger });
+  const start = (projection: ReadModel) =>
+    startProjectionRunner({ model: projection, orm, databaseUrl: config.readDatabaseUrl, nc, js, jsm, subjects, logger });
   const sql = <T>(query: string, params: unknown[] = []) => (orm.em.fork() as EntityManager).execute<T[]>(query, params);
-  const rebuild = (which: readonly Projection[], extra: Partial<RebuildOptions> = {}) =>
+  const rebuild = (which: readonly ReadModel[], extra: Partial<RebuildOptions> = {}) =>
     rebuildProjections({ orm, databaseUrl: config.readDatabaseUrl, nc, js, subjects, projections: which, logger, ...extra });
   const ask = <A, R>(query: { handle(args: A, context: { tenant: string; em: EntityManager }): Promise<R> }, args: A) =>
     query.handle(args, { tenant, em: orm.em.fork() });
@@ -175,10 +178,10 @@ describe('projection rebuild', () => {
     }
     try {
       await inSchema('batch_one', async (tx) => {
-        for (const event of [...first, ...second]) await productViewProjection.apply(event, tx);
+        for (const event of [...first, ...second]) await applyEvent(tx, productView, event);
       });
-      await inSchema('batch_many', (tx) => productViewProjection.applyBatch!(first, tx));
-      await inSchema('batch_many', (tx) => productViewProjection.applyBatch!(second, tx));
+      await inSchema('batch_many', (tx) => applySetBased(tx, productView, first));
+      await inSchema('batch_many', (tx) => applySetBased(tx, productView, second));
       for (const table of ['product_view', 'projection_applied_versions']) {
         const rows = `select * from batch_one.${table} except all select * from batch_many.${table}`;
         assert.deepEqual(
@@ -196,10 +199,10 @@ describe('projection rebuild', () => {
         ['10.01', 6, '2', at(9)],
       );
       // What it cannot vouch for, it refuses (the rebuild then applies the run one by one).
-      await assert.rejects(inSchema('batch_many', (tx) => productViewProjection.applyBatch!([review(tenant, randomUUID(), 4)], tx)));
+      await assert.rejects(inSchema('batch_many', (tx) => applySetBased(tx, productView, [review(tenant, randomUUID(), 4)])));
       await assert.rejects(
         inSchema('batch_many', (tx) =>
-          productViewProjection.applyBatch!([product(ghost, 2, restocked(ghost, 1), at(2)), product(ghost, 1, created(ghost), at(1))], tx),
+          applySetBased(tx, productView, [product(ghost, 2, restocked(ghost, 1), at(2)), product(ghost, 1, created(ghost), at(1))]),
         ),
       );
     } finally {
@@ -210,7 +213,7 @@ describe('projection rebuild', () => {
   it('every applyBatch writes what apply writes one by one, over a commerce history with duplicates, in runs of any length, and reports each changed row as it ends', async () => {
     const history = [...commerceMix('tenant-batch', 4000, 11)];
     const events = history.flatMap((event, i) => (i % 40 === 39 ? [event, history[i - 17]!] : [event])); // duplicates after the dedupe window
-    for (const projection of projections.filter((p) => p.applyBatch)) {
+    for (const projection of projections.filter((p) => p.writeRun)) {
       const tables = [...projection.tables, 'projection_applied_versions'];
       for (const schema of ['batch_one', 'batch_many']) {
         await sql(`create schema ${schema}`);
@@ -224,10 +227,12 @@ describe('projection rebuild', () => {
             into.set(`${tenant}/${view}/${key}/${(data as { day?: string }).day ?? ''}`, { version, data });
         };
         await inSchema('batch_one', async (tx) => {
-          for (const event of events) remember(announced.one, await projection.apply(event, tx));
+          for (const event of events) remember(announced.one, await applyEvent(tx, projection, event));
         });
         for (let i = 0; i < events.length; i += 997)
-          await inSchema('batch_many', async (tx) => remember(announced.many, await projection.applyBatch!(events.slice(i, i + 997), tx)));
+          await inSchema('batch_many', async (tx) =>
+            remember(announced.many, await applySetBased(tx, projection, events.slice(i, i + 997))),
+          );
         assert.deepEqual(announced.many, announced.one, `${projection.name}: rows announced`);
         for (const table of tables) {
           const rows = `(select * from batch_one.${table} except all select * from batch_many.${table})`;
@@ -346,14 +351,14 @@ describe('projection rebuild', () => {
         );
       }
     })();
-    const report = await rebuild([productViewProjection], {
+    const report = await rebuild([productView], {
       beforeSwitch: async ({ schema }) => {
         assert.equal((await ask(productQuery, { id }))?.availableQuantity, 999, 'the old table serves until the switch');
         const [copy] = await sql<{ available_quantity: number }>(`select available_quantity from ${schema}.product_view where id = ?`, [
           id,
         ]);
         assert.equal(copy?.available_quantity, 7);
-        await assert.rejects(rebuild([productViewProjection]), (error: RebuildError) => error.code === RebuildErrorCode.AlreadyRunning);
+        await assert.rejects(rebuild([productView]), (error: RebuildError) => error.code === RebuildErrorCode.AlreadyRunning);
       },
     });
     querying = false;
@@ -388,7 +393,7 @@ describe('projection rebuild', () => {
     const snapshot = async () => Promise.all(tables.map(async (t) => [await oid(t), await sql(`select * from ${t} order by 1, 2`)]));
     const before = await snapshot();
     await assert.rejects(
-      rebuild([productViewProjection, counting], {
+      rebuild([productView, counting], {
         beforeSwitch: () => {
           throw new Error('crash before the switch');
         },
@@ -397,7 +402,7 @@ describe('projection rebuild', () => {
     );
     assert.deepEqual(await snapshot(), before);
     assert.deepEqual(await sql("select nspname from pg_namespace where nspname like 'rebuild_%'"), []);
-    const report = await rebuild([productViewProjection, counting]);
+    const report = await rebuild([productView, counting]);
     assert.equal(report.projections.length, 2);
   });
 

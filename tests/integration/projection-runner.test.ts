@@ -11,8 +11,9 @@ import { createLogger } from '../../platform/logger.js';
 import { subjectsFor, type Subjects } from '../../platform/subjects.js';
 import { readMigrations } from '../../read-service/migrations/index.js';
 import { startProjectionRunner } from '../../read-service/projection-runner/projection-runner.js';
-import type { Projection } from '../../read-service/projections/projection.js';
-import { productViewProjection } from '../../read-service/projections/product-view.js';
+import type { EventEnvelope } from '../../schema/events/envelope.js';
+import type { ReadModel } from '../../read-service/read-models/read-model.js';
+import { productView } from '../../read-service/read-models/product-view.js';
 import type { Config } from '../../platform/config.js';
 import { cleanupNamespace, testConfig, uniqueNamespace } from '../support/namespace.js';
 import { created, productEnvelope, publishEvents, restocked } from '../support/events.js';
@@ -21,6 +22,7 @@ import { waitFor } from '../support/wait.js';
 import { review } from '../support/commerce-events.js';
 import { PRODUCT_VIEW, type ProductView } from '../../schema/views/product-view.js';
 import type { ViewChange } from '../../schema/views/view-change.js';
+import { applyEvent } from '../../read-service/projection-engine/apply-run.js';
 
 describe('projection runner', () => {
   let config: Config;
@@ -50,8 +52,8 @@ describe('projection runner', () => {
   const sql = <T>(query: string, params: unknown[] = []) => (orm.em.fork() as EntityManager).execute<T[]>(query, params);
   const checkpoint = async (name: string) =>
     Number((await sql<{ position: string }>('select position from projection_checkpoints where projection = ?', [name]))[0]?.position ?? 0);
-  const start = (projection: Projection, extra: { afterCommit?: (position: number) => void; maxBatch?: number } = {}) =>
-    startProjectionRunner({ projection, orm, databaseUrl: config.readDatabaseUrl, nc, js, jsm, subjects, logger, ...extra });
+  const start = (projection: ReadModel, extra: { afterCommit?: (position: number) => void; maxBatch?: number } = {}) =>
+    startProjectionRunner({ model: projection, orm, databaseUrl: config.readDatabaseUrl, nc, js, jsm, subjects, logger, ...extra });
 
   it('a runner that crashes between commit and ack applies each event exactly once (G3)', async () => {
     let crashes = 0;
@@ -88,7 +90,7 @@ describe('projection runner', () => {
   });
 
   it('a duplicate published after the dedupe window (new sequence, same event) changes the product view once (G3)', async () => {
-    const runner = start(productViewProjection);
+    const runner = start(productView);
     try {
       const id = randomUUID();
       const events = [productEnvelope(tenant, id, 1, created(id, 5)), productEnvelope(tenant, id, 2, restocked(id, 3))];
@@ -107,7 +109,7 @@ describe('projection runner', () => {
   });
 
   it('an event the projection cannot apply (its data, a bug) becomes a dead letter at once and the projection moves on', async () => {
-    const runner = start(productViewProjection);
+    const runner = start(productView);
     try {
       const id = randomUUID();
       const good = productEnvelope(tenant, id, 1, created(id, 1));
@@ -152,15 +154,16 @@ describe('projection runner', () => {
     ];
     const victim = events[4]!.eventId;
     let kills = 0;
-    const killing: Projection = {
+    const killing: ReadModel<EventEnvelope> = {
       ...countingProjection,
       name: 'killing',
-      async apply(event, tx) {
+      toChanges: (event) => [event],
+      async writeOne(tx, event) {
         if (event.eventId === victim && kills < 4) {
           kills += 1;
           await tx.execute('select pg_terminate_backend(pg_backend_pid())', [], 'run');
         }
-        return countingProjection.apply(event, tx);
+        return applyEvent(tx, countingProjection, event);
       },
     };
     const runner = start(killing);
@@ -241,7 +244,7 @@ describe('projection runner', () => {
         announced.push(msg.json<ViewChange<ProductView>>());
       },
     });
-    const runner = start(productViewProjection); // the whole backlog waits: the runner takes it in large batches
+    const runner = start(productView); // the whole backlog waits: the runner takes it in large batches
     try {
       await waitFor(async () => (await checkpoint('product_view')) >= last, { what: 'the backlog to be applied' });
       const rows = await sql<{ id: string; available_quantity: number; version: number; revision: number; review_count: number }>(
@@ -279,7 +282,7 @@ describe('projection runner', () => {
       nc.subscribe(subjects.checkpoint('product_view'), { callback: record }),
     ];
     await nc.flush();
-    const runner = start(productViewProjection);
+    const runner = start(productView);
     try {
       const id = randomUUID();
       const last = await publishEvents(js, subjects, [

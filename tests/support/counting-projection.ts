@@ -1,14 +1,16 @@
-import type { Projection } from '../../read-service/projections/projection.js';
+import type { EventEnvelope } from '../../schema/events/envelope.js';
+import type { ReadModel } from '../../read-service/read-models/read-model.js';
 
 /**
  * A projection that is NOT idempotent by itself: it counts how often it saw each event (in
  * `event_counts`, which the test creates), so that anything but 1 per event is a loss or a double.
  */
-export const countingProjection: Projection = {
+export const countingProjection: ReadModel<EventEnvelope> = {
   name: 'counting',
   tables: ['event_counts'],
   eventTypes: new Set(['ProductCreated', 'ProductRestocked']),
-  async apply(event, tx) {
+  toChanges: (event) => [event],
+  async writeOne(tx, event) {
     await tx.execute(
       'insert into event_counts (event_id, n) values (?, 1) on conflict (event_id) do update set n = event_counts.n + 1',
       [event.eventId],

@@ -11,8 +11,8 @@ import { encodeJson } from '../../platform/messaging.js';
 import { subjectsFor, type Subjects } from '../../platform/subjects.js';
 import { readMigrations } from '../../read-service/migrations/index.js';
 import { startProjectionRunner } from '../../read-service/projection-runner/projection-runner.js';
-import type { Projection } from '../../read-service/projections/projection.js';
-import { projections as allProjections } from '../../read-service/read-service.js';
+import type { ReadModel } from '../../read-service/read-models/read-model.js';
+import { readModels as allProjections } from '../../read-service/registry.js';
 import type { DomainEvent, EventEnvelope } from '../../schema/events/envelope.js';
 import { EventStore } from '../../write-service/event-store/event-store.js';
 import { writeMigrations } from '../../write-service/migrations/index.js';
@@ -41,10 +41,10 @@ export class Pipeline {
     readonly writeOrm: Orm,
     readonly readOrm: Orm,
     readonly store: EventStore,
-    readonly projections: readonly Projection[],
+    readonly projections: readonly ReadModel[],
   ) {}
 
-  static async start(label: string, options: { projections?: readonly Projection[] } = {}): Promise<Pipeline> {
+  static async start(label: string, options: { projections?: readonly ReadModel[] } = {}): Promise<Pipeline> {
     const config = testConfig(uniqueNamespace(label));
     const subjects = subjectsFor(config.namespace);
     const nc = await connect({ servers: config.natsUrl });
@@ -90,7 +90,7 @@ export class Pipeline {
     if (this.runners.length > 0) return;
     this.runners = this.projections.map((projection) =>
       startProjectionRunner({
-        projection,
+        model: projection,
         orm: this.readOrm,
         databaseUrl: this.config.readDatabaseUrl,
         nc: this.nc,

@@ -4,8 +4,8 @@ import type { Config } from '../../platform/config.js';
 import { openOrm } from '../../platform/database.js';
 import { subjectsFor } from '../../platform/subjects.js';
 import { readMigrations } from '../../read-service/migrations/index.js';
-import { projections as allProjections } from '../../read-service/read-service.js';
-import type { Projection } from '../../read-service/projections/projection.js';
+import { readModels as allProjections } from '../../read-service/registry.js';
+import type { ReadModel } from '../../read-service/read-models/read-model.js';
 import { replayStreamAndCompare, type StreamReplayReport } from '../../read-service/verify/stream-replay.js';
 import { verifyProjections, type VerifyOptions } from '../../read-service/verify/verify-projections.js';
 import type { VerifyReport } from '../../read-service/verify/verify-report.js';
@@ -37,7 +37,7 @@ export async function verifyNamespace(
 /** The read models against a replay of the stream (what verify did before it read the event store); for tests without a write side. */
 export async function replayStreamNamespace(
   config: Config,
-  projections: readonly Projection[] = allProjections,
+  projections: readonly ReadModel[] = allProjections,
 ): Promise<StreamReplayReport> {
   const orm = await openOrm({ url: config.readDatabaseUrl, entities: [], migrations: readMigrations });
   const nc = await connect({ servers: config.natsUrl });
