@@ -138,7 +138,10 @@ describe('limits - the order decider at the limits', () => {
   const read: OrderContext = {
     customers: new Map([[CUSTOMER_ID, { region: 'eu' }]]),
     products: new Map(
-      lines.map(({ productId }, index) => [productId, { sku: `SKU-${index}`, title: 'Press', price: MAX_PRICE, currency: 'USD', discontinued: false }]),
+      lines.map(({ productId }, index) => [
+        productId,
+        { sku: `SKU-${index}`, title: 'Press', price: MAX_PRICE, currency: 'USD', discontinued: false },
+      ]),
     ),
   };
 
