@@ -2,37 +2,13 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { request } from '../platform/messaging.js';
 import type { Subjects } from '../platform/subjects.js';
 import type { CommandInputs, CommandMessage, CommandName, CommandResult } from '../schema/messages/command-inputs.js';
-import type {
-  Connection,
-  OrdersArgs,
-  ProductsArgs,
-  ProjectionStatus,
-  QueryMessage,
-  SalesByRegionArgs,
-  TopProductsArgs,
-} from '../schema/queries/query-message.js';
-import type { CustomerView, OrderView, RegionalSalesView, TopProductView } from '../schema/views/commerce-views.js';
-import type { ProductView } from '../schema/views/product-view.js';
+import type { Queries, QueryMessage, QueryName } from '../schema/queries/query-message.js';
 import type { Principal } from './auth.js';
 
 export interface CallContext {
   principal: Principal;
   correlationId: string;
 }
-
-/** The read-service queries the gateway asks: arguments (schema/queries' types where it has them) and answer. */
-export interface Queries {
-  products: { args: ProductsArgs; answer: Connection<ProductView> };
-  productsByIds: { args: { ids: string[] }; answer: (ProductView | null)[] };
-  customer: { args: { id: string }; answer: CustomerView | null };
-  customersByIds: { args: { ids: string[] }; answer: (CustomerView | null)[] };
-  order: { args: { id: string }; answer: OrderView | null };
-  orders: { args: OrdersArgs; answer: Connection<OrderView> };
-  salesByRegion: { args: SalesByRegionArgs; answer: RegionalSalesView[] };
-  topProducts: { args: TopProductsArgs; answer: TopProductView[] };
-  projections: { args: Record<string, never>; answer: ProjectionStatus[] };
-}
-export type QueryName = keyof Queries;
 
 /**
  * The gateway's only way to the services: commands to the write-service queue group, queries

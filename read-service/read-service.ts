@@ -12,13 +12,9 @@ import type { QueryMessage } from '../schema/queries/query-message.js';
 import { CheckpointTracker } from './consistency/checkpoint-tracker.js';
 import { readMigrations } from './migrations/index.js';
 import { startProjectionRunner } from './projection-runner/projection-runner.js';
-import { salesByRegionQuery, topProductsQuery } from './queries/analytics-queries.js';
-import { customerQuery, customersByIdsQuery } from './queries/customer-queries.js';
-import { orderQuery, ordersQuery } from './queries/order-queries.js';
-import { productQuery, productsByIdsQuery, productsQuery } from './queries/product-queries.js';
 import { projectionsQuery } from './queries/projections-query.js';
 import type { QueryDefinition } from './queries/query-definition.js';
-import { readModels } from './registry.js';
+import { queries as readQueries, readModels } from './registry.js';
 
 export interface ReadServiceOptions {
   /** Run the projections in this process (default); a query-only replica sets false. */
@@ -58,18 +54,7 @@ export async function startReadService(
             onDeadLetter: (name) => metrics.deadLetters.inc({ projection: name }),
           }),
         );
-  const queries: QueryDefinition[] = [
-    productQuery,
-    productsByIdsQuery,
-    productsQuery,
-    customerQuery,
-    customersByIdsQuery,
-    orderQuery,
-    ordersQuery,
-    salesByRegionQuery,
-    topProductsQuery,
-    projectionsQuery(readModels, jsm, subjects),
-  ];
+  const queries: QueryDefinition[] = [...readQueries, projectionsQuery(readModels, jsm, subjects)];
   const limit = new InFlightLimit(config.maxInFlight);
   const endpoints = queries.map((query) =>
     serve(nc, {

@@ -3,9 +3,10 @@ import { customerAggregate } from './commands/customer-commands.js';
 import { orderAggregate } from './commands/order-commands.js';
 import { productAggregate } from './commands/product-commands.js';
 import { reviewAggregate } from './commands/review-commands.js';
+import { wishlistAggregate } from './commands/wishlist-commands.js';
 
 /** Every aggregate of the write side, with its decider and its commands: a new aggregate is one entry here. */
-export const aggregates = [productAggregate, customerAggregate, orderAggregate, reviewAggregate] as const;
+export const aggregates = [productAggregate, customerAggregate, orderAggregate, reviewAggregate, wishlistAggregate] as const;
 
 /** Any command of the write side (what the saga and tests send straight to the handler). */
 export type WriteCommand = Parameters<(typeof aggregates)[number]['streamId']>[0];

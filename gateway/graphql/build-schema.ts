@@ -8,6 +8,7 @@ import { CustomerResolver } from './customer-resolver.js';
 import { OrderLineResolver, OrderResolver } from './order-resolver.js';
 import { ProjectionsResolver } from './projections-resolver.js';
 import { ReviewResolver } from './review-resolver.js';
+import { WishlistItemResolver, WishlistResolver } from './wishlist-resolver.js';
 
 /** The gateway's executable schema, built from the type-graphql classes beside it. */
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
@@ -22,6 +23,8 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       ReviewResolver,
       AnalyticsResolver,
       ProjectionsResolver,
+      WishlistResolver,
+      WishlistItemResolver,
     ],
     validate: false,
     pubSub: createPubSub(),

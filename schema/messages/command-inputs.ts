@@ -87,6 +87,12 @@ export interface AddReviewInput extends Keyed {
   comment?: string | null;
 }
 
+/** Adds a product to a customer's wishlist, or removes it (both idempotent by nature: no second effect). */
+export interface WishlistItemInput extends Keyed {
+  customerId: string;
+  productId: string;
+}
+
 /** Every mutation's input by the mutation's name: the gateway sends `CommandInputs[N]` on `<ns>.command.<N>`. */
 export interface CommandInputs {
   createProduct: CreateProductInput;
@@ -100,6 +106,8 @@ export interface CommandInputs {
   shipOrder: ShipOrderInput;
   cancelOrder: CancelOrderInput;
   addReview: AddReviewInput;
+  addToWishlist: WishlistItemInput;
+  removeFromWishlist: WishlistItemInput;
 }
 
 export type CommandName = keyof CommandInputs;

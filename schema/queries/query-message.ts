@@ -1,3 +1,7 @@
+import type { CustomerView, OrderView, RegionalSalesView, TopProductView } from '../views/commerce-views.js';
+import type { ProductView } from '../views/product-view.js';
+import type { WishlistView } from '../views/wishlist-view.js';
+
 /** The body of a query request sent by the gateway to the read-service. */
 export interface QueryMessage<Args = Record<string, unknown>> {
   tenant: string;
@@ -55,3 +59,18 @@ export interface TopProductsArgs {
   /** 1-100, default 10. */
   limit?: number | null;
 }
+
+/** Every query of the read-service (`<ns>.query.<name>`): its arguments and its answer. */
+export interface Queries {
+  products: { args: ProductsArgs; answer: Connection<ProductView> };
+  productsByIds: { args: { ids: string[] }; answer: (ProductView | null)[] };
+  customer: { args: { id: string }; answer: CustomerView | null };
+  customersByIds: { args: { ids: string[] }; answer: (CustomerView | null)[] };
+  order: { args: { id: string }; answer: OrderView | null };
+  orders: { args: OrdersArgs; answer: Connection<OrderView> };
+  salesByRegion: { args: SalesByRegionArgs; answer: RegionalSalesView[] };
+  topProducts: { args: TopProductsArgs; answer: TopProductView[] };
+  projections: { args: Record<string, never>; answer: ProjectionStatus[] };
+  wishlist: { args: { customerId: string }; answer: WishlistView };
+}
+export type QueryName = keyof Queries;

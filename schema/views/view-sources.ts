@@ -11,6 +11,7 @@ export const PROJECTIONS = {
   customer: 'customer_view',
   sales: 'regional_sales',
   topProducts: 'top_products',
+  wishlist: 'wishlist_view',
 } as const;
 
 /**

@@ -100,6 +100,8 @@ const EVENT_SHAPES: { readonly [Type in WriteEvent['type']]: PayloadShape<Extrac
     cancelledAt: 'string',
   },
   ReviewAdded: { productId: 'string', customerId: 'string', rating: 'number', comment: 'string | null', addedAt: 'string' },
+  WishlistItemAdded: { customerId: 'string', productId: 'string', addedAt: 'string' },
+  WishlistItemRemoved: { customerId: 'string', productId: 'string', removedAt: 'string' },
 };
 
 const eventTypes = Object.keys(EVENT_SHAPES) as WriteEvent['type'][];
