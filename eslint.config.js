@@ -34,6 +34,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
+  // Folders meet through their faces (index.ts): the contracts, the platform, and each service's public parts.
+  {
+    files: ['gateway/**/*.ts', 'write-service/**/*.ts', 'read-service/**/*.ts', 'platform/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^(\.\./)+(schema|platform|gateway|write-service|read-service)/(?!index\.js$|postgres/index\.js$)`,
+              message: 'Import another folder through its face (its index.ts); tests may reach further.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // Command-line tools, the benchmark and the fault suite's table talk to a terminal.
   {
     files: ['scripts/**/*.ts', 'bench/**/*.ts', 'tests/faults/run-suite.ts', 'tests/faults/fault-table.ts'],

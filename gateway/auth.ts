@@ -1,6 +1,6 @@
 import { jwtVerify, errors as joseErrors } from 'jose';
-import { AppError, ErrorCode } from '../schema/errors.js';
-import type { AuthMode } from '../platform/config.js';
+import { AppError, ErrorCode } from '../schema/index.js';
+import type { AuthMode } from '../platform/index.js';
 
 export interface Principal {
   userId: string;

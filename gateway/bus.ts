@@ -1,8 +1,6 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { request } from '../platform/messaging.js';
-import type { Subjects } from '../platform/subjects.js';
-import type { CommandInputs, CommandMessage, CommandName, CommandResult } from '../schema/messages/command-inputs.js';
-import type { Queries, QueryMessage, QueryName } from '../schema/queries/query-message.js';
+import { request, type Subjects } from '../platform/index.js';
+import type { CommandInputs, CommandMessage, CommandName, CommandResult, Queries, QueryMessage, QueryName } from '../schema/index.js';
 import type { Principal } from './auth.js';
 
 export interface CallContext {

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { ProductView } from '../schema/views/product-view.js';
+import type { ProductView } from '../schema/index.js';
 import type { Principal } from './auth.js';
 import type { Bus, CallContext } from './bus.js';
 import type { ViewHub } from './subscriptions/view-hub.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { CORRELATION_HEADER } from '../platform/messaging.js';
+import { CORRELATION_HEADER } from '../platform/index.js';
 
 const VALID = /^[A-Za-z0-9._:-]{1,128}$/;
 

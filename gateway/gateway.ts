@@ -6,12 +6,8 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { Config } from '../platform/config.js';
-import { createLogger, type Logger } from '../platform/logger.js';
-import { Metrics } from '../platform/metrics.js';
-import { connectNats } from '../platform/nats.js';
-import { subjectsFor } from '../platform/subjects.js';
-import { PRODUCT_VIEW, type ProductView } from '../schema/views/product-view.js';
+import { type Config, createLogger, type Logger, Metrics, connectNats, subjectsFor } from '../platform/index.js';
+import { PRODUCT_VIEW, type ProductView } from '../schema/index.js';
 import { createAuthenticator } from './auth.js';
 import { Bus } from './bus.js';
 import { createContext, type GatewayContext, type ViewCaches } from './context.js';

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Metrics } from '../platform/metrics.js';
+import type { Metrics } from '../platform/index.js';
 import { normalizeError } from './normalize-error.js';
 
 /** Times every GraphQL request over HTTP by operation type and outcome (`ok` or the first error's code). */

@@ -1,6 +1,6 @@
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
-import { AppError, ErrorCode } from '../schema/errors.js';
+import { AppError, ErrorCode } from '../schema/index.js';
 
 type Where = Pick<GraphQLFormattedError, 'locations' | 'path'>;
 

@@ -4,7 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { AppError, ErrorCode } from '../schema/errors.js';
+import { AppError, ErrorCode } from '../schema/index.js';
 import type { Authenticator, Principal } from './auth.js';
 import { createContext, type ContextSources, type GatewayContext } from './context.js';
 import { correlationIdOf } from './correlation.js';

@@ -1,5 +1,5 @@
 import { headers as natsHeaders, type MsgHdrs, type NatsConnection, type Msg } from '@nats-io/nats-core';
-import { AppError, ErrorCode, isErrorCode, type ErrorPayload } from '../schema/errors.js';
+import { AppError, ErrorCode, isErrorCode, type ErrorPayload } from '../schema/index.js';
 import type { Logger } from './logger.js';
 import { isTransient } from './transient-failure.js';
 

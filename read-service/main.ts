@@ -1,6 +1,4 @@
-import { loadConfig } from '../platform/config.js';
-import { createLogger } from '../platform/logger.js';
-import { runMain } from '../platform/process.js';
+import { loadConfig, createLogger, runMain } from '../platform/index.js';
 import { startReadService } from './read-service.js';
 
 const config = loadConfig();

@@ -1,14 +1,19 @@
 import { jetstream } from '@nats-io/jetstream';
-import type { Config } from '../platform/config.js';
-import { openOrm } from '../platform/database.js';
-import { ensureEventStream } from '../platform/event-stream.js';
-import { createLogger, type Logger } from '../platform/logger.js';
-import { InFlightLimit, serve } from '../platform/messaging.js';
-import { Metrics, startMetricsServer } from '../platform/metrics.js';
-import { connectNats } from '../platform/nats.js';
-import { READ_QUEUE, subjectsFor } from '../platform/subjects.js';
-import { decodeConsistencyToken } from '../schema/consistency-token.js';
-import type { QueryMessage } from '../schema/queries/query-message.js';
+import {
+  type Config,
+  ensureEventStream,
+  createLogger,
+  type Logger,
+  InFlightLimit,
+  serve,
+  Metrics,
+  startMetricsServer,
+  connectNats,
+  READ_QUEUE,
+  subjectsFor,
+} from '../platform/index.js';
+import { openOrm } from '../platform/postgres/index.js';
+import { decodeConsistencyToken, type QueryMessage } from '../schema/index.js';
 import { CheckpointTracker } from './consistency/checkpoint-tracker.js';
 import { readMigrations } from './migrations/index.js';
 import { startProjectionRunner } from './projection-runner/projection-runner.js';

@@ -7,9 +7,8 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { loadConfig } from '../platform/config.js';
-import { openOrm } from '../platform/database.js';
-import { subjectsFor } from '../platform/subjects.js';
+import { loadConfig, subjectsFor } from '../platform/index.js';
+import { openOrm } from '../platform/postgres/index.js';
 import {
   DeadLetterError,
   discardDeadLetters,

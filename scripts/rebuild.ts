@@ -7,10 +7,8 @@
  */
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { loadConfig } from '../platform/config.js';
-import { openOrm } from '../platform/database.js';
-import { createLogger } from '../platform/logger.js';
-import { subjectsFor } from '../platform/subjects.js';
+import { loadConfig, createLogger, subjectsFor } from '../platform/index.js';
+import { openOrm } from '../platform/postgres/index.js';
 import { RebuildError, readMigrations, readModels, rebuildProjections } from '../read-service/index.js';
 
 const args = process.argv.slice(2);

@@ -9,9 +9,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
-import { loadConfig } from '../platform/config.js';
-import { ensureEventStream } from '../platform/event-stream.js';
-import { subjectsFor } from '../platform/subjects.js';
+import { loadConfig, ensureEventStream, subjectsFor } from '../platform/index.js';
 import { highestCheckpoint } from '../read-service/index.js';
 import { auditStream, formatRepublishReport, parseRepublishCommand, republish, RepublishError } from '../write-service/index.js';
 

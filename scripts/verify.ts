@@ -6,9 +6,8 @@
  */
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { loadConfig } from '../platform/config.js';
-import { openOrm } from '../platform/database.js';
-import { subjectsFor } from '../platform/subjects.js';
+import { loadConfig, subjectsFor } from '../platform/index.js';
+import { openOrm } from '../platform/postgres/index.js';
 import { formatVerifyReport, isClean, readMigrations, readModels, verifyProjections } from '../read-service/index.js';
 
 const args = process.argv.slice(2);

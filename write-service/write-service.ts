@@ -1,13 +1,20 @@
 import { jetstream } from '@nats-io/jetstream';
-import type { Config } from '../platform/config.js';
-import { openOrm } from '../platform/database.js';
-import { ensureEventStream } from '../platform/event-stream.js';
-import { createLogger, type Logger } from '../platform/logger.js';
-import { InFlightLimit, serve, toErrorPayload } from '../platform/messaging.js';
-import { Metrics, startMetricsServer } from '../platform/metrics.js';
-import { connectNats } from '../platform/nats.js';
-import { subjectsFor, WRITE_QUEUE } from '../platform/subjects.js';
-import type { EventEnvelope } from '../schema/events/envelope.js';
+import {
+  type Config,
+  ensureEventStream,
+  createLogger,
+  type Logger,
+  InFlightLimit,
+  serve,
+  toErrorPayload,
+  Metrics,
+  startMetricsServer,
+  connectNats,
+  subjectsFor,
+  WRITE_QUEUE,
+} from '../platform/index.js';
+import { openOrm } from '../platform/postgres/index.js';
+import type { EventEnvelope } from '../schema/index.js';
 import { CommandHandler } from './commands/command-handler.js';
 import { commandErrorPayload } from './commands/error-payload.js';
 import { EventStore } from './event-store/event-store.js';

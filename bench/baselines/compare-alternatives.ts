@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { dropDatabase, ensureDatabase } from '../../platform/database.js';
+import { dropDatabase, ensureDatabase } from '../../platform/postgres/index.js';
 import { rssMiB, runScript, startServer } from '../harness/processes.js';
 import type { WorkerResult, WorkerSpec } from '../load/http-worker.js';
 import type { Fixtures } from '../load/requests.js';

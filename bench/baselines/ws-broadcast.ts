@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from '@nats-io/transport-node';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { ViewChange } from '../../schema/views/view-change.js';
+import type { ViewChange } from '../../schema/index.js';
 
 const { natsUrl, viewSubject } = JSON.parse(process.argv[2] ?? '{}') as { natsUrl: string; viewSubject: string };
 const watchers = new Map<string, Set<WebSocket>>();

@@ -6,8 +6,8 @@
  * command), it tells what the store adds or saves on the write itself. Prints one JSON line.
  */
 import { randomUUID } from 'node:crypto';
-import { openOrm } from '../../platform/database.js';
-import { subjectsFor } from '../../platform/subjects.js';
+import { openOrm } from '../../platform/postgres/index.js';
+import { subjectsFor } from '../../platform/index.js';
 import { EventStore, writeMigrations } from '../../write-service/index.js';
 import { summarize } from '../load/stats.js';
 

@@ -1,7 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import type { Subjects } from '../../platform/subjects.js';
-import type { ViewChange } from '../../schema/views/view-change.js';
+import type { Subjects } from '../../platform/index.js';
+import type { ViewChange } from '../../schema/index.js';
 import { summarize, type LatencySummary } from '../load/stats.js';
 
 export interface LagFigures {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { subjectsFor } from '../../platform/subjects.js';
+import { subjectsFor } from '../../platform/index.js';
 import type { TestSystem } from '../../tests/support/system.js';
 import type { WorkerResult } from '../load/http-worker.js';
 import { summarize, type LatencySummary } from '../load/stats.js';

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import type { Subjects } from '../../platform/subjects.js';
-import type { EventEnvelope } from '../../schema/events/envelope.js';
-import type { ViewChange } from '../../schema/views/view-change.js';
+import type { Subjects } from '../../platform/index.js';
+import type { EventEnvelope, ViewChange } from '../../schema/index.js';
 import { summarize, type LatencySummary } from '../load/stats.js';
 
 export interface ProjectionLag {

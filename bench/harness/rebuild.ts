@@ -3,13 +3,10 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { openOrm, type Orm } from '../../platform/database.js';
-import type { Subjects } from '../../platform/subjects.js';
-import type { EventEnvelope } from '../../schema/events/envelope.js';
-import type { OrderLineData } from '../../schema/events/order-events.js';
-import { reviewStreamId } from '../../schema/events/review-events.js';
+import { openOrm, type Orm } from '../../platform/postgres/index.js';
+import type { Subjects } from '../../platform/index.js';
+import { type EventEnvelope, type OrderLineData, reviewStreamId, PRODUCT_PROJECTION } from '../../schema/index.js';
 import { readMigrations, readModelNamed, readModels, rebuildProjections, type ReadModel } from '../../read-service/index.js';
-import { PRODUCT_PROJECTION } from '../../schema/views/product-view.js';
 
 const productView = readModelNamed(PRODUCT_PROJECTION)!;
 

@@ -9,7 +9,7 @@
 import { createInterface } from 'node:readline';
 import { connect } from '@nats-io/transport-node';
 import WebSocket, { type RawData } from 'ws';
-import type { ViewChange } from '../../schema/views/view-change.js';
+import type { ViewChange } from '../../schema/index.js';
 
 export interface SubscriberSpec {
   wsUrl: string;

@@ -2,8 +2,7 @@ import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root, Subscription, type
 import { RegionalSales, TopProduct } from './analytics-types.js';
 import { Product } from './catalog-types.js';
 import { DateScalar } from './scalars.js';
-import { SALES_VIEW, type RegionalSalesView, type TopProductView } from '../../schema/views/commerce-views.js';
-import type { ProductView } from '../../schema/views/product-view.js';
+import { SALES_VIEW, type RegionalSalesView, type TopProductView, type ProductView } from '../../schema/index.js';
 import type { GatewayContext } from '../context.js';
 import { ANY_KEY, regionKey } from '../subscriptions/view-hub.js';
 import { watchView } from '../subscriptions/watch-view.js';

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import type { RegionalSalesView, TopProductView } from '../../schema/views/commerce-views.js';
+import type { RegionalSalesView, TopProductView } from '../../schema/index.js';
 import { Product } from './catalog-types.js';
 import { DateScalar, DecimalScalar } from './scalars.js';
 

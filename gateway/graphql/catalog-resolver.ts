@@ -11,9 +11,7 @@ import {
   RestockProductInput,
 } from './catalog-types.js';
 import { CommandResult } from './common-types.js';
-import type { CommandResult as CommandResultMessage } from '../../schema/messages/command-inputs.js';
-import type { Connection } from '../../schema/queries/query-message.js';
-import { PRODUCT_VIEW, type ProductView } from '../../schema/views/product-view.js';
+import { type CommandResult as CommandResultMessage, type Connection, PRODUCT_VIEW, type ProductView } from '../../schema/index.js';
 import type { GatewayContext } from '../context.js';
 import { uuidKey } from '../subscriptions/view-hub.js';
 import { watchView } from '../subscriptions/watch-view.js';

@@ -1,7 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import type * as wire from '../../schema/messages/command-inputs.js';
-import type { ProductsArgs } from '../../schema/queries/query-message.js';
-import type { ProductView } from '../../schema/views/product-view.js';
+import type * as wire from '../../schema/index.js';
+import type { ProductsArgs, ProductView } from '../../schema/index.js';
 import { PageInfo } from './common-types.js';
 import { DateTimeScalar, DecimalScalar } from './scalars.js';
 

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import type * as messages from '../../schema/messages/command-inputs.js';
-import type * as queries from '../../schema/queries/query-message.js';
+import type * as messages from '../../schema/index.js';
+import type * as queries from '../../schema/index.js';
 import { DateTimeScalar } from './scalars.js';
 
 @ObjectType({ description: 'A reference to the writes of one mutation. Pass it to a query or subscription to read your own write.' })

@@ -1,8 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import type { CommandResult as CommandResultMessage } from '../../schema/messages/command-inputs.js';
+import { type CommandResult as CommandResultMessage, CUSTOMER_VIEW, type CustomerView } from '../../schema/index.js';
 import { CommandResult } from './common-types.js';
 import { Customer, RegisterCustomerInput } from './customer-types.js';
-import { CUSTOMER_VIEW, type CustomerView } from '../../schema/views/commerce-views.js';
 import type { GatewayContext } from '../context.js';
 import { uuidKey } from '../subscriptions/view-hub.js';
 import { watchView } from '../subscriptions/watch-view.js';

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import type * as wire from '../../schema/messages/command-inputs.js';
-import type { CustomerView } from '../../schema/views/commerce-views.js';
+import type * as wire from '../../schema/index.js';
+import type { CustomerView } from '../../schema/index.js';
 import { DateTimeScalar, DecimalScalar } from './scalars.js';
 
 @ObjectType()

@@ -1,5 +1,13 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import type { CommandResult as CommandResultMessage } from '../../schema/messages/command-inputs.js';
+import {
+  type CommandResult as CommandResultMessage,
+  type Connection,
+  ORDER_VIEW,
+  type CustomerView,
+  type OrderLineView,
+  type OrderView,
+  type ProductView,
+} from '../../schema/index.js';
 import { Product } from './catalog-types.js';
 import { CommandResult } from './common-types.js';
 import { Customer } from './customer-types.js';
@@ -13,9 +21,6 @@ import {
   PlaceOrderInput,
   ShipOrderInput,
 } from './order-types.js';
-import type { Connection } from '../../schema/queries/query-message.js';
-import { ORDER_VIEW, type CustomerView, type OrderLineView, type OrderView } from '../../schema/views/commerce-views.js';
-import type { ProductView } from '../../schema/views/product-view.js';
 import type { GatewayContext } from '../context.js';
 import { uuidKey } from '../subscriptions/view-hub.js';
 import { watchView } from '../subscriptions/watch-view.js';

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import type * as wire from '../../schema/messages/command-inputs.js';
-import type { OrderLineView, OrderTimelineEntryView, OrderView } from '../../schema/views/commerce-views.js';
+import type * as wire from '../../schema/index.js';
+import type { OrderLineView, OrderTimelineEntryView, OrderView } from '../../schema/index.js';
 import { Product } from './catalog-types.js';
 import { PageInfo } from './common-types.js';
 import { Customer } from './customer-types.js';

@@ -1,6 +1,6 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
 import { ProjectionStatus } from './common-types.js';
-import type { ProjectionStatus as ProjectionStatusMessage } from '../../schema/queries/query-message.js';
+import type { ProjectionStatus as ProjectionStatusMessage } from '../../schema/index.js';
 import type { GatewayContext } from '../context.js';
 
 /** Freshness of the read models. */

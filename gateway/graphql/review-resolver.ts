@@ -1,5 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import type { CommandResult as CommandResultMessage } from '../../schema/messages/command-inputs.js';
+import type { CommandResult as CommandResultMessage } from '../../schema/index.js';
 import { CommandResult } from './common-types.js';
 import { AddReviewInput } from './customer-types.js';
 import type { GatewayContext } from '../context.js';

@@ -1,7 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { CommandResult as CommandResultMessage } from '../../schema/messages/command-inputs.js';
-import type { ProductView } from '../../schema/views/product-view.js';
-import type { WishlistItemView, WishlistView } from '../../schema/views/wishlist-view.js';
+import type { CommandResult as CommandResultMessage, ProductView, WishlistItemView, WishlistView } from '../../schema/index.js';
 import type { GatewayContext } from '../context.js';
 import { Product } from './catalog-types.js';
 import { CommandResult } from './common-types.js';

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import type * as wire from '../../schema/messages/command-inputs.js';
-import type { WishlistItemView, WishlistView } from '../../schema/views/wishlist-view.js';
+import type * as wire from '../../schema/index.js';
+import type { WishlistItemView, WishlistView } from '../../schema/index.js';
 import { DateTimeScalar } from './scalars.js';
 
 @ObjectType({ description: 'A product on a wishlist.' })

@@ -1,7 +1,6 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
-import type { Logger } from '../../platform/logger.js';
-import type { Subjects } from '../../platform/subjects.js';
-import type { CheckpointNotice, NoticeStampReply, ViewChange } from '../../schema/views/view-change.js';
+import type { Logger, Subjects } from '../../platform/index.js';
+import type { CheckpointNotice, NoticeStampReply, ViewChange } from '../../schema/index.js';
 
 /**
  * Why a follower must read its rows again: notices were missed (`gap`), or rows changed

@@ -1,8 +1,6 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { createLogger, type Logger } from '../../platform/logger.js';
-import type { Subjects } from '../../platform/subjects.js';
-import { requireRegion, requireUuid } from '../../schema/validation.js';
-import { VIEW_PROJECTIONS } from '../../schema/views/view-sources.js';
+import { createLogger, type Logger, type Subjects } from '../../platform/index.js';
+import { requireRegion, requireUuid, VIEW_PROJECTIONS } from '../../schema/index.js';
 import { ANY_KEY, ViewFeed, type FeedListener } from './view-feed.js';
 
 export { ANY_KEY };

@@ -1,5 +1,4 @@
-import { AppError, ErrorCode } from '../../schema/errors.js';
-import type { ViewChange } from '../../schema/views/view-change.js';
+import { AppError, ErrorCode, type ViewChange } from '../../schema/index.js';
 import { PushQueue } from './push-queue.js';
 import type { FeedListener, Resync } from './view-feed.js';
 import type { ViewHub } from './view-hub.js';

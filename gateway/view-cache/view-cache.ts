@@ -1,5 +1,4 @@
-import { decodeConsistencyToken } from '../../schema/consistency-token.js';
-import type { ViewChange } from '../../schema/views/view-change.js';
+import { decodeConsistencyToken, type ViewChange } from '../../schema/index.js';
 import type { FeedObserver, ViewFeed } from '../subscriptions/view-feed.js';
 
 /** A view row as cached: its revision orders the changes of the row. */

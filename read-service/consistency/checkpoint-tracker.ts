@@ -1,8 +1,7 @@
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
-import type { Orm } from '../../platform/database.js';
-import type { Subjects } from '../../platform/subjects.js';
-import { AppError } from '../../schema/errors.js';
-import type { CheckpointNotice } from '../../schema/views/view-change.js';
+import type { Orm } from '../../platform/postgres/index.js';
+import type { Subjects } from '../../platform/index.js';
+import { AppError, type CheckpointNotice } from '../../schema/index.js';
 
 interface Waiter {
   projections: readonly string[];

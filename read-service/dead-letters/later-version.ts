@@ -1,8 +1,8 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { quoteIdent } from '../../platform/database.js';
-import type { Subjects } from '../../platform/subjects.js';
-import type { EventEnvelope } from '../../schema/events/envelope.js';
+import { quoteIdent } from '../../platform/postgres/index.js';
+import type { Subjects } from '../../platform/index.js';
+import type { EventEnvelope } from '../../schema/index.js';
 import { streamRange } from '../../write-service/index.js';
 import { APPLIED_VERSIONS_TABLE } from '../read-models/row-sql.js';
 import { decodeEvent } from '../projection-engine/decode-event.js';

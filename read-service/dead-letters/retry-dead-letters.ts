@@ -1,10 +1,9 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Orm } from '../../platform/database.js';
-import { encodeJson } from '../../platform/messaging.js';
-import type { Subjects } from '../../platform/subjects.js';
-import type { CheckpointNotice } from '../../schema/views/view-change.js';
+import type { Orm } from '../../platform/postgres/index.js';
+import { encodeJson, type Subjects } from '../../platform/index.js';
+import type { CheckpointNotice } from '../../schema/index.js';
 import { applyRun } from '../projection-engine/apply-run.js';
 import { decodeEvent } from '../projection-engine/decode-event.js';
 import { inTransaction } from '../projection-engine/transaction.js';

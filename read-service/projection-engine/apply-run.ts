@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isDeterministic, isTransient } from '../../platform/transient-failure.js';
-import type { EventEnvelope } from '../../schema/events/envelope.js';
-import type { ViewChange } from '../../schema/views/view-change.js';
+import { isDeterministic, isTransient } from '../../platform/index.js';
+import type { EventEnvelope, ViewChange } from '../../schema/index.js';
 import type { ReadModel, RowChange } from '../read-models/read-model.js';
 import { inSavepoint } from './transaction.js';
 

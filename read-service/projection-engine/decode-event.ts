@@ -1,5 +1,4 @@
-import type { EventEnvelope } from '../../schema/events/envelope.js';
-import { upcast } from '../../schema/events/upcasters.js';
+import { type EventEnvelope, upcast } from '../../schema/index.js';
 
 /**
  * The read side's one way in for events: a stream message, a dead letter's payload or an event

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Orm } from '../../platform/database.js';
+import type { Orm } from '../../platform/postgres/index.js';
 
 /**
  * The read side's one transaction idiom: `work` runs on a fork in one transaction, committed

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { encodeJson } from '../../platform/messaging.js';
-import type { Subjects } from '../../platform/subjects.js';
-import type { CheckpointNotice, NoticeStampReply, ViewChange } from '../../schema/views/view-change.js';
+import { encodeJson, type Subjects } from '../../platform/index.js';
+import type { CheckpointNotice, NoticeStampReply, ViewChange } from '../../schema/index.js';
 
 /**
  * What one leadership of a projection runner announces, every notice stamped with the

@@ -1,13 +1,9 @@
 import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Orm } from '../../platform/database.js';
-import { runAsLeader, type LeaderSession } from '../../platform/leader-lock.js';
-import type { Logger } from '../../platform/logger.js';
-import { contiguousMessages, PULL_EXPIRES_MS } from '../../platform/contiguous-consumer.js';
-import type { Subjects } from '../../platform/subjects.js';
-import type { EventEnvelope } from '../../schema/events/envelope.js';
-import type { ViewChange } from '../../schema/views/view-change.js';
+import { type Orm, runAsLeader, type LeaderSession } from '../../platform/postgres/index.js';
+import { type Logger, contiguousMessages, PULL_EXPIRES_MS, type Subjects } from '../../platform/index.js';
+import type { EventEnvelope, ViewChange } from '../../schema/index.js';
 import { applyRun, type RunFailure } from '../projection-engine/apply-run.js';
 import { decodeEvent } from '../projection-engine/decode-event.js';
 import { inTransaction } from '../projection-engine/transaction.js';

@@ -1,9 +1,13 @@
-import { AppError } from '../../schema/errors.js';
-import type { SalesByRegionArgs, TopProductsArgs } from '../../schema/queries/query-message.js';
-import { requireRegion } from '../../schema/validation.js';
-import type { RegionalSalesView, TopProductView } from '../../schema/views/commerce-views.js';
-import { servedAsInt } from '../../schema/limits.js';
-import { PROJECTIONS } from '../../schema/views/view-sources.js';
+import {
+  AppError,
+  type SalesByRegionArgs,
+  type TopProductsArgs,
+  requireRegion,
+  type RegionalSalesView,
+  type TopProductView,
+  servedAsInt,
+  PROJECTIONS,
+} from '../../schema/index.js';
 import type { QueryDefinition } from './query-definition.js';
 
 /** Columns of regional_sales in the order `toRegionalSalesView` reads them (the day as text: no time zone on the way). */

@@ -1,4 +1,4 @@
-import { AppError } from '../../schema/errors.js';
+import { AppError } from '../../schema/index.js';
 
 /** Opaque keyset cursor: the sort value and the id of the last row of a page. */
 export function encodeCursor(sortValue: string | number | null, id: string): string {

@@ -1,8 +1,4 @@
-import { AppError } from '../../schema/errors.js';
-import { requireUuid } from '../../schema/validation.js';
-import { servedAsInt } from '../../schema/limits.js';
-import { PROJECTIONS } from '../../schema/views/view-sources.js';
-import type { CustomerView } from '../../schema/views/commerce-views.js';
+import { AppError, requireUuid, servedAsInt, PROJECTIONS, type CustomerView } from '../../schema/index.js';
 import type { QueryDefinition } from './query-definition.js';
 
 /** Columns of customer_view in the order `toCustomerView` reads them. */

@@ -1,9 +1,15 @@
-import { AppError } from '../../schema/errors.js';
-import type { Connection, OrdersArgs, OrderStatusArg } from '../../schema/queries/query-message.js';
-import { requireUuid } from '../../schema/validation.js';
-import type { OrderStatus } from '../../schema/events/order-events.js';
-import type { OrderLineView, OrderTimelineEntryView, OrderView } from '../../schema/views/commerce-views.js';
-import { PROJECTIONS } from '../../schema/views/view-sources.js';
+import {
+  AppError,
+  type Connection,
+  type OrdersArgs,
+  type OrderStatusArg,
+  requireUuid,
+  type OrderStatus,
+  type OrderLineView,
+  type OrderTimelineEntryView,
+  type OrderView,
+  PROJECTIONS,
+} from '../../schema/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { QueryDefinition } from './query-definition.js';
 

@@ -1,9 +1,15 @@
-import { AppError } from '../../schema/errors.js';
-import type { Connection, ProductSort, ProductsArgs } from '../../schema/queries/query-message.js';
-import { optionalString, requireAmount, requireUuid } from '../../schema/validation.js';
-import type { ProductView } from '../../schema/views/product-view.js';
-import { servedAsInt } from '../../schema/limits.js';
-import { PROJECTIONS } from '../../schema/views/view-sources.js';
+import {
+  AppError,
+  type Connection,
+  type ProductSort,
+  type ProductsArgs,
+  optionalString,
+  requireAmount,
+  requireUuid,
+  type ProductView,
+  servedAsInt,
+  PROJECTIONS,
+} from '../../schema/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { QueryDefinition } from './query-definition.js';
 

@@ -1,6 +1,6 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
-import type { Subjects } from '../../platform/subjects.js';
-import type { ProjectionStatus } from '../../schema/queries/query-message.js';
+import type { Subjects } from '../../platform/index.js';
+import type { ProjectionStatus } from '../../schema/index.js';
 import type { ReadModel } from '../read-models/read-model.js';
 import type { QueryDefinition } from './query-definition.js';
 

@@ -1,6 +1,4 @@
-import { requireUuid } from '../../schema/validation.js';
-import { PROJECTIONS } from '../../schema/views/view-sources.js';
-import type { WishlistItemView, WishlistView } from '../../schema/views/wishlist-view.js';
+import { requireUuid, PROJECTIONS, type WishlistItemView, type WishlistView } from '../../schema/index.js';
 import type { QueryDefinition } from './query-definition.js';
 
 /** A customer's wishlist; an empty one (version 0) when the customer never added anything. */

@@ -1,7 +1,4 @@
-import type { EventEnvelope } from '../../schema/events/envelope.js';
-import type { OrderEvent } from '../../schema/events/order-events.js';
-import { CUSTOMER_VIEW } from '../../schema/views/commerce-views.js';
-import { PROJECTIONS } from '../../schema/views/view-sources.js';
+import { type EventEnvelope, type OrderEvent, CUSTOMER_VIEW, PROJECTIONS } from '../../schema/index.js';
 import { CUSTOMER_VIEW_COLUMNS, toCustomerView, type CustomerViewRow } from '../queries/customer-queries.js';
 import { sourceOf, type ReadModel, type RowChange, type Source } from './read-model.js';
 import { CLAIMED_IN_BATCH, claim, lastPerRow, money, refuseChangeBeforeCreation, returning, Unbatchable } from './row-sql.js';

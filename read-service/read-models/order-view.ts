@@ -1,7 +1,12 @@
-import type { EventEnvelope } from '../../schema/events/envelope.js';
-import type { OrderEvent, OrderStatus } from '../../schema/events/order-events.js';
-import { ORDER_VIEW, type OrderLineView, type OrderTimelineEntryView } from '../../schema/views/commerce-views.js';
-import { PROJECTIONS } from '../../schema/views/view-sources.js';
+import {
+  type EventEnvelope,
+  type OrderEvent,
+  type OrderStatus,
+  ORDER_VIEW,
+  type OrderLineView,
+  type OrderTimelineEntryView,
+  PROJECTIONS,
+} from '../../schema/index.js';
 import { ORDER_VIEW_COLUMNS, toOrderView, type OrderViewRow } from '../queries/order-queries.js';
 import type { ReadModel, RowChange } from './read-model.js';
 import { lastPerRow, refuseChangeBeforeCreation, returning } from './row-sql.js';

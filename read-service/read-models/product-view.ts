@@ -1,9 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EventEnvelope } from '../../schema/events/envelope.js';
-import { PRODUCT_EVENT_TYPES, type ProductEvent } from '../../schema/events/product-events.js';
-import type { ReviewEvent } from '../../schema/events/review-events.js';
-import { PRODUCT_VIEW } from '../../schema/views/product-view.js';
-import { PROJECTIONS } from '../../schema/views/view-sources.js';
+import {
+  type EventEnvelope,
+  PRODUCT_EVENT_TYPES,
+  type ProductEvent,
+  type ReviewEvent,
+  PRODUCT_VIEW,
+  PROJECTIONS,
+} from '../../schema/index.js';
 import { PRODUCT_VIEW_COLUMNS, toProductView, type ProductViewRow } from '../queries/product-queries.js';
 import { sourceOf, type ReadModel, type RowChange, type Source } from './read-model.js';
 import { claim, lastPerRow, refuseChangeBeforeCreation, returning, Unbatchable } from './row-sql.js';

@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EventEnvelope } from '../../schema/events/envelope.js';
-import type { ViewChange } from '../../schema/views/view-change.js';
+import type { EventEnvelope, ViewChange } from '../../schema/index.js';
 
 /** A view row as changed by a write, announced after commit at the position the engine gives it. */
 export type RowChange = Omit<ViewChange, 'position'>;

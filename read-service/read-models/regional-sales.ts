@@ -1,7 +1,4 @@
-import type { EventEnvelope } from '../../schema/events/envelope.js';
-import type { OrderEvent } from '../../schema/events/order-events.js';
-import { SALES_VIEW } from '../../schema/views/commerce-views.js';
-import { PROJECTIONS } from '../../schema/views/view-sources.js';
+import { type EventEnvelope, type OrderEvent, SALES_VIEW, PROJECTIONS } from '../../schema/index.js';
 import { REGIONAL_SALES_COLUMNS, toRegionalSalesView, type RegionalSalesRow } from '../queries/analytics-queries.js';
 import { sourceOf, type ReadModel, type RowChange, type Source } from './read-model.js';
 import { CLAIMED_IN_BATCH, claim, money, returning } from './row-sql.js';

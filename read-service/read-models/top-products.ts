@@ -1,6 +1,4 @@
-import type { EventEnvelope } from '../../schema/events/envelope.js';
-import type { OrderEvent, OrderLineData } from '../../schema/events/order-events.js';
-import { PROJECTIONS } from '../../schema/views/view-sources.js';
+import { type EventEnvelope, type OrderEvent, type OrderLineData, PROJECTIONS } from '../../schema/index.js';
 import { sourceOf, type ReadModel, type Source } from './read-model.js';
 import { CLAIMED_IN_BATCH, claim, money } from './row-sql.js';
 

@@ -1,6 +1,4 @@
-import type { WishlistEvent } from '../../schema/events/wishlist-events.js';
-import type { EventEnvelope } from '../../schema/events/envelope.js';
-import { PROJECTIONS } from '../../schema/views/view-sources.js';
+import { type WishlistEvent, type EventEnvelope, PROJECTIONS } from '../../schema/index.js';
 import type { ReadModel } from './read-model.js';
 
 const NAME = PROJECTIONS.wishlist;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { quoteIdent } from '../../platform/database.js';
+import { quoteIdent } from '../../platform/postgres/index.js';
 import { RebuildError } from './rebuild-error.js';
 import { shapeDifferences, tableShape, type TableShape } from './table-shape.js';
 

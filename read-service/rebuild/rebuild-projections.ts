@@ -1,11 +1,9 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import pg from 'pg';
-import type { Orm } from '../../platform/database.js';
-import type { Logger } from '../../platform/logger.js';
-import { encodeJson } from '../../platform/messaging.js';
-import type { Subjects } from '../../platform/subjects.js';
-import type { CheckpointNotice } from '../../schema/views/view-change.js';
+import type { Orm } from '../../platform/postgres/index.js';
+import { type Logger, encodeJson, type Subjects } from '../../platform/index.js';
+import type { CheckpointNotice } from '../../schema/index.js';
 import { APPLIED_VERSIONS_TABLE } from '../read-models/row-sql.js';
 import type { ReadModel } from '../read-models/read-model.js';
 import { BuildSchema } from './build-schema.js';

@@ -1,5 +1,5 @@
-import type { Orm } from '../../platform/database.js';
-import type { EventEnvelope } from '../../schema/events/envelope.js';
+import type { Orm } from '../../platform/postgres/index.js';
+import type { EventEnvelope } from '../../schema/index.js';
 import { applyRun } from '../projection-engine/apply-run.js';
 import { inTransaction } from '../projection-engine/transaction.js';
 import type { ReadModel } from '../read-models/read-model.js';

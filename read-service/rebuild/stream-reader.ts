@@ -1,9 +1,7 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { contiguousMessages, PULL_EXPIRES_MS } from '../../platform/contiguous-consumer.js';
-import { createLogger, type Logger } from '../../platform/logger.js';
-import type { Subjects } from '../../platform/subjects.js';
-import type { EventEnvelope } from '../../schema/events/envelope.js';
+import { contiguousMessages, PULL_EXPIRES_MS, createLogger, type Logger, type Subjects } from '../../platform/index.js';
+import type { EventEnvelope } from '../../schema/index.js';
 import { decodeEvent } from '../projection-engine/decode-event.js';
 import { RebuildError } from './rebuild-error.js';
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { quoteIdent } from '../../platform/database.js';
+import { quoteIdent } from '../../platform/postgres/index.js';
 import { APPLIED_VERSIONS_TABLE } from '../read-models/row-sql.js';
 import type { BuildSchema } from './build-schema.js';
 import { RebuildError, type RebuildFailure } from './rebuild-error.js';

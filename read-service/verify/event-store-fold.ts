@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { Orm } from '../../platform/database.js';
-import type { EventEnvelope, EventMetadata } from '../../schema/events/envelope.js';
+import type { Orm } from '../../platform/postgres/index.js';
+import type { EventEnvelope, EventMetadata } from '../../schema/index.js';
 import { applyRun } from '../projection-engine/apply-run.js';
 import { asEvent } from '../projection-engine/decode-event.js';
 import type { ReadModel } from '../read-models/read-model.js';

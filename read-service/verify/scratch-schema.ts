@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
-import type { Orm } from '../../platform/database.js';
-import { quoteIdent } from '../../platform/database.js';
+import { type Orm, quoteIdent } from '../../platform/postgres/index.js';
 import { APPLIED_VERSIONS_TABLE } from '../read-models/row-sql.js';
 import { inTransaction } from '../projection-engine/transaction.js';
 import type { ReadModel } from '../read-models/read-model.js';

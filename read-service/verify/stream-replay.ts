@@ -1,7 +1,7 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import pg from 'pg';
-import type { Orm } from '../../platform/database.js';
-import type { Subjects } from '../../platform/subjects.js';
+import type { Orm } from '../../platform/postgres/index.js';
+import type { Subjects } from '../../platform/index.js';
 import { applyRun } from '../projection-engine/apply-run.js';
 import { decodeEvent } from '../projection-engine/decode-event.js';
 import type { ReadModel } from '../read-models/read-model.js';

@@ -1,7 +1,7 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
-import type { Orm } from '../../platform/database.js';
-import type { Subjects } from '../../platform/subjects.js';
+import type { Orm } from '../../platform/postgres/index.js';
+import type { Subjects } from '../../platform/index.js';
 import { auditStream } from '../../write-service/index.js';
 import type { ReadModel } from '../read-models/read-model.js';
 import { foldEventStore } from './event-store-fold.js';

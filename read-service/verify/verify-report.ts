@@ -1,4 +1,4 @@
-import type { StreamAudit } from '../../write-service/outbox/stream-audit.js';
+import type { StreamAudit } from '../../write-service/index.js';
 import type { FoldFailure } from './event-store-fold.js';
 import type { UnpublishedEvent } from './publication-wait.js';
 import type { DeadLetterRef, TableDifference } from './scratch-schema.js';

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { GraphQLInt } from 'graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../platform/config.js';
-import { dropDatabase, openOrm, type Orm } from '../../platform/database.js';
+import { dropDatabase, openOrm, type Orm } from '../../platform/postgres/database.js';
 import { readMigrations } from '../../read-service/migrations/index.js';
 import { salesByRegionQuery, topProductsQuery } from '../../read-service/queries/analytics-queries.js';
 import { customersByIdsQuery } from '../../read-service/queries/customer-queries.js';

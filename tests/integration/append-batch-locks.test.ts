@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { Config } from '../../platform/config.js';
-import { openOrm, type Orm } from '../../platform/database.js';
+import { openOrm, type Orm } from '../../platform/postgres/database.js';
 import type { AppendOutcome } from '../../write-service/event-store/event-store.js';
 import { writeMigrations } from '../../write-service/migrations/index.js';
 import { cleanupNamespace, testConfig, uniqueNamespace } from '../support/namespace.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Config } from '../../platform/config.js';
-import { openOrm, type Orm } from '../../platform/database.js';
+import { openOrm, type Orm } from '../../platform/postgres/database.js';
 import { subjectsFor } from '../../platform/subjects.js';
 import {
   AppendFailed,

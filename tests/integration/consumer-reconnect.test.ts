@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { jetstream, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../platform/config.js';
-import { openOrm, type Orm } from '../../platform/database.js';
+import { openOrm, type Orm } from '../../platform/postgres/database.js';
 import { ensureEventStream } from '../../platform/event-stream.js';
 import { createLogger } from '../../platform/logger.js';
 import { connectNats, type NatsConnection } from '../../platform/nats.js';

@@ -5,7 +5,7 @@ import { jetstream, type JetStreamClient, type JetStreamManager } from '@nats-io
 import pg from 'pg';
 import { pino } from 'pino';
 import type { Config } from '../../platform/config.js';
-import { dropDatabase, openOrm, type Orm } from '../../platform/database.js';
+import { dropDatabase, openOrm, type Orm } from '../../platform/postgres/database.js';
 import { ensureEventStream } from '../../platform/event-stream.js';
 import { connectNats, type NatsConnection } from '../../platform/nats.js';
 import { subjectsFor, type Subjects } from '../../platform/subjects.js';

@@ -8,7 +8,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { commerceMix, publishMix } from '../../bench/harness/rebuild.js';
 import type { Config } from '../../platform/config.js';
-import { openOrm, type Orm } from '../../platform/database.js';
+import { openOrm, type Orm } from '../../platform/postgres/database.js';
 import { ensureEventStream } from '../../platform/event-stream.js';
 import { createLogger } from '../../platform/logger.js';
 import { subjectsFor, type Subjects } from '../../platform/subjects.js';

@@ -5,7 +5,7 @@ import { jetstream, type JetStreamClient, type JetStreamManager } from '@nats-io
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { openOrm, type Orm } from '../../platform/database.js';
+import { openOrm, type Orm } from '../../platform/postgres/database.js';
 import { ensureEventStream } from '../../platform/event-stream.js';
 import { createLogger } from '../../platform/logger.js';
 import { subjectsFor, type Subjects } from '../../platform/subjects.js';

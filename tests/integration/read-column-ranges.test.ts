@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { dropDatabase, openOrm, type Orm } from '../../platform/database.js';
+import { dropDatabase, openOrm, type Orm } from '../../platform/postgres/database.js';
 import { readMigrations } from '../../read-service/migrations/index.js';
 import { GRAPHQL_INT_MAX, MAX_LINE_QUANTITY, MAX_ORDER_TOTAL_CENTS, MAX_PRICE_CENTS, MAX_PRODUCT_STOCK } from '../../schema/limits.js';
 import { fromCents } from '../../schema/money.js';

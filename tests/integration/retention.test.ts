@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { Config } from '../../platform/config.js';
-import { openOrm, type Orm } from '../../platform/database.js';
+import { openOrm, type Orm } from '../../platform/postgres/database.js';
 import { createLogger } from '../../platform/logger.js';
 import { connectNats, type NatsConnection } from '../../platform/nats.js';
 import { subjectsFor } from '../../platform/subjects.js';

@@ -3,7 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Config } from '../../platform/config.js';
 import { loadConfig } from '../../platform/config.js';
-import { dropDatabase } from '../../platform/database.js';
+import { dropDatabase } from '../../platform/postgres/database.js';
 import { subjectsFor } from '../../platform/subjects.js';
 
 /** A namespace of its own for one test file: its databases, stream, subjects and consumers. */

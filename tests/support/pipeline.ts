@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../platform/config.js';
-import { openOrm, type Orm } from '../../platform/database.js';
+import { openOrm, type Orm } from '../../platform/postgres/database.js';
 import { ensureEventStream } from '../../platform/event-stream.js';
 import { createLogger } from '../../platform/logger.js';
 import { encodeJson } from '../../platform/messaging.js';

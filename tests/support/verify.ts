@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Config } from '../../platform/config.js';
-import { openOrm } from '../../platform/database.js';
+import { openOrm } from '../../platform/postgres/database.js';
 import { subjectsFor } from '../../platform/subjects.js';
 import { readMigrations } from '../../read-service/migrations/index.js';
 import { readModels as allProjections } from '../../read-service/registry.js';

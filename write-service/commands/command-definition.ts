@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../../schema/events/envelope.js';
+import type { DomainEvent } from '../../schema/index.js';
 import type { Decider, DomainCommand } from '../domain/decider.js';
 
 /** A wire input as it arrives: the mutation's fields by name, each value not yet checked. */

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Orm } from '../../platform/database.js';
-import { encodeConsistencyToken } from '../../schema/consistency-token.js';
-import { AppError, ErrorCode } from '../../schema/errors.js';
-import type { CommandResult } from '../../schema/messages/command-inputs.js';
+import type { Orm } from '../../platform/postgres/index.js';
+import { encodeConsistencyToken, AppError, ErrorCode, type CommandResult } from '../../schema/index.js';
 import type { DomainCommand } from '../domain/decider.js';
 import { DomainError } from '../domain/domain-error.js';
 import { AggregateStates, streamKey } from '../event-store/aggregate-states.js';

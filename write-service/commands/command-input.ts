@@ -1,7 +1,11 @@
-import { AppError } from '../../schema/errors.js';
-import { MAX_EXPECTED_VERSION } from '../../schema/limits.js';
-import type { CommandMessage } from '../../schema/messages/command-inputs.js';
-import { optionalNonNegativeInt, requireString, requireUuid } from '../../schema/validation.js';
+import {
+  AppError,
+  MAX_EXPECTED_VERSION,
+  type CommandMessage,
+  optionalNonNegativeInt,
+  requireString,
+  requireUuid,
+} from '../../schema/index.js';
 import type { Untrusted } from './command-definition.js';
 
 /** Idempotency keys of the write-service's own commands (saga steps); clients may not use the prefix. */

@@ -1,6 +1,11 @@
-import { CUSTOMER, type CustomerEvent } from '../../schema/events/customer-events.js';
-import type { RegisterCustomerInput } from '../../schema/messages/command-inputs.js';
-import { requireEmail, requireRegion, requireString } from '../../schema/validation.js';
+import {
+  CUSTOMER,
+  type CustomerEvent,
+  type RegisterCustomerInput,
+  requireEmail,
+  requireRegion,
+  requireString,
+} from '../../schema/index.js';
 import { customerDecider, type CustomerCommand, type CustomerState } from '../domain/customer.js';
 import { pathsIn, type AggregateDefinition, type Untrusted } from './command-definition.js';
 import { idOrNew } from './command-input.js';

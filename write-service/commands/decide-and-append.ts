@@ -1,4 +1,4 @@
-import type { DomainEvent, EventMetadata } from '../../schema/events/envelope.js';
+import type { DomainEvent, EventMetadata } from '../../schema/index.js';
 import type { DomainCommand } from '../domain/decider.js';
 import { DomainError } from '../domain/domain-error.js';
 import type { AggregateStates } from '../event-store/aggregate-states.js';

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, type ErrorPayload } from '../../schema/errors.js';
+import { AppError, ErrorCode, type ErrorPayload } from '../../schema/index.js';
 import { DomainError, type Refusal } from '../domain/domain-error.js';
 import { IdempotencyKeyTaken, UniqueKeyTaken } from '../event-store/event-store.js';
 import { GroupCommitFull } from '../event-store/group-commit.js';

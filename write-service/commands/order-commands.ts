@@ -1,14 +1,20 @@
-import { AppError } from '../../schema/errors.js';
-import { ORDER, type OrderEvent } from '../../schema/events/order-events.js';
-import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, MAX_ORDER_TOTAL_CENTS } from '../../schema/limits.js';
-import type {
-  CancelOrderInput,
-  OrderLineInput,
-  PayOrderInput,
-  PlaceOrderInput,
-  ShipOrderInput,
-} from '../../schema/messages/command-inputs.js';
-import { optionalString, requireAmount, requireIntInRange, requireUuid } from '../../schema/validation.js';
+import {
+  AppError,
+  ORDER,
+  type OrderEvent,
+  MAX_LINE_QUANTITY,
+  MAX_ORDER_LINES,
+  MAX_ORDER_TOTAL_CENTS,
+  type CancelOrderInput,
+  type OrderLineInput,
+  type PayOrderInput,
+  type PlaceOrderInput,
+  type ShipOrderInput,
+  optionalString,
+  requireAmount,
+  requireIntInRange,
+  requireUuid,
+} from '../../schema/index.js';
 import {
   nothingRead,
   orderDecider,

@@ -1,14 +1,14 @@
-import { PRODUCT, type ProductEvent } from '../../schema/events/product-events.js';
-import { MAX_PRODUCT_STOCK, MAX_RESTOCK_QUANTITY } from '../../schema/limits.js';
-import { DEFAULT_CURRENCY } from '../../schema/money.js';
-import type {
-  ChangeProductPriceInput,
-  CreateProductInput,
-  DiscontinueProductInput,
-  RenameProductInput,
-  RestockProductInput,
-} from '../../schema/messages/command-inputs.js';
 import {
+  PRODUCT,
+  type ProductEvent,
+  MAX_PRODUCT_STOCK,
+  MAX_RESTOCK_QUANTITY,
+  DEFAULT_CURRENCY,
+  type ChangeProductPriceInput,
+  type CreateProductInput,
+  type DiscontinueProductInput,
+  type RenameProductInput,
+  type RestockProductInput,
   optionalCurrency,
   optionalNonNegativeInt,
   optionalString,
@@ -17,7 +17,7 @@ import {
   requireSku,
   requireString,
   requireUuid,
-} from '../../schema/validation.js';
+} from '../../schema/index.js';
 import { productDecider, type ProductCommand, type ProductState } from '../domain/product.js';
 import { idOrNew, optionalExpectedVersion } from './command-input.js';
 import { pathsIn, type AggregateDefinition, type Untrusted } from './command-definition.js';

@@ -1,6 +1,12 @@
-import { REVIEW, reviewStreamId, type ReviewEvent } from '../../schema/events/review-events.js';
-import type { AddReviewInput } from '../../schema/messages/command-inputs.js';
-import { optionalString, requireIntInRange, requireUuid } from '../../schema/validation.js';
+import {
+  REVIEW,
+  reviewStreamId,
+  type ReviewEvent,
+  type AddReviewInput,
+  optionalString,
+  requireIntInRange,
+  requireUuid,
+} from '../../schema/index.js';
 import { reviewDecider, type ReviewCommand, type ReviewContext, type ReviewState } from '../domain/review.js';
 import { pathsIn, type AggregateDefinition, type Untrusted } from './command-definition.js';
 import { customerAggregate } from './customer-commands.js';

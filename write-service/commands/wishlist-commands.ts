@@ -1,6 +1,4 @@
-import { WISHLIST, type WishlistEvent } from '../../schema/events/wishlist-events.js';
-import type { WishlistItemInput } from '../../schema/messages/command-inputs.js';
-import { requireUuid } from '../../schema/validation.js';
+import { WISHLIST, type WishlistEvent, type WishlistItemInput, requireUuid } from '../../schema/index.js';
 import { wishlistDecider, type WishlistCommand, type WishlistContext, type WishlistState } from '../domain/wishlist.js';
 import { pathsIn, type AggregateDefinition, type Untrusted } from './command-definition.js';
 import { customerAggregate } from './customer-commands.js';

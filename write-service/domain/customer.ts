@@ -1,4 +1,4 @@
-import type { CustomerEvent } from '../../schema/events/customer-events.js';
+import type { CustomerEvent } from '../../schema/index.js';
 import type { Decider } from './decider.js';
 import { DomainError } from './domain-error.js';
 

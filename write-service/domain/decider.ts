@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../../schema/events/envelope.js';
+import type { DomainEvent } from '../../schema/index.js';
 
 /** What every domain command carries: its type, and the moment it was received (the domain reads no clock). */
 export interface DomainCommand {

@@ -1,5 +1,4 @@
-import type { OrderEvent, OrderLineData, OrderStatus, RejectionReason } from '../../schema/events/order-events.js';
-import { multiply, sum, toCents } from '../../schema/money.js';
+import { type OrderEvent, type OrderLineData, type OrderStatus, type RejectionReason, multiply, sum, toCents } from '../../schema/index.js';
 import type { Decider } from './decider.js';
 import { DomainError } from './domain-error.js';
 

@@ -1,5 +1,4 @@
-import type { ProductEvent } from '../../schema/events/product-events.js';
-import { MAX_PRODUCT_STOCK } from '../../schema/limits.js';
+import { type ProductEvent, MAX_PRODUCT_STOCK } from '../../schema/index.js';
 import type { Decider } from './decider.js';
 import { DomainError } from './domain-error.js';
 

@@ -1,4 +1,4 @@
-import { reviewStreamId, type ReviewEvent } from '../../schema/events/review-events.js';
+import { reviewStreamId, type ReviewEvent } from '../../schema/index.js';
 import type { Decider } from './decider.js';
 import { DomainError } from './domain-error.js';
 

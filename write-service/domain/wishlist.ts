@@ -1,4 +1,4 @@
-import type { WishlistEvent } from '../../schema/events/wishlist-events.js';
+import type { WishlistEvent } from '../../schema/index.js';
 import type { Decider } from './decider.js';
 import { DomainError } from './domain-error.js';
 

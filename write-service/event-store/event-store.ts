@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { DomainEvent, EventEnvelope, EventMetadata } from '../../schema/events/envelope.js';
-import { schemaVersionOf, upcast } from '../../schema/events/upcasters.js';
-import type { Subjects } from '../../platform/subjects.js';
-import type { Orm } from '../../platform/database.js';
+import { type DomainEvent, type EventEnvelope, type EventMetadata, schemaVersionOf, upcast } from '../../schema/index.js';
+import type { Subjects } from '../../platform/index.js';
+import type { Orm } from '../../platform/postgres/index.js';
 import { GroupCommit } from './group-commit.js';
 
 /** Raised when another writer appended to the stream after it was read (G5). */

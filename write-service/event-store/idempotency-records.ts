@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Orm } from '../../platform/database.js';
+import type { Orm } from '../../platform/postgres/index.js';
 import type { IdempotencyClaim } from './event-store.js';
 
 /** The first result of a request with an idempotency key, written by the append of its events (G6). */

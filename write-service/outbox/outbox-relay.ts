@@ -1,10 +1,8 @@
 import { JetStreamApiError, type JetStreamClient, type PubAck } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import pg from 'pg';
-import { encodeJson } from '../../platform/messaging.js';
-import { runAsLeader, sleep, type LeaderSession } from '../../platform/leader-lock.js';
-import type { Logger } from '../../platform/logger.js';
-import type { Subjects } from '../../platform/subjects.js';
+import { encodeJson, type Logger, type Subjects } from '../../platform/index.js';
+import { runAsLeader, sleep, type LeaderSession } from '../../platform/postgres/index.js';
 import { OUTBOX_CHANNEL } from '../event-store/event-store.js';
 import { PublishedFloor, type ScanSnapshot } from './published-floor.js';
 

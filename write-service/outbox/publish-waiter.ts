@@ -1,6 +1,6 @@
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
-import type { Orm } from '../../platform/database.js';
-import type { Subjects } from '../../platform/subjects.js';
+import type { Orm } from '../../platform/postgres/index.js';
+import type { Subjects } from '../../platform/index.js';
 import type { PublishedNotice } from './outbox-relay.js';
 
 /**

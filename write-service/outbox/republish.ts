@@ -1,7 +1,6 @@
 import type { JetStreamClient, JetStreamManager, PubAck } from '@nats-io/jetstream';
 import type pg from 'pg';
-import { encodeJson } from '../../platform/messaging.js';
-import type { Subjects } from '../../platform/subjects.js';
+import { encodeJson, type Subjects } from '../../platform/index.js';
 import { publishChained } from './chained-publish.js';
 import { RepublishError } from './republish-error.js';
 import { guardSequences } from './sequence-guard.js';

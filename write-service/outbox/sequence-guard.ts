@@ -1,6 +1,6 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type pg from 'pg';
-import type { Subjects } from '../../platform/subjects.js';
+import type { Subjects } from '../../platform/index.js';
 import { RepublishError } from './republish-error.js';
 
 /**

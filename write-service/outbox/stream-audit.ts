@@ -1,7 +1,7 @@
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type pg from 'pg';
-import type { Subjects } from '../../platform/subjects.js';
-import type { EventEnvelope } from '../../schema/events/envelope.js';
+import type { Subjects } from '../../platform/index.js';
+import type { EventEnvelope } from '../../schema/index.js';
 import { streamRange } from './stream-range.js';
 
 export const MissingReason = {

@@ -1,5 +1,5 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import type { Subjects } from '../../platform/subjects.js';
+import type { Subjects } from '../../platform/index.js';
 
 export interface StreamRangeOptions {
   /** Messages pulled at once (default 1000). */

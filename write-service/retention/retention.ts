@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { runAsLeader, sleep, type LeaderSession } from '../../platform/leader-lock.js';
-import type { Logger } from '../../platform/logger.js';
+import { runAsLeader, sleep, type LeaderSession } from '../../platform/postgres/index.js';
+import type { Logger } from '../../platform/index.js';
 
 export interface RetentionOptions {
   databaseUrl: string;

@@ -1,4 +1,4 @@
-import type { RejectionReason } from '../../schema/events/order-events.js';
+import type { RejectionReason } from '../../schema/index.js';
 import { DomainError } from '../domain/domain-error.js';
 
 export interface Rejection {

@@ -1,13 +1,8 @@
 import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
-import { contiguousMessages, PULL_EXPIRES_MS } from '../../platform/contiguous-consumer.js';
-import type { Orm } from '../../platform/database.js';
-import { runAsLeader, sleep, type LeaderSession } from '../../platform/leader-lock.js';
-import type { Logger } from '../../platform/logger.js';
-import type { Subjects } from '../../platform/subjects.js';
-import type { EventEnvelope } from '../../schema/events/envelope.js';
-import { ORDER, type OrderCancelled, type OrderLineData, type OrderPlaced } from '../../schema/events/order-events.js';
-import { upcast } from '../../schema/events/upcasters.js';
+import { contiguousMessages, PULL_EXPIRES_MS, type Logger, type Subjects } from '../../platform/index.js';
+import { type Orm, runAsLeader, sleep, type LeaderSession } from '../../platform/postgres/index.js';
+import { type EventEnvelope, ORDER, type OrderCancelled, type OrderLineData, type OrderPlaced, upcast } from '../../schema/index.js';
 import type { CommandHandler } from '../commands/command-handler.js';
 import { INTERNAL_KEY_PREFIX } from '../commands/command-input.js';
 import { orderAggregate } from '../commands/order-commands.js';

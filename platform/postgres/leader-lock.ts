@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 
 /**
  * Leadership by PostgreSQL session advisory lock: one holder at a time; the lock dies with the

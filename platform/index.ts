@@ -1,0 +1,16 @@
+/**
+ * What the three services share, importable from here: configuration, connections (NATS,
+ * subjects), messaging, the contiguous consumer, failure
+ * classification, logging and metrics. PostgreSQL (connections, migrations, the leader lock) is
+ * platform/postgres/, so that the gateway, which has no database, does not load its driver.
+ */
+export * from './config.js';
+export * from './nats.js';
+export * from './event-stream.js';
+export * from './subjects.js';
+export * from './messaging.js';
+export * from './contiguous-consumer.js';
+export * from './transient-failure.js';
+export * from './process.js';
+export * from './logger.js';
+export * from './metrics.js';
