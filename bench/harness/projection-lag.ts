@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { Subjects } from '../../platform/index.js';
-import type { EventEnvelope, ViewChange } from '../../schema/index.js';
+import { schemaVersionOf, type EventEnvelope, type ViewChange } from '../../schema/index.js';
 import { summarize, type LatencySummary } from '../load/stats.js';
 
 export interface ProjectionLag {
@@ -48,7 +48,7 @@ export async function measureProjectionLag(
     const event: EventEnvelope = {
       eventId: randomUUID(),
       type: 'ProductCreated',
-      schemaVersion: 1,
+      schemaVersion: schemaVersionOf('ProductCreated'),
       tenant,
       aggregateType: 'Product',
       aggregateId: productId,
@@ -62,6 +62,7 @@ export async function measureProjectionLag(
         description: null,
         category: 'bench-lag',
         price: '1.00',
+        currency: 'USD',
         initialStock: 1,
         createdAt: new Date().toISOString(),
       },

@@ -5,7 +5,7 @@ import { connect } from '@nats-io/transport-node';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { openOrm, type Orm } from '../../platform/postgres/index.js';
 import type { Subjects } from '../../platform/index.js';
-import { type EventEnvelope, type OrderLineData, reviewStreamId, PRODUCT_PROJECTION } from '../../schema/index.js';
+import { type EventEnvelope, type OrderLineData, reviewStreamId, PRODUCT_PROJECTION, schemaVersionOf } from '../../schema/index.js';
 import { readMigrations, readModelNamed, readModels, rebuildProjections, type ReadModel } from '../../read-service/index.js';
 
 const productView = readModelNamed(PRODUCT_PROJECTION)!;
@@ -145,7 +145,7 @@ export function* commerceMix(tenant: string, count: number, seed = 42): Generato
     return {
       eventId: randomUUID(),
       type,
-      schemaVersion: 1,
+      schemaVersion: schemaVersionOf(type),
       tenant,
       aggregateType,
       aggregateId,
@@ -172,6 +172,7 @@ export function* commerceMix(tenant: string, count: number, seed = 42): Generato
         description: `A ${pick(WORDS)} ${pick(WORDS)} for the ${pick(WORDS)}`,
         category: `cat-${products.length % 12}`,
         price: `${price}.00`,
+        currency: 'USD',
         initialStock: 1000,
         createdAt: at(),
       });

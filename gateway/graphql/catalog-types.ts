@@ -12,6 +12,7 @@ export class Product implements Omit<ProductView, 'revision'> {
   @Field(() => String, { nullable: true }) description!: string | null;
   @Field(() => String) category!: string;
   @Field(() => DecimalScalar) price!: string;
+  @Field(() => String, { description: 'ISO 4217 code of the price, e.g. USD.' }) currency!: string;
   @Field(() => Int) availableQuantity!: number;
   @Field(() => Boolean) inStock!: boolean;
   @Field(() => Float, { nullable: true }) averageRating!: number | null;

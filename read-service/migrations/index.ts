@@ -5,6 +5,7 @@ import { Migration20261126000103CommerceViews } from './Migration20261126000103_
 import { Migration20261130000104ValueRanges } from './Migration20261130000104_value_ranges.js';
 import { Migration20261130000105DeadLettersDiscarded } from './Migration20261130000105_dead_letters_discarded.js';
 import { Migration20261201000106WishlistView } from './Migration20261201000106_wishlist_view.js';
+import { Migration20261201000107ProductCurrency } from './Migration20261201000107_product_currency.js';
 
 /** Read database migrations, in order. */
 export const readMigrations: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const readMigrations: MigrationObject[] = [
   { name: 'Migration20261130000104_value_ranges', class: Migration20261130000104ValueRanges },
   { name: 'Migration20261130000105_dead_letters_discarded', class: Migration20261130000105DeadLettersDiscarded },
   { name: 'Migration20261201000106_wishlist_view', class: Migration20261201000106WishlistView },
+  { name: 'Migration20261201000107_product_currency', class: Migration20261201000107ProductCurrency },
 ];

@@ -15,7 +15,7 @@ import type { QueryDefinition } from './query-definition.js';
 
 /** Columns of product_view in the order `toProductView` reads them. */
 export const PRODUCT_VIEW_COLUMNS =
-  'id, sku, title, description, category, price, available_quantity, average_rating, review_count, discontinued, version, revision, updated_at';
+  'id, sku, title, description, category, price, currency, available_quantity, average_rating, review_count, discontinued, version, revision, updated_at';
 
 export interface ProductViewRow {
   id: string;
@@ -24,6 +24,7 @@ export interface ProductViewRow {
   description: string | null;
   category: string;
   price: string;
+  currency: string;
   available_quantity: number;
   average_rating: string | null;
   /** bigint: pg hands it over as a string. */
@@ -43,6 +44,7 @@ export function toProductView(row: ProductViewRow): ProductView {
     description: row.description,
     category: row.category,
     price: row.price,
+    currency: row.currency,
     availableQuantity: row.available_quantity,
     inStock: row.available_quantity > 0 && !row.discontinued,
     averageRating: row.average_rating === null ? null : Number(row.average_rating),

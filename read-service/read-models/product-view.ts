@@ -30,6 +30,7 @@ type Change =
       description: string | null;
       category: string;
       price: string;
+      currency: string;
       stock: number;
       created_at: string;
     })
@@ -62,8 +63,10 @@ export const productView: ReadModel<Change> = {
     ];
     switch (event.type) {
       case 'ProductCreated': {
-        const { productId, sku, title, description, category, price, initialStock: stock, createdAt: created_at } = event.data;
-        return [{ kind: 'create', tenant, id: productId, version, at, sku, title, description, category, price, stock, created_at }];
+        const { productId, sku, title, description, category, price, currency, initialStock: stock, createdAt: created_at } = event.data;
+        return [
+          { kind: 'create', tenant, id: productId, version, at, sku, title, description, category, price, currency, stock, created_at },
+        ];
       }
       case 'ProductRenamed':
         return change({ title: event.data.title });
@@ -85,9 +88,9 @@ export const productView: ReadModel<Change> = {
     let rows: ProductViewRow[];
     if (c.kind === 'create') {
       rows = await tx.execute<ProductViewRow[]>(
-        `insert into product_view (tenant, id, sku, title, description, category, price, available_quantity, version, revision, created_at, updated_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) on conflict (tenant, id) do nothing returning ${PRODUCT_VIEW_COLUMNS}`,
-        [c.tenant, c.id, c.sku, c.title, c.description, c.category, c.price, c.stock, c.version, c.created_at, c.at],
+        `insert into product_view (tenant, id, sku, title, description, category, price, currency, available_quantity, version, revision, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) on conflict (tenant, id) do nothing returning ${PRODUCT_VIEW_COLUMNS}`,
+        [c.tenant, c.id, c.sku, c.title, c.description, c.category, c.price, c.currency, c.stock, c.version, c.created_at, c.at],
       );
     } else if (c.kind === 'product') {
       rows = await tx.execute<ProductViewRow[]>(
@@ -123,10 +126,10 @@ export const productView: ReadModel<Change> = {
     if (creations.length > 0)
       rows.push(
         ...(await tx.execute<(ProductViewRow & { tenant: string })[]>(
-          `insert into product_view (tenant, id, sku, title, description, category, price, available_quantity, version, revision, created_at, updated_at)
-         select tenant, id, sku, title, description, category, price, stock, version, 1, created_at, at
+          `insert into product_view (tenant, id, sku, title, description, category, price, currency, available_quantity, version, revision, created_at, updated_at)
+         select tenant, id, sku, title, description, category, price, currency, stock, version, 1, created_at, at
            from json_to_recordset(?::json) as e(ord integer, tenant text, id uuid, sku text, title text, description text, category text,
-             price numeric, stock integer, version integer, created_at timestamptz, at timestamptz)
+             price numeric, currency text, stock integer, version integer, created_at timestamptz, at timestamptz)
           order by ord
          on conflict (tenant, id) do nothing returning ${returning(PRODUCT_VIEW_COLUMNS, announced)}`,
           [JSON.stringify(creations)],

@@ -7,6 +7,8 @@ export interface ProductView {
   category: string;
   /** Decimal string. */
   price: string;
+  /** ISO 4217 code of `price`. */
+  currency: string;
   availableQuantity: number;
   inStock: boolean;
   averageRating: number | null;

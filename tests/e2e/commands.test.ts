@@ -57,9 +57,19 @@ describe('catalog commands over HTTP', () => {
     assert.equal(await countEvents(system.config), before);
   });
 
-  it('a product is created in the currency given, USD when none is, stored as ProductCreated v2', async () => {
+  it('a product is created in the currency given, USD when none is, stored as ProductCreated v2 and read back', async () => {
     const inEuros = await createProduct(system.graphqlUrl, { currency: 'EUR' });
     const inDollars = await createProduct(system.graphqlUrl);
+    const read = async ({ aggregateId, consistencyToken }: CommandResultData) =>
+      (
+        await gqlData<{ product: { price: string; currency: string } }>(
+          system.graphqlUrl,
+          'query($id: ID!, $token: String) { product(id: $id, consistencyToken: $token) { price currency } }',
+          { id: aggregateId, token: consistencyToken },
+        )
+      ).product.currency;
+    assert.equal(await read(inEuros), 'EUR');
+    assert.equal(await read(inDollars), 'USD');
     const stored = (id: string, currency: string) =>
       countEvents(system.config, `stream_id = $1 and type = 'ProductCreated' and schema_version = 2 and data->>'currency' = $2`, [
         id,

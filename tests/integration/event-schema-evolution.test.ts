@@ -94,13 +94,13 @@ describe('event schema evolution - a ProductCreated stored at schema version 1',
     ]);
 
     await pipeline.settled();
-    const [row] = await pipeline.readSql<{ title: string; price: string; available_quantity: number; version: number }>(
-      'select title, price, available_quantity, version from product_view where tenant = ? and id = ?',
+    const [row] = await pipeline.readSql<{ title: string; price: string; currency: string; available_quantity: number; version: number }>(
+      'select title, price, currency, available_quantity, version from product_view where tenant = ? and id = ?',
       [TENANT, productId],
     );
     assert.deepEqual(
       { ...row, price: String(row?.price) },
-      { title: 'Pre-currency kettle', price: '31.00', available_quantity: 7, version: 2 },
+      { title: 'Pre-currency kettle', price: '31.00', currency: 'USD', available_quantity: 7, version: 2 },
     );
   });
 });

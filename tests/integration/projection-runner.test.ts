@@ -230,7 +230,7 @@ describe('projection runner', () => {
     await publishEvents(js, subjects, [
       productEnvelope(tenant, id, 1, created(id, 5)),
       ...restocks.slice(0, 10),
-      productEnvelope(tenant, other, 1, created(other, 2)),
+      productEnvelope(tenant, other, 1, created(other, 2, 'EUR')),
     ]);
     await publishEvents(js, subjects, [restocks[4]!], () => randomUUID()); // a duplicate past the dedupe window
     const last = await publishEvents(js, subjects, [
@@ -247,13 +247,20 @@ describe('projection runner', () => {
     const runner = start(productView); // the whole backlog waits: the runner takes it in large batches
     try {
       await waitFor(async () => (await checkpoint('product_view')) >= last, { what: 'the backlog to be applied' });
-      const rows = await sql<{ id: string; available_quantity: number; version: number; revision: number; review_count: number }>(
-        'select id, available_quantity, version, revision::integer, review_count::integer from product_view where id in (?, ?) order by id = ? desc',
+      const rows = await sql<{
+        id: string;
+        currency: string;
+        available_quantity: number;
+        version: number;
+        revision: number;
+        review_count: number;
+      }>(
+        'select id, currency, available_quantity, version, revision::integer, review_count::integer from product_view where id in (?, ?) order by id = ? desc',
         [id, other, id],
       );
       assert.deepEqual(rows, [
-        { id, available_quantity: 24, version: 20, revision: 21, review_count: 1 },
-        { id: other, available_quantity: 3, version: 2, revision: 2, review_count: 0 },
+        { id, currency: 'USD', available_quantity: 24, version: 20, revision: 21, review_count: 1 },
+        { id: other, currency: 'EUR', available_quantity: 3, version: 2, revision: 2, review_count: 0 },
       ]);
       await waitFor(() => announced.some((change) => change.key === id && change.version === 21), {
         what: 'the last revision to be announced',

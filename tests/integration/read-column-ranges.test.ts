@@ -144,7 +144,17 @@ describe('read columns - sized for the limits of schema/limits.ts', () => {
     await before.close();
 
     const widened = await open(url);
-    assert.deepEqual(await snapshot(widened), kept, 'every row as it was (compared as text)');
+    const now = await snapshot(widened);
+    // Columns added since (product_view.currency: USD for rows from before ProductCreated v2) aside, every row as it was.
+    assert.deepEqual(
+      now.map((rows) => rows.map(({ currency: _added, ...row }) => row)),
+      kept,
+      'every row as it was (compared as text)',
+    );
+    assert.deepEqual(
+      now[0]!.map((row) => row.currency),
+      ['USD'],
+    );
     const columns = await types(widened);
     assert.equal(columns.get('order_view.total')?.numeric_precision, 38);
     assert.equal(columns.get('customer_view.orders_count')?.data_type, 'bigint');

@@ -26,7 +26,7 @@ export function productEnvelope(tenant: string, productId: string, version: numb
   return envelope(tenant, 'Product', productId, version, event);
 }
 
-export function created(productId: string, initialStock = 0): ProductEvent {
+export function created(productId: string, initialStock = 0, currency = 'USD'): ProductEvent {
   return {
     type: 'ProductCreated',
     data: {
@@ -36,7 +36,7 @@ export function created(productId: string, initialStock = 0): ProductEvent {
       description: null,
       category: 'kitchen',
       price: '10.00',
-      currency: 'USD',
+      currency,
       initialStock,
       createdAt: new Date().toISOString(),
     },
