@@ -7,6 +7,9 @@ import type { RateLimitConfig } from '../../platform/index.js';
  * starts, costs `queryCost`. An operation the document does not name (it will fail validation
  * or selection anyway) costs a query's points.
  */
-export function operationCost(operation: OperationTypeNode | undefined, config: Pick<RateLimitConfig, 'queryCost' | 'mutationCost'>): number {
+export function operationCost(
+  operation: OperationTypeNode | undefined,
+  config: Pick<RateLimitConfig, 'queryCost' | 'mutationCost'>,
+): number {
   return operation === OperationTypeNode.MUTATION ? config.mutationCost : config.queryCost;
 }

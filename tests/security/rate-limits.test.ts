@@ -46,7 +46,8 @@ const createProduct = (url: string, token: string) => post(url, token, CREATE_PR
 const tenantName = () => `rl-${randomUUID().slice(0, 8)}`;
 const token = (tenant: string, sub = 'user-1') => signToken(SECRET, { sub, tenant, roles: ['admin'] });
 const codeOf = (answer: HttpAnswer) => answer.body.errors?.[0]?.extensions?.code as string | undefined;
-const productsCreated = (system: TestSystem, tenant: string) => countEvents(system.config, "tenant = $1 and type = 'ProductCreated'", [tenant]);
+const productsCreated = (system: TestSystem, tenant: string) =>
+  countEvents(system.config, "tenant = $1 and type = 'ProductCreated'", [tenant]);
 
 function assertRateLimited(answer: HttpAnswer): void {
   assert.equal(answer.status, 429);
@@ -256,7 +257,12 @@ describe('rate limits without Redis', () => {
     const logger = pino({ level: 'silent' });
     const config = { windowSeconds: 60, tokenPoints: 10, tenantPoints: 100, queryCost: 1, mutationCost: 5, keyPrefix: prefix };
     const replicas = await Promise.all([0, 1].map(() => startRateLimits(config, 'redis://127.0.0.1:6379', logger, new Metrics('gateway'))));
-    const apart = await startRateLimits({ ...config, keyPrefix: `${prefix}-apart` }, 'redis://127.0.0.1:6379', logger, new Metrics('gateway'));
+    const apart = await startRateLimits(
+      { ...config, keyPrefix: `${prefix}-apart` },
+      'redis://127.0.0.1:6379',
+      logger,
+      new Metrics('gateway'),
+    );
     try {
       const principal = { tenant: 'acme', userId: 'shared', roles: [] };
       // A mutation costs 5 of the token's 10 points: one on each replica, then neither has any left.
