@@ -24,7 +24,7 @@ export function rateLimitPlugin(limits: RateLimits): ApolloServerPlugin<GatewayC
 
 /** The refusal as Apollo sends it: status 429 and Retry-After (what the client reads is normalizeError's). */
 function rateLimitedOverHttp(refusal: AppError): GraphQLError {
-  const retryAfter = String(refusal.details?.retryAfter ?? 1);
+  const retryAfter = Number(refusal.details?.retryAfter ?? 1).toString();
   return new GraphQLError(refusal.message, {
     originalError: refusal,
     extensions: { http: { status: 429, headers: new HeaderMap([['retry-after', retryAfter]]) } },
