@@ -127,7 +127,7 @@ if (runs('baselines')) {
   await dropDatabase(pgUrl);
 }
 
-const system = externalUrl ? undefined : await TestSystem.start('bench', { METRICS_PORT: '0' });
+const system = externalUrl ? undefined : await TestSystem.start('bench', { METRICS_PORT: '0', RATE_LIMIT: 'off' });
 // Should a scenario throw, do not leave the services running.
 process.once('exit', () => {
   for (const pid of Object.values(system?.pids() ?? {}))

@@ -15,6 +15,7 @@ import { correlationMiddleware } from './correlation.js';
 import { explorerRouter } from './explorer.js';
 import { buildGatewaySchema } from './graphql/build-schema.js';
 import { metricsPlugin } from './metrics-plugin.js';
+import { rateLimitPlugin, startRateLimits } from './rate-limit/index.js';
 import { asGraphQLError, normalizeError } from './normalize-error.js';
 import { ViewHub } from './subscriptions/view-hub.js';
 import { ViewCache } from './view-cache/view-cache.js';
@@ -42,11 +43,12 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const auth = createAuthenticator(config.authMode, config.jwtSecret);
   const schema = await buildGatewaySchema();
   const metrics = new Metrics('gateway');
+  const rateLimits = config.rateLimit && (await startRateLimits(config.rateLimit, config.redisUrl, logger, metrics));
 
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const webSocket = serveWebSocket({ httpServer, schema, auth, sources });
+  const webSocket = serveWebSocket({ httpServer, schema, auth, sources, rateLimits });
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
@@ -60,6 +62,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       drainWebSocketServer(webSocket),
       ApolloServerPluginLandingPageDisabled(),
       metricsPlugin(metrics),
+      ...(rateLimits ? [rateLimitPlugin(rateLimits)] : []),
     ],
   });
   await apollo.start();
@@ -105,6 +108,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     views,
     async stop() {
       await apollo.stop();
+      await rateLimits?.stop();
       caches.products?.stop();
       views.stop();
       await nc.drain().catch(() => undefined);

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLSchema } from 'graphql';
+import { getOperationAST, type GraphQLSchema } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -9,6 +9,7 @@ import type { Authenticator, Principal } from './auth.js';
 import { createContext, type ContextSources, type GatewayContext } from './context.js';
 import { correlationIdOf } from './correlation.js';
 import { asGraphQLError, formatResult, normalizeError } from './normalize-error.js';
+import type { RateLimits } from './rate-limit/index.js';
 import { DocumentCache } from './subscriptions/document-cache.js';
 import { createSharedSubscribe, type DirectTarget } from './subscriptions/shared-subscribe.js';
 
@@ -19,6 +20,8 @@ export interface WebSocketOptions {
   schema: GraphQLSchema;
   auth: Authenticator;
   sources: ContextSources;
+  /** Spent by each operation as over HTTP (absent: no rate limits). */
+  rateLimits?: RateLimits | undefined;
 }
 
 /**
@@ -27,7 +30,7 @@ export interface WebSocketOptions {
  * MAX_SUBSCRIPTIONS_PER_SOCKET subscriptions per socket, identical subscriptions executed once
  * per change (createSharedSubscribe), errors as over HTTP (normalizeError).
  */
-export function serveWebSocket({ httpServer, schema, auth, sources }: WebSocketOptions): Disposable {
+export function serveWebSocket({ httpServer, schema, auth, sources, rateLimits }: WebSocketOptions): Disposable {
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const principals = new WeakMap<object, Principal>();
   const documents = new DocumentCache(schema);
@@ -50,7 +53,7 @@ export function serveWebSocket({ httpServer, schema, auth, sources }: WebSocketO
           return false;
         }
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
           return [
             asGraphQLError(new AppError(ErrorCode.RATE_LIMITED, `at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`)),
@@ -58,6 +61,9 @@ export function serveWebSocket({ httpServer, schema, auth, sources }: WebSocketO
         }
         const document = documents.get(payload.query);
         if (!('kind' in document)) return document; // syntax or validation errors
+        const principal = principals.get(ctx);
+        const limited = principal && (await rateLimits?.check(principal, getOperationAST(document, payload.operationName)?.operation));
+        if (limited) return [asGraphQLError(limited)];
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       context: (ctx, id, payload): GatewayContext => {

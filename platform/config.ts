@@ -26,6 +26,10 @@ export interface Config {
   retentionHours: number;
   /** Requests a service works on at once; more are answered SERVICE_UNAVAILABLE at once instead of queueing. */
   maxInFlight: number;
+  /** Where the gateways count rate limits together (REDIS_URL). */
+  redisUrl: string;
+  /** Rate limits per token and per tenant (see RateLimitConfig); absent: off (RATE_LIMIT=off, or AUTH_MODE=dev unless RATE_LIMIT=on). */
+  rateLimit?: RateLimitConfig;
   /** Where the write- and read-service serve GET /metrics (0: any free port); absent: not served. The gateway serves /metrics on its own port. */
   metricsPort?: number;
 }
@@ -63,7 +67,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     viewCacheSize: integer(env.VIEW_CACHE_SIZE, 20_000, 'VIEW_CACHE_SIZE'),
     retentionHours: positive(env.RETENTION_HOURS, 168, 'RETENTION_HOURS'),
     maxInFlight: positive(env.MAX_IN_FLIGHT, 1_000, 'MAX_IN_FLIGHT'),
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    ...rateLimitConfig(env, namespace, authMode),
     ...(env.METRICS_PORT ? { metricsPort: integer(env.METRICS_PORT, 0, 'METRICS_PORT') } : {}),
+  };
+}
+
+/**
+ * Points per fixed window, counted per token (tenant + sub) and per tenant: an operation spends
+ * `queryCost` (a query, or a subscription as it starts) or `mutationCost` points of both.
+ */
+export interface RateLimitConfig {
+  windowSeconds: number;
+  tokenPoints: number;
+  tenantPoints: number;
+  queryCost: number;
+  mutationCost: number;
+  /** Prefix of the Redis keys (default: `<namespace>:rate`), shared by the gateways of one system. */
+  keyPrefix: string;
+}
+
+/** RATE_LIMIT=on|off; unset: on, except under AUTH_MODE=dev, where every request without a token is the same caller. */
+function rateLimitConfig(env: NodeJS.ProcessEnv, namespace: string, authMode: AuthMode): { rateLimit?: RateLimitConfig } {
+  const mode = env.RATE_LIMIT ?? (authMode === 'dev' ? 'off' : 'on');
+  if (mode !== 'on' && mode !== 'off') throw new Error(`RATE_LIMIT must be "on" or "off" (got "${mode}")`);
+  if (mode === 'off') return {};
+  return {
+    rateLimit: {
+      windowSeconds: positive(env.RATE_LIMIT_WINDOW_S, 10, 'RATE_LIMIT_WINDOW_S'),
+      tokenPoints: positive(env.RATE_LIMIT_TOKEN_POINTS, 1_000, 'RATE_LIMIT_TOKEN_POINTS'),
+      tenantPoints: positive(env.RATE_LIMIT_TENANT_POINTS, 5_000, 'RATE_LIMIT_TENANT_POINTS'),
+      queryCost: positive(env.RATE_LIMIT_QUERY_COST, 1, 'RATE_LIMIT_QUERY_COST'),
+      mutationCost: positive(env.RATE_LIMIT_MUTATION_COST, 5, 'RATE_LIMIT_MUTATION_COST'),
+      keyPrefix: env.RATE_LIMIT_PREFIX ?? `${namespace}:rate`,
+    },
   };
 }
 

@@ -9,6 +9,7 @@ export * from './nats.js';
 export * from './event-stream.js';
 export * from './subjects.js';
 export * from './messaging.js';
+export * from './deadline.js';
 export * from './contiguous-consumer.js';
 export * from './transient-failure.js';
 export * from './process.js';

@@ -1,5 +1,6 @@
 import { headers as natsHeaders, type MsgHdrs, type NatsConnection, type Msg } from '@nats-io/nats-core';
 import { AppError, ErrorCode, isErrorCode, type ErrorPayload } from '../schema/index.js';
+import { DEADLINE_HEADER, deadlineIn, isExpired, parseDeadline } from './deadline.js';
 import type { Logger } from './logger.js';
 import { isTransient } from './transient-failure.js';
 
@@ -14,7 +15,8 @@ export function encodeJson(value: unknown): Uint8Array {
   return encoder.encode(JSON.stringify(value));
 }
 
-export type RequestHandler = (body: unknown, msg: Msg) => Promise<unknown>;
+/** Handles one request; `deadline` (epoch ms, from the caller's header) bounds any wait it makes. */
+export type RequestHandler = (body: unknown, msg: Msg, deadline: number | undefined) => Promise<unknown>;
 /** Turns what a handler threw into its error reply; never throws. */
 export type ErrorNormalizer = (error: unknown, where: string) => ErrorPayload;
 /** Told of every answered request: `ok` or the error code, and the seconds it took. */
@@ -56,25 +58,34 @@ export interface Endpoint {
   limit?: InFlightLimit;
   /** The service's own error normalizer (default: {@link toErrorPayload}). */
   toErrorPayload?: ErrorNormalizer;
+  /** Told of every request dropped unanswered because its deadline had passed before it started. */
+  onExpired?: () => void;
 }
 
 /**
  * Serves a request/reply endpoint in a queue group. Each request runs concurrently, up to the
  * service's in-flight limit; whatever it throws becomes an error reply through the endpoint's
- * normalizer (by default an unknown error becomes INTERNAL_SERVER_ERROR, logged).
+ * normalizer (by default an unknown error becomes INTERNAL_SERVER_ERROR, logged). A request
+ * whose deadline (DEADLINE_HEADER) has passed is dropped before it starts, unanswered: its
+ * caller has stopped waiting, and the work would only delay the requests still wanted.
  */
 export function serve(nc: NatsConnection, endpoint: Endpoint): () => Promise<void> {
-  const { subject, queue, handler, logger, observe, limit } = endpoint;
+  const { subject, queue, handler, logger, observe, limit, onExpired } = endpoint;
   const normalize = endpoint.toErrorPayload ?? ((error: unknown, where: string) => toErrorPayload(error, logger, where));
   const sub = nc.subscribe(subject, { queue });
   const inFlight = new Set<Promise<void>>();
   const loop = (async () => {
     for await (const msg of sub) {
+      const deadline = parseDeadline(msg.headers?.get(DEADLINE_HEADER));
+      if (isExpired(deadline)) {
+        onExpired?.();
+        continue;
+      }
       if (limit && !limit.tryEnter()) {
         refuse(msg, limit, observe);
         continue;
       }
-      const task = answer(msg, handler, normalize, observe).finally(() => {
+      const task = answer(msg, deadline, handler, normalize, observe).finally(() => {
         inFlight.delete(task);
         limit?.leave();
       });
@@ -94,12 +105,18 @@ function refuse(msg: Msg, limit: InFlightLimit, observe?: AnswerObserver): void 
   observe?.(error.code, 0);
 }
 
-async function answer(msg: Msg, handler: RequestHandler, normalize: ErrorNormalizer, observe?: AnswerObserver): Promise<void> {
+async function answer(
+  msg: Msg,
+  deadline: number | undefined,
+  handler: RequestHandler,
+  normalize: ErrorNormalizer,
+  observe?: AnswerObserver,
+): Promise<void> {
   const started = performance.now();
   let reply: Reply<unknown>;
   try {
     const body: unknown = msg.json();
-    reply = { ok: true, data: await handler(body, msg) };
+    reply = { ok: true, data: await handler(body, msg, deadline) };
   } catch (error) {
     reply = { ok: false, error: normalize(error, msg.subject) };
   }
@@ -123,22 +140,25 @@ export function toErrorPayload(error: unknown, logger: Logger, where: string): E
 }
 
 export interface RequestOptions {
+  /** How long to wait for the reply; the request's deadline (DEADLINE_HEADER) is this far from now. */
   timeoutMs: number;
   correlationId?: string;
   /** Named in SERVICE_UNAVAILABLE messages: "write-service", "read-service". */
   service: string;
 }
 
-/** Sends a request and unwraps the reply; a missing or silent service is SERVICE_UNAVAILABLE. */
+/**
+ * Sends a request and unwraps the reply; a missing or silent service is SERVICE_UNAVAILABLE.
+ * The request carries its deadline (now + timeoutMs) in DEADLINE_HEADER, so that the service
+ * drops it, or stops waiting for it, once this caller has stopped waiting for the reply.
+ */
 export async function request<T>(nc: NatsConnection, subject: string, body: unknown, options: RequestOptions): Promise<T> {
-  let hdrs: MsgHdrs | undefined;
-  if (options.correlationId) {
-    hdrs = natsHeaders();
-    hdrs.set(CORRELATION_HEADER, options.correlationId);
-  }
+  const hdrs: MsgHdrs = natsHeaders();
+  hdrs.set(DEADLINE_HEADER, String(deadlineIn(options.timeoutMs)));
+  if (options.correlationId) hdrs.set(CORRELATION_HEADER, options.correlationId);
   let msg: Msg;
   try {
-    msg = await nc.request(subject, encodeJson(body), { timeout: options.timeoutMs, ...(hdrs ? { headers: hdrs } : {}) });
+    msg = await nc.request(subject, encodeJson(body), { timeout: options.timeoutMs, headers: hdrs });
   } catch (error) {
     throw AppError.serviceUnavailable(`${options.service} did not answer in ${options.timeoutMs} ms (${(error as Error).message})`);
   }

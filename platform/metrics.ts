@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Seconds: from a fraction of a millisecond up to the request timeout. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -52,9 +52,48 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Write- and read-service: requests being worked on now (consistency waits included), read at each scrape. */
+  readonly requestsInFlight: Gauge = new Gauge({
+    name: 'cqrs_requests_in_flight',
+    help: 'Requests the service is working on now',
+    registers: [this.registry],
+    collect: () => this.requestsInFlight.set(this.inFlight?.current ?? 0),
+  });
+  /** Write- and read-service: requests dropped unstarted because their caller's deadline had passed. */
+  readonly requestsExpired = new Counter({
+    name: 'cqrs_requests_expired_total',
+    help: 'Requests dropped before they started because their deadline had passed',
+    registers: [this.registry],
+  });
+  /** Gateway: operations refused RATE_LIMITED, by the limit that refused them (token, tenant). */
+  readonly rateLimited = new Counter({
+    name: 'cqrs_rate_limited_total',
+    help: 'Operations refused because a rate limit was exhausted',
+    labelNames: ['scope'] as const,
+    registers: [this.registry],
+  });
+  /** Gateway: 1 while rate limits are counted in Redis (shared by every replica), 0 while this replica counts alone. */
+  readonly rateLimitShared = new Gauge({
+    name: 'cqrs_rate_limit_store_up',
+    help: '1 while rate limits are counted in Redis, shared by every gateway; 0 while this gateway counts in memory',
+    registers: [this.registry],
+  });
+  /** Gateway: rate-limit checks counted in this replica's memory because Redis did not answer. */
+  readonly rateLimitInsurance = new Counter({
+    name: 'cqrs_rate_limit_insurance_total',
+    help: 'Rate-limit checks counted in memory because Redis did not answer',
+    registers: [this.registry],
+  });
+  private inFlight: { readonly current: number } | undefined;
+
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The count `requestsInFlight` reports (a service's in-flight limit). */
+  trackInFlight(count: { readonly current: number }): void {
+    this.inFlight = count;
   }
 
   /** The text exposition format, for GET /metrics. */

@@ -61,21 +61,23 @@ export async function startReadService(
         );
   const queries: QueryDefinition[] = [...readQueries, projectionsQuery(readModels, jsm, subjects)];
   const limit = new InFlightLimit(config.maxInFlight);
+  metrics.trackInFlight(limit);
   const endpoints = queries.map((query) =>
     serve(nc, {
       subject: subjects.query(query.name),
       queue: READ_QUEUE,
       logger,
       limit,
-      handler: async (body) => {
+      handler: async (body, _msg, deadline) => {
         const message = body as QueryMessage;
         if (message.consistencyToken !== undefined && message.consistencyToken !== null) {
           const position = decodeConsistencyToken(message.consistencyToken);
-          await tracker.waitFor(query.reads, position, config.consistencyTimeoutMs, message.consistencyToken);
+          await tracker.waitFor(query.reads, position, config.consistencyTimeoutMs, message.consistencyToken, deadline);
         }
         return query.handle(message.args ?? {}, { tenant: message.tenant, em: orm.em.fork() });
       },
       observe: (outcome, seconds) => metrics.queryDuration.observe({ query: query.name, outcome }, seconds),
+      onExpired: () => metrics.requestsExpired.inc(),
     }),
   );
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);

@@ -66,6 +66,7 @@ export async function startWriteService(
   });
   const saga = startOrderSaga({ orm, databaseUrl: config.writeDatabaseUrl, nc, js, jsm, subjects, handler, logger });
   const limit = new InFlightLimit(config.maxInFlight);
+  metrics.trackInFlight(limit);
   const endpoints = clientCommands.map((entry) =>
     serve(nc, {
       subject: subjects.command(entry.definition.name),
@@ -75,6 +76,8 @@ export async function startWriteService(
       handler: (body) => handler.accept(entry, body),
       toErrorPayload: (error, where) => commandErrorPayload(entry, error) ?? toErrorPayload(error, logger, where),
       observe: (outcome, seconds) => metrics.commandDuration.observe({ command: entry.definition.name, outcome }, seconds),
+      // A command whose caller has gone is not started (serve drops it); one already appended still answers.
+      onExpired: () => metrics.requestsExpired.inc(),
     }),
   );
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);

@@ -1,7 +1,11 @@
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import type { Orm } from '../../platform/postgres/index.js';
-import type { Subjects } from '../../platform/index.js';
+import { remainingMs, type Subjects } from '../../platform/index.js';
 import { AppError, type CheckpointNotice } from '../../schema/index.js';
+
+function deadlinePassed(): AppError {
+  return AppError.serviceUnavailable("the request's deadline passed before the read models reached its consistency token");
+}
 
 interface Waiter {
   projections: readonly string[];
@@ -41,9 +45,17 @@ export class CheckpointTracker {
     return this.positions.get(projection) ?? 0;
   }
 
-  /** Resolves when every named projection is at or past `position`; CONSISTENCY_TIMEOUT after `timeoutMs`. */
-  async waitFor(projections: readonly string[], position: number, timeoutMs: number, token: string): Promise<void> {
+  /**
+   * Resolves when every named projection is at or past `position`; CONSISTENCY_TIMEOUT after
+   * `timeoutMs`. Never waits past the request's `deadline` (epoch ms): once its caller has gone,
+   * the wait ends with SERVICE_UNAVAILABLE, without asking the database, so that abandoned
+   * requests leave nothing behind in the service.
+   */
+  async waitFor(projections: readonly string[], position: number, timeoutMs: number, token: string, deadline?: number): Promise<void> {
     if (this.reached(projections, position)) return;
+    const untilDeadline = remainingMs(deadline);
+    if (untilDeadline <= 0) throw deadlinePassed();
+    const callerGoesFirst = untilDeadline < timeoutMs;
     let waiter!: Waiter;
     const reached = new Promise<void>((resolve) => {
       waiter = { projections, position, resolve };
@@ -51,7 +63,7 @@ export class CheckpointTracker {
     this.waiters.add(waiter);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      timer = setTimeout(() => resolve('timeout'), callerGoesFirst ? untilDeadline : timeoutMs);
     });
     try {
       if ((await Promise.race([reached, timedOut])) !== 'timeout') return;
@@ -59,8 +71,14 @@ export class CheckpointTracker {
       clearTimeout(timer);
       this.waiters.delete(waiter);
     }
+    if (callerGoesFirst) throw deadlinePassed();
     await this.refresh(); // a notice may have been lost on a reconnect: ask the database once
     if (!this.reached(projections, position)) throw AppError.consistencyTimeout(token);
+  }
+
+  /** Consistency waits under way (for the tests and the metrics). */
+  get waiting(): number {
+    return this.waiters.size;
   }
 
   stop(): void {
