@@ -19,7 +19,9 @@ export function authorizeSchema(schema: GraphQLSchema): GraphQLSchema {
     const fields = Object.keys(rootType(schema, root)?.getFields() ?? {});
     const missing = fields.filter((name) => !fieldPolicy[root]?.[name]);
     if (missing.length > 0) {
-      throw new Error(`no authorization rule for ${missing.map((name) => `${root}.${name}`).join(', ')} (gateway/authorization/field-policy.ts)`);
+      throw new Error(
+        `no authorization rule for ${missing.map((name) => `${root}.${name}`).join(', ')} (gateway/authorization/field-policy.ts)`,
+      );
     }
   }
   for (const [typeName, rules] of Object.entries(fieldPolicy)) {

@@ -10,10 +10,7 @@ import type { Role } from '../../schema/index.js';
  * - `own`: a field of a Customer: the customer must be the caller.
  */
 export type FieldGrant =
-  | { kind: 'all' }
-  | { kind: 'self'; arg: string; fill?: boolean }
-  | { kind: 'ownOrder'; arg: string }
-  | { kind: 'own' };
+  { kind: 'all' } | { kind: 'self'; arg: string; fill?: boolean } | { kind: 'ownOrder'; arg: string } | { kind: 'own' };
 
 /** Who: a known role, or `anyone` (every authenticated principal, whatever its roles, none included). */
 export type Audience = Role | 'anyone';

@@ -129,7 +129,11 @@ describe('authorization - roles through real HTTP, WebSocket and NATS (AUTH_MODE
       'input.customerId',
     );
     const someone = { name: 'Eve', email: `eve-${randomUUID()}@example.com`, region: 'north' };
-    await refused('bob registers another', () => gql(url(), REGISTER_CUSTOMER, { input: { ...someone, id: randomUUID() } }, as.bob), 'input.id');
+    await refused(
+      'bob registers another',
+      () => gql(url(), REGISTER_CUSTOMER, { input: { ...someone, id: randomUUID() } }, as.bob),
+      'input.id',
+    );
     await refused('bob registers a new id', () => gql(url(), REGISTER_CUSTOMER, { input: someone }, as.bob), 'input.id');
     await gqlData(url(), ADD_REVIEW, { input: { productId, customerId: BOB, rating: 5 } }, as.bob);
     await gqlData(url(), ADD_TO_WISHLIST, { input: { productId, customerId: BOB.toUpperCase() } }, as.bob);
@@ -138,9 +142,17 @@ describe('authorization - roles through real HTTP, WebSocket and NATS (AUTH_MODE
   it("a customer reads only its own record, orders and wishlist, and no tenant-wide figures; staff reads everyone's personal data", async () => {
     const read = (query: string, variables: Record<string, unknown>, headers: Headers) => () => gql(url(), query, variables, headers);
     await refused("bob reads alice's record", read('query($id: ID!) { customer(id: $id) { name } }', { id: ALICE }, as.bob), 'id');
-    await refused("bob lists alice's orders", read('query($c: ID) { orders(customerId: $c) { totalCount } }', { c: ALICE }, as.bob), 'customerId');
+    await refused(
+      "bob lists alice's orders",
+      read('query($c: ID) { orders(customerId: $c) { totalCount } }', { c: ALICE }, as.bob),
+      'customerId',
+    );
     await refused("bob reads alice's order", read('query($id: ID!) { order(id: $id) { status } }', { id: aliceOrder }, as.bob), 'id');
-    await refused("bob reads alice's wishlist", read('query($c: ID!) { wishlist(customerId: $c) { version } }', { c: ALICE }, as.bob), 'customerId');
+    await refused(
+      "bob reads alice's wishlist",
+      read('query($c: ID!) { wishlist(customerId: $c) { version } }', { c: ALICE }, as.bob),
+      'customerId',
+    );
     await refused('bob reads the sales', read('query { salesByRegion(from: "2020-01-01", to: "2030-01-01") { revenue } }', {}, as.bob));
     await refused('bob reads the top products', read('query { topProducts { unitsSold } }', {}, as.bob));
     await refused('bob reads the projections', read('query { projections { name } }', {}, as.bob));
@@ -208,7 +220,12 @@ describe('authorization - roles through real HTTP, WebSocket and NATS (AUTH_MODE
     const nc = await connect({ servers: system.config.natsUrl });
     const subjects = subjectsFor(system.config.namespace);
     const send = (name: string, message: Record<string, unknown>) =>
-      request(nc, subjects.command(name), { tenant: TENANT, correlationId: randomUUID(), ...message }, { timeoutMs: 5000, service: 'write-service' });
+      request(
+        nc,
+        subjects.command(name),
+        { tenant: TENANT, correlationId: randomUUID(), ...message },
+        { timeoutMs: 5000, service: 'write-service' },
+      );
     const forbidden = (field?: string) => (error: unknown) => {
       assert.ok(error instanceof AppError, String(error));
       assert.equal(error.code, ErrorCode.FORBIDDEN);

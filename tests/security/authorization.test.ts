@@ -24,7 +24,12 @@ import { clientCommands } from '../../write-service/index.js';
 type Decision = 'all' | 'self' | 'ownOrder' | 'own' | '-';
 const WHO = ['customer', 'staff', 'admin', 'nobody'] as const;
 type Who = (typeof WHO)[number];
-const row = (customer: Decision, staff: Decision, admin: Decision, nobody: Decision): Record<Who, Decision> => ({ customer, staff, admin, nobody });
+const row = (customer: Decision, staff: Decision, admin: Decision, nobody: Decision): Record<Who, Decision> => ({
+  customer,
+  staff,
+  admin,
+  nobody,
+});
 
 const CATALOG = row('all', 'all', 'all', 'all');
 const STAFF = row('-', 'all', 'all', '-');
@@ -255,7 +260,15 @@ describe('authorization - the policy tables against every field of the schema an
 
   it("a Customer's personal fields answer only to itself, staff and admin", async () => {
     const customer = typeOf('Customer');
-    const record = { id: OWN_ID, name: 'Ada', email: 'ada@example.com', region: 'north', ordersCount: 2, totalSpent: '10.00', lastOrderAt: null };
+    const record = {
+      id: OWN_ID,
+      name: 'Ada',
+      email: 'ada@example.com',
+      region: 'north',
+      ordersCount: 2,
+      totalSpent: '10.00',
+      lastOrderAt: null,
+    };
     for (const name of Object.keys(SPEC.Customer!)) {
       const field = customer.getFields()[name] as unknown as AnyField;
       const value = record[name as keyof typeof record];

@@ -34,7 +34,8 @@ export async function checkGrant(grant: CommandGrant, command: DomainCommand, ca
     case 'any':
       return;
     case 'asSelf':
-      if (!isCallerId(caller.userId, fieldOf(command, 'customerId'))) throw forbidden(`${grant.field} must be your own customer id`, grant.field);
+      if (!isCallerId(caller.userId, fieldOf(command, 'customerId')))
+        throw forbidden(`${grant.field} must be your own customer id`, grant.field);
       return;
     case 'ownOrder': {
       const orderId = fieldOf(command, 'orderId');
