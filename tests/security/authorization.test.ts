@@ -90,7 +90,7 @@ const WRITE_SIDE: Record<string, Decision> = { any: 'all', asSelf: 'self', ownOr
 /** What a field's resolver sent to the services, through a recording bus and view hub. */
 class Calls {
   readonly sent: { kind: string; name: string; args: unknown }[] = [];
-  answers: Record<string, unknown> = {};
+  answers: Record<string, unknown> = { orders: { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 } };
   context(principal: Principal): GatewayContext {
     const bus = {
       query: async (name: string, args: unknown) => {
@@ -226,7 +226,6 @@ describe('authorization - the policy tables against every field of the schema an
 
   it("a customer's orders are its own when it names no customer", async () => {
     const calls = new Calls();
-    calls.answers.orders = { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0 };
     const field = typeOf('Query').getFields().orders as unknown as AnyField;
     await run('Query', field, calls.context(PRINCIPALS.customer), {});
     assert.equal((calls.sent[0]?.args as { customerId?: string }).customerId, OWN_ID);
