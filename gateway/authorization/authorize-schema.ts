@@ -6,6 +6,7 @@ import { fieldPolicy, ROOT_TYPES, type FieldGrant, type FieldRule } from './fiel
 import { rememberPersonalReach } from './subscription-audience.js';
 
 type Resolver = GraphQLFieldResolver<unknown, GatewayContext, Record<string, unknown>>;
+type GuardedField = GraphQLField<unknown, GatewayContext, Record<string, unknown>>;
 
 /**
  * Puts the gateway's policy (field-policy.ts) in front of every field it names: each root field
@@ -27,18 +28,18 @@ export function authorizeSchema(schema: GraphQLSchema): GraphQLSchema {
   for (const [typeName, rules] of Object.entries(fieldPolicy)) {
     const type = schema.getType(typeName);
     if (!isObjectType(type)) throw new Error(`authorization rules for ${typeName}, which is not an object type of the schema`);
-    const fields = type.getFields();
+    const fields: Readonly<Record<string, GuardedField | undefined>> = type.getFields();
     for (const [fieldName, rule] of Object.entries(rules)) {
       const field = fields[fieldName];
       if (!field) throw new Error(`an authorization rule for ${typeName}.${fieldName}, which the schema does not have`);
-      guard(field as unknown as GraphQLField<unknown, GatewayContext, Record<string, unknown>>, typeName, rule);
+      guard(field, typeName, rule);
     }
   }
   rememberPersonalReach(schema);
   return schema;
 }
 
-function guard(field: GraphQLField<unknown, GatewayContext, Record<string, unknown>>, typeName: string, rule: FieldRule): void {
+function guard(field: GuardedField, typeName: string, rule: FieldRule): void {
   const coordinate = `${typeName}.${field.name}`;
   const resolve: Resolver = field.resolve ?? defaultFieldResolver;
   if (!ROOT_TYPES.includes(typeName as (typeof ROOT_TYPES)[number])) {
@@ -60,7 +61,7 @@ function guard(field: GraphQLField<unknown, GatewayContext, Record<string, unkno
       return order;
     });
   };
-  const subscribe = field.subscribe as Resolver | undefined;
+  const subscribe = field.subscribe;
   if (subscribe) {
     field.subscribe = async (source, args, ctx, info) => {
       const grant = grantFor(rule, ctx.principal, coordinate);
