@@ -24,6 +24,7 @@ export class Bus {
     const body: CommandMessage<N> = {
       tenant: ctx.principal.tenant,
       userId: ctx.principal.userId,
+      roles: ctx.principal.roles,
       correlationId: ctx.correlationId,
       input,
     };

@@ -25,3 +25,5 @@ export * from './limits.js';
 export * from './money.js';
 export * from './validation.js';
 export * from './consistency-token.js';
+// Who may do what: the roles of a token, read the same way by the gateway and the write-service.
+export * from './roles.js';

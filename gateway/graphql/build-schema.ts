@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { printSchema, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
+import { authorizeSchema } from '../authorization/authorize-schema.js';
 import { AnalyticsResolver } from './analytics-resolver.js';
 import { CatalogResolver } from './catalog-resolver.js';
 import { CustomerResolver } from './customer-resolver.js';
@@ -10,11 +11,11 @@ import { ProjectionsResolver } from './projections-resolver.js';
 import { ReviewResolver } from './review-resolver.js';
 import { WishlistItemResolver, WishlistResolver } from './wishlist-resolver.js';
 
-/** The gateway's executable schema, built from the type-graphql classes beside it. */
-export function buildGatewaySchema(): Promise<GraphQLSchema> {
+/** The gateway's executable schema, built from the type-graphql classes beside it, behind the authorization policy. */
+export async function buildGatewaySchema(): Promise<GraphQLSchema> {
   // Subscriptions bring their own source streams (view changes from NATS); type-graphql still
   // insists on a PubSub, so it gets an unused one.
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers: [
       CatalogResolver,
       CustomerResolver,
@@ -29,6 +30,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
     validate: false,
     pubSub: createPubSub(),
   });
+  return authorizeSchema(schema);
 }
 
 /** The schema as committed in schema/schema.graphql (sorted, so that diffs stay readable). */

@@ -1,4 +1,5 @@
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { sharingAudience } from '../authorization/subscription-audience.js';
 import type { GatewayContext } from '../context.js';
 import { formatResult } from '../normalize-error.js';
 import { mapAsyncIterable } from './map-async-iterable.js';
@@ -60,6 +61,8 @@ export function createSharedSubscribe(
       args.variableValues ?? null,
       principal.tenant,
       [...principal.roles].sort(),
+      // Answers that depend on who asks (a customer's own order) are not shared across callers.
+      sharingAudience(args),
     ]);
   };
 

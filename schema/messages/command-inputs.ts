@@ -116,6 +116,8 @@ export type CommandName = keyof CommandInputs;
 export interface CommandMessage<Name extends CommandName = CommandName> {
   tenant: string;
   userId: string;
+  /** The caller's `roles` claim: the write-service authorizes the command again on it (absent: no role). */
+  roles: string[];
   correlationId: string;
   input: CommandInputs[Name];
 }

@@ -15,8 +15,8 @@ describe('tenants and auth under AUTH_MODE=jwt (G8)', () => {
   let bob: Record<string, string>;
   before(async () => {
     system = await TestSystem.start('tenants', { AUTH_MODE: 'jwt', JWT_SECRET: SECRET });
-    alice = { authorization: `Bearer ${await signToken(SECRET, { sub: 'alice', tenant: 'tenant-a' })}` };
-    bob = { authorization: `Bearer ${await signToken(SECRET, { sub: 'bob', tenant: 'tenant-b' })}` };
+    alice = { authorization: `Bearer ${await signToken(SECRET, { sub: 'alice', tenant: 'tenant-a', roles: ['admin'] })}` };
+    bob = { authorization: `Bearer ${await signToken(SECRET, { sub: 'bob', tenant: 'tenant-b', roles: ['admin'] })}` };
   });
   after(async () => {
     await system?.stop();

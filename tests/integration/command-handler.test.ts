@@ -67,7 +67,7 @@ describe('command handler: decisions on cached states stay correct when another 
 
   /** A client's mutation, as the endpoint hands it to the handler. */
   const run = (handler: CommandHandler, name: string, input: Record<string, unknown>): Promise<CommandResult> =>
-    handler.accept(commandNamed(name)!, { tenant: TENANT, userId: 'test', correlationId: randomUUID(), input });
+    handler.accept(commandNamed(name)!, { tenant: TENANT, userId: 'test', roles: ['admin'], correlationId: randomUUID(), input });
   /** A saga step: typed, with an internal key. */
   const step = (handler: CommandHandler, command: WriteCommand, idempotencyKey?: string): Promise<CommandResult> =>
     handler.execute(command, {

@@ -127,7 +127,7 @@ describe('consumers across NATS connection drops', () => {
           return await request<{ aggregateId: string }>(
             direct,
             subjects.command(name),
-            { tenant, userId: 'test', correlationId: randomUUID(), input: { ...input, idempotencyKey: key } },
+            { tenant, userId: 'test', roles: ['admin'], correlationId: randomUUID(), input: { ...input, idempotencyKey: key } },
             { timeoutMs: 1_000, service: 'write-service' },
           );
         } catch (error) {

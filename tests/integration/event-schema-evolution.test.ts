@@ -78,6 +78,7 @@ describe('event schema evolution - a ProductCreated stored at schema version 1',
     const restocked = await handler.accept(commandNamed('restockProduct')!, {
       tenant: TENANT,
       userId: 'test',
+      roles: ['admin'],
       correlationId: randomUUID(),
       input: { id: productId, quantity: 3 },
     });

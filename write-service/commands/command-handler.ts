@@ -6,6 +6,7 @@ import { DomainError } from '../domain/domain-error.js';
 import { AggregateStates, streamKey } from '../event-store/aggregate-states.js';
 import { IdempotencyKeyTaken, UniqueKeyTaken, type EventStore, type IdempotencyClaim } from '../event-store/event-store.js';
 import { IdempotencyRecords, requestHash } from '../event-store/idempotency-records.js';
+import { checkGrant, commandGrant } from '../authorization/authorize-command.js';
 import type { PublishWaiter } from '../outbox/publish-waiter.js';
 import { commandOfType, type WriteCommand } from '../registry.js';
 import { AggregateQueue } from './aggregate-queue.js';
@@ -61,12 +62,17 @@ export class CommandHandler {
     this.records = new IdempotencyRecords(options.orm);
   }
 
-  /** A client's command: the request's input checked into the domain command, then handled. */
+  /**
+   * A client's command: authorized on the caller's roles (write-service/authorization: before
+   * anything is read), the input checked into the domain command, its grant's condition checked
+   * (as itself, its own order), then handled.
+   */
   async accept(entry: CommandEntry, body: unknown): Promise<CommandResult> {
     const { definition, aggregate } = entry;
     const parse = definition.parse?.bind(definition);
     if (!parse) throw new Error(`${definition.name} is not a client command`);
     const request = readCommandRequest(body);
+    const grant = commandGrant(definition.name, request);
     const key = clientIdempotencyKey(request.input.idempotencyKey);
     const claim =
       key === undefined ? undefined : { key, command: definition.name, requestHash: requestHash(definition.name, request.input) };
@@ -78,6 +84,7 @@ export class CommandHandler {
         return id;
       };
       const { command, expectedVersion } = parse(request.input, { now: this.now(), newId });
+      await checkGrant(grant, command, request, this.state(request.tenant));
       const isNew = generated.has(aggregate.streamId(command));
       return this.handle(entry, command, { ...request, claim, expectedVersion, isNew, internal: false });
     });
@@ -181,9 +188,12 @@ export class CommandHandler {
   }
 }
 
-/** A refusal, rather than a failure of the service: a repeated key answers its first result instead. */
+/**
+ * A refusal, rather than a failure of the service: a repeated key answers its first result
+ * instead. Not FORBIDDEN: a key is per tenant, and its first result is not for whoever repeats it.
+ */
 function answeredWithoutAppending(error: unknown): boolean {
-  if (error instanceof AppError) return error.code !== ErrorCode.SERVICE_UNAVAILABLE;
+  if (error instanceof AppError) return error.code !== ErrorCode.SERVICE_UNAVAILABLE && error.code !== ErrorCode.FORBIDDEN;
   return (
     error instanceof DomainError ||
     error instanceof VersionConflict ||

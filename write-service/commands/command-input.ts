@@ -15,6 +15,8 @@ export const INTERNAL_KEY_PREFIX = 'saga:';
 export interface CommandRequest {
   tenant: string;
   userId: string;
+  /** The caller's roles claim (strings only; absent: none). */
+  roles: string[];
   correlationId: string;
   input: Untrusted<Record<string, unknown>>;
 }
@@ -26,9 +28,10 @@ export function readCommandRequest(body: unknown): CommandRequest {
   if (typeof tenant !== 'string' || typeof userId !== 'string' || typeof correlationId !== 'string') {
     throw new TypeError('a command request names its tenant, user and correlation id');
   }
-  if (input === undefined || input === null) return { tenant, userId, correlationId, input: {} };
+  const roles = Array.isArray(message.roles) ? message.roles.filter((role): role is string => typeof role === 'string') : [];
+  if (input === undefined || input === null) return { tenant, userId, roles, correlationId, input: {} };
   if (typeof input !== 'object' || Array.isArray(input)) throw AppError.badInput('input', 'input must be an object');
-  return { tenant, userId, correlationId, input };
+  return { tenant, userId, roles, correlationId, input };
 }
 
 /** The client's idempotency key, if it gave one; the internal prefix is refused. */
