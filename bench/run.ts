@@ -127,7 +127,8 @@ if (runs('baselines')) {
   await dropDatabase(pgUrl);
 }
 
-const system = externalUrl ? undefined : await TestSystem.start('bench', { METRICS_PORT: '0' });
+// The live-view scenario opens thousands of anonymous sockets from one address: no per-client cap.
+const system = externalUrl ? undefined : await TestSystem.start('bench', { METRICS_PORT: '0', WS_MAX_CONNECTIONS_PER_CLIENT: '0' });
 // Should a scenario throw, do not leave the services running.
 process.once('exit', () => {
   for (const pid of Object.values(system?.pids() ?? {}))

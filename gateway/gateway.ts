@@ -13,6 +13,7 @@ import { Bus } from './bus.js';
 import { createContext, type GatewayContext, type ViewCaches } from './context.js';
 import { correlationMiddleware } from './correlation.js';
 import { explorerRouter } from './explorer.js';
+import { createEdgeLimits, limitErrorOf, loadLimits } from './limits/index.js';
 import { buildGatewaySchema } from './graphql/build-schema.js';
 import { metricsPlugin } from './metrics-plugin.js';
 import { asGraphQLError, normalizeError } from './normalize-error.js';
@@ -42,15 +43,16 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const auth = createAuthenticator(config.authMode, config.jwtSecret);
   const schema = await buildGatewaySchema();
   const metrics = new Metrics('gateway');
+  const edge = createEdgeLimits(schema, loadLimits(process.env, config.production));
 
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const webSocket = serveWebSocket({ httpServer, schema, auth, sources });
+  const webSocket = serveWebSocket({ httpServer, schema, auth, sources, edge });
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
-    formatError: (_formatted, error) => normalizeError(error),
+    formatError: (_formatted, error) => normalizeError(limitErrorOf(error) ?? error),
     includeStacktraceInErrorResponses: false,
     // The process's signal handling (platform/process.ts) stops the gateway; Apollo's own
     // handlers would race it and leave the process hanging until the forced exit.
@@ -60,7 +62,11 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       drainWebSocketServer(webSocket),
       ApolloServerPluginLandingPageDisabled(),
       metricsPlugin(metrics),
+      ...edge.apollo.plugins,
     ],
+    validationRules: edge.apollo.validationRules,
+    parseOptions: edge.apollo.parseOptions,
+    stringifyResult: edge.apollo.stringifyResult,
   });
   await apollo.start();
 
