@@ -78,13 +78,19 @@ export function serveWebSocket({ httpServer, schema, auth, sources, edge }: WebS
       },
       onSubscribe: (ctx, _id, payload) => {
         const state = sockets.get(ctx);
-        if (!acceptsMore(ctx.extra.socket, limits.maxBufferedBytes)) return [asGraphQLError(new AppError(ErrorCode.RATE_LIMITED, 'the client is not reading'))];
+        if (!acceptsMore(ctx.extra.socket, limits.maxBufferedBytes))
+          return [asGraphQLError(new AppError(ErrorCode.RATE_LIMITED, 'the client is not reading'))];
         if (state && !state.rate.take()) {
           return [
             asGraphQLError(
-              new AppError(ErrorCode.RATE_LIMITED, `at most ${limits.operationsPerSecond} operations per second per connection`, undefined, {
-                retryAfterMs: state.rate.retryAfterMs(),
-              }),
+              new AppError(
+                ErrorCode.RATE_LIMITED,
+                `at most ${limits.operationsPerSecond} operations per second per connection`,
+                undefined,
+                {
+                  retryAfterMs: state.rate.retryAfterMs(),
+                },
+              ),
             ),
           ];
         }

@@ -29,7 +29,12 @@ export function createArmor(limits: Limits): Armor {
       const found = FOUND.exec(error.message)?.[1];
       context?.reportError(queryTooComplex(limit, max, found === undefined ? undefined : Number(found)));
     };
-  const protection = (limit: LimitName, n: number) => ({ n, exposeLimits: true, propagateOnRejection: false, onReject: [reject(limit, n)] });
+  const protection = (limit: LimitName, n: number) => ({
+    n,
+    exposeLimits: true,
+    propagateOnRejection: false,
+    onReject: [reject(limit, n)],
+  });
   const { validationRules, plugins } = new ApolloArmor({
     costLimit: { enabled: false },
     maxTokens: { enabled: false },
@@ -38,7 +43,9 @@ export function createArmor(limits: Limits): Armor {
     maxDirectives: protection('directives', limits.maxDirectives),
     blockFieldSuggestion: { enabled: limits.hideSuggestions },
   }).protect();
-  const rootFields = maxRootFieldsRule(limits.maxRootFields, (_context, found) => queryTooComplex('rootFields', limits.maxRootFields, found));
+  const rootFields = maxRootFieldsRule(limits.maxRootFields, (_context, found) =>
+    queryTooComplex('rootFields', limits.maxRootFields, found),
+  );
   // armor's types name @apollo/server's CommonJS declarations; the plugin is the same object to the ESM server.
   return { validationRules: [...validationRules, rootFields], plugins: plugins as unknown as ApolloServerPlugin[] };
 }

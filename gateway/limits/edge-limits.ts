@@ -56,7 +56,9 @@ export function createEdgeLimits(schema: GraphQLSchema, limits: Limits): EdgeLim
         const limit = limitErrorOf(error);
         if (limit || !limits.hideSuggestions) return limit;
         const message = hideSuggestions(error.message);
-        return message === error.message ? undefined : new GraphQLError(message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+        return message === error.message
+          ? undefined
+          : new GraphQLError(message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
       },
       costError: (document, operationName, variables) => {
         const cost = operationCost(schema, estimators, document, operationName, variables);

@@ -22,7 +22,10 @@ export function cappedStringify(limits: Pick<Limits, 'maxResponseBytes'>): (resu
 }
 
 /** A WebSocket result over the cap as its replacement, or undefined when it fits. */
-export function capResult(limits: Pick<Limits, 'maxResponseBytes'>, result: FormattedExecutionResult): FormattedExecutionResult | undefined {
+export function capResult(
+  limits: Pick<Limits, 'maxResponseBytes'>,
+  result: FormattedExecutionResult,
+): FormattedExecutionResult | undefined {
   if (result.data === undefined || result.data === null) return undefined;
   const bytes = byteLength(JSON.stringify(result), limits.maxResponseBytes);
   return bytes > limits.maxResponseBytes ? tooLargeResult(limits.maxResponseBytes, bytes) : undefined;

@@ -9,7 +9,8 @@ import { waitFor } from '../support/wait.js';
 
 /** A small response cap, so that introspection is over it without a large catalog. */
 const RESPONSE_MAX_BYTES = 5_000;
-const NODE_FIELDS = 'id sku title description category price currency availableQuantity inStock discontinued reviewCount averageRating version updatedAt';
+const NODE_FIELDS =
+  'id sku title description category price currency availableQuantity inStock discontinued reviewCount averageRating version updatedAt';
 const aliases = (count: number, field: (i: number) => string) => Array.from({ length: count }, (_, i) => field(i)).join('\n');
 
 type Transport = 'HTTP' | 'WebSocket';
@@ -98,7 +99,8 @@ describe('security - query limits, on HTTP and WebSocket alike', () => {
   for (const transport of ['HTTP', 'WebSocket'] as const) {
     describe(`over ${transport}`, () => {
       it('depth - eleven levels are refused, ten are answered', async () => {
-        const nest = (levels: number) => `{ __type(name: "PageInfo") { ${'fields { type { '.repeat(levels)}name${' } }'.repeat(levels)} } }`;
+        const nest = (levels: number) =>
+          `{ __type(name: "PageInfo") { ${'fields { type { '.repeat(levels)}name${' } }'.repeat(levels)} } }`;
         // __type is level 1; each "fields { type {" pair adds two, and name one more: 1 + 2n + 1.
         const over = await refused(transport, 'depth', nest(5)); // 12
         assert.deepEqual([over.max, over.found], [10, 12]);

@@ -61,10 +61,13 @@ describe('security - WebSocket limits', () => {
     assert.equal(other.closed, undefined);
     // One closed, one more is welcome again.
     held[0]!.socket.close();
-    await waitFor(async () => {
-      const again = await open({ authorization: token });
-      return again.closed === undefined ? again : undefined;
-    }, { what: 'a socket once one is released' });
+    await waitFor(
+      async () => {
+        const again = await open({ authorization: token });
+        return again.closed === undefined ? again : undefined;
+      },
+      { what: 'a socket once one is released' },
+    );
   });
 
   it('connections - anonymous sockets count per address', async () => {

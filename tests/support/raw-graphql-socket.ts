@@ -52,7 +52,9 @@ export class RawGraphQLSocket {
 
   /** The `next` or `error` answer to operation `id`, once it arrives. */
   async answer(id: string): Promise<Message> {
-    return waitFor(() => this.messages.find((m) => m.id === id && (m.type === 'next' || m.type === 'error')), { what: `the answer to ${id}` });
+    return waitFor(() => this.messages.find((m) => m.id === id && (m.type === 'next' || m.type === 'error')), {
+      what: `the answer to ${id}`,
+    });
   }
 
   /** Stops reading from the TCP connection: what the gateway sends piles up. */
