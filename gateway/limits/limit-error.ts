@@ -29,8 +29,8 @@ const describe: Record<LimitName, string> = {
   responseBytes: 'bytes of answer',
 };
 
-/** graphql-js's refusal of a document over `maxTokens` (parse's own option), in graphql 16. */
-const TOO_MANY_TOKENS = /Document contains more than (\d+) tokens\. Parsing aborted\./;
+/** graphql-js's refusal of a document over `maxTokens` (parse's own option); graphql 16 spells it "more that". */
+const TOO_MANY_TOKENS = /Document contains more tha[nt] (\d+) tokens\. Parsing aborted\./;
 
 /**
  * The limit error behind `error`, if a limit refused it: Apollo wraps what validation rules
