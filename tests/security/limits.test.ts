@@ -170,7 +170,7 @@ describe('security - query limits, on HTTP and WebSocket alike', () => {
         const answer = await ask(transport, '{ __schema { types { name description fields { name description } } } }');
         assert.equal(answer.data ?? undefined, undefined);
         assert.equal(answer.errors?.length, 1);
-        const extensions = answer.errors![0]!.extensions!;
+        const extensions = answer.errors[0]!.extensions!;
         assert.deepEqual([extensions.code, extensions.limit, extensions.max], ['QUERY_TOO_COMPLEX', 'responseBytes', RESPONSE_MAX_BYTES]);
         assert.ok((extensions.found as number) > RESPONSE_MAX_BYTES);
         await probe(transport);

@@ -96,7 +96,7 @@ describe('security - WebSocket limits', () => {
     );
   });
 
-  it('backpressure - a client that stops reading its results is closed instead of growing the gateway', async () => {
+  it('backpressure - a client that stops reading its results is closed instead of growing the gateway', async (t) => {
     const socket = await open({ authorization: `Bearer ${await tokenFor('not-reading')}` });
     socket.subscribe('first', INTROSPECTION);
     const first = await socket.answer('first');
@@ -117,7 +117,7 @@ describe('security - WebSocket limits', () => {
     const fresh = await open({ authorization: `Bearer ${await tokenFor('reader')}` });
     fresh.subscribe('after', '{ __typename }');
     assert.equal((await fresh.answer('after')).type, 'next');
-    process.stdout.write(`# not-reading client cut after ${sent} requests of ${resultBytes} bytes\n`);
+    t.diagnostic(`not-reading client cut after ${sent} requests of ${resultBytes} bytes`);
   });
 
   it('document cache - bounded by the size of its texts, not only their count', async () => {
