@@ -118,7 +118,7 @@ export function serveWebSocket({ httpServer, schema, auth, sources, edge }: WebS
       onNext: (ctx, _id, _payload, _args, result) => {
         acceptsMore(ctx.extra.socket, limits.maxBufferedBytes); // closes the socket; graphql-ws then sends nothing
         const formatted = result.errors ? formatResult(result) : undefined;
-        return checks.capResult(formatted ?? (result)) ?? formatted;
+        return checks.capResult(formatted ?? result) ?? formatted;
       },
       onError: (_ctx, _id, _payload, errors) => errors.map(normalizeError),
       onClose: (ctx) => {
