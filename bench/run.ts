@@ -127,7 +127,10 @@ if (runs('baselines')) {
   await dropDatabase(pgUrl);
 }
 
-const system = externalUrl ? undefined : await TestSystem.start('bench', { METRICS_PORT: '0', RATE_LIMIT: 'off' });
+// The live-view scenario opens thousands of anonymous sockets from one address: no per-client cap; no rate limits.
+const system = externalUrl
+  ? undefined
+  : await TestSystem.start('bench', { METRICS_PORT: '0', RATE_LIMIT: 'off', WS_MAX_CONNECTIONS_PER_CLIENT: '0' });
 // Should a scenario throw, do not leave the services running.
 process.once('exit', () => {
   for (const pid of Object.values(system?.pids() ?? {}))

@@ -13,6 +13,7 @@ import { Bus } from './bus.js';
 import { createContext, type GatewayContext, type ViewCaches } from './context.js';
 import { correlationMiddleware } from './correlation.js';
 import { explorerRouter } from './explorer.js';
+import { createEdgeLimits, limitErrorOf, loadLimits } from './limits/index.js';
 import { buildGatewaySchema } from './graphql/build-schema.js';
 import { metricsPlugin } from './metrics-plugin.js';
 import { rateLimitPlugin, startRateLimits } from './rate-limit/index.js';
@@ -44,15 +45,16 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const schema = await buildGatewaySchema();
   const metrics = new Metrics('gateway');
   const rateLimits = config.rateLimit && (await startRateLimits(config.rateLimit, config.redisUrl, logger, metrics));
+  const edge = createEdgeLimits(schema, loadLimits(process.env, config.production));
 
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const webSocket = serveWebSocket({ httpServer, schema, auth, sources, rateLimits });
+  const webSocket = serveWebSocket({ httpServer, schema, auth, sources, edge, rateLimits });
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
-    formatError: (_formatted, error) => normalizeError(error),
+    formatError: (_formatted, error) => normalizeError(limitErrorOf(error) ?? error),
     includeStacktraceInErrorResponses: false,
     // The process's signal handling (platform/process.ts) stops the gateway; Apollo's own
     // handlers would race it and leave the process hanging until the forced exit.
@@ -63,7 +65,11 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       ApolloServerPluginLandingPageDisabled(),
       metricsPlugin(metrics),
       ...(rateLimits ? [rateLimitPlugin(rateLimits)] : []),
+      ...edge.apollo.plugins,
     ],
+    validationRules: edge.apollo.validationRules,
+    parseOptions: edge.apollo.parseOptions,
+    stringifyResult: edge.apollo.stringifyResult,
   });
   await apollo.start();
 

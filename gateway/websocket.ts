@@ -8,6 +8,7 @@ import { AppError, ErrorCode } from '../schema/index.js';
 import type { Authenticator, Principal } from './auth.js';
 import { createContext, type ContextSources, type GatewayContext } from './context.js';
 import { correlationIdOf } from './correlation.js';
+import { acceptsMore, clientKey, ConnectionCounter, OperationRate, refuseConnection, type EdgeLimits } from './limits/index.js';
 import { asGraphQLError, formatResult, normalizeError } from './normalize-error.js';
 import type { RateLimits } from './rate-limit/index.js';
 import { DocumentCache } from './subscriptions/document-cache.js';
@@ -22,18 +23,36 @@ export interface WebSocketOptions {
   sources: ContextSources;
   /** Spent by each operation as over HTTP (absent: no rate limits). */
   rateLimits?: RateLimits | undefined;
+  edge: EdgeLimits;
+}
+
+/** What the edge's limits keep per socket. */
+interface SocketState {
+  client?: string;
+  rate: OperationRate;
 }
 
 /**
  * graphql-ws on the HTTP server's `/graphql`: authenticated once per socket (refused: closed
  * with 4403), documents parsed and validated once per query text, at most
  * MAX_SUBSCRIPTIONS_PER_SOCKET subscriptions per socket, identical subscriptions executed once
- * per change (createSharedSubscribe), errors as over HTTP (normalizeError).
+ * per change (createSharedSubscribe), errors as over HTTP (normalizeError). The edge's limits
+ * as over HTTP (gateway/limits), and the socket's own: messages no larger than an HTTP body,
+ * sockets per client, operations per second, and unsent bytes (a client that does not read is
+ * closed).
  */
-export function serveWebSocket({ httpServer, schema, auth, sources, rateLimits }: WebSocketOptions): Disposable {
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+export function serveWebSocket({ httpServer, schema, auth, sources, edge, rateLimits }: WebSocketOptions): Disposable {
+  const { limits, webSocket: checks } = edge;
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: limits.maxMessageBytes });
   const principals = new WeakMap<object, Principal>();
-  const documents = new DocumentCache(schema);
+  const documents = new DocumentCache(schema, {
+    maxChars: limits.documentCacheBytes,
+    rules: checks.validationRules,
+    maxTokens: checks.maxTokens,
+    refusal: checks.refusal,
+  });
+  const connections = new ConnectionCounter(limits.maxConnectionsPerClient);
+  const sockets = new WeakMap<object, SocketState>();
   // Each subscription's socket and id, by its context: later values go straight there.
   const directTargets = new WeakMap<object, DirectTarget>();
   return useServer<Record<string, unknown>>(
@@ -44,7 +63,14 @@ export function serveWebSocket({ httpServer, schema, auth, sources, rateLimits }
       onConnect: async (ctx) => {
         try {
           const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-          principals.set(ctx, await auth.authenticate(typeof authorization === 'string' ? authorization : undefined));
+          const principal = await auth.authenticate(typeof authorization === 'string' ? authorization : undefined);
+          const client = clientKey(authorization ? principal : undefined, ctx.extra.request.socket.remoteAddress);
+          if (!connections.acquire(client)) {
+            refuseConnection(ctx.extra.socket, limits.maxConnectionsPerClient);
+            return false;
+          }
+          sockets.set(ctx, { client, rate: new OperationRate(limits.operationsPerSecond, limits.operationsBurst) });
+          principals.set(ctx, principal);
           // graphql-ws keeps the upgrade request for the socket's whole life; nothing here reads it
           // again, and it costs about 1.5 KB per socket (measured with 5,000 subscribers).
           (ctx.extra as { request?: unknown }).request = undefined;
@@ -54,13 +80,32 @@ export function serveWebSocket({ httpServer, schema, auth, sources, rateLimits }
         }
       },
       onSubscribe: async (ctx, _id, payload) => {
+        const state = sockets.get(ctx);
+        if (!acceptsMore(ctx.extra.socket, limits.maxBufferedBytes))
+          return [asGraphQLError(new AppError(ErrorCode.RATE_LIMITED, 'the client is not reading'))];
+        if (state && !state.rate.take()) {
+          return [
+            asGraphQLError(
+              new AppError(
+                ErrorCode.RATE_LIMITED,
+                `at most ${limits.operationsPerSecond} operations per second per connection`,
+                undefined,
+                {
+                  retryAfterMs: state.rate.retryAfterMs(),
+                },
+              ),
+            ),
+          ];
+        }
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_SOCKET) {
           return [
             asGraphQLError(new AppError(ErrorCode.RATE_LIMITED, `at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`)),
           ];
         }
         const document = documents.get(payload.query);
-        if (!('kind' in document)) return document; // syntax or validation errors
+        if (!('kind' in document)) return document; // syntax or validation errors, limits of the document's shape
+        const tooCostly = checks.costError(document, payload.operationName, payload.variables);
+        if (tooCostly) return [tooCostly];
         const principal = principals.get(ctx);
         const limited = principal && (await rateLimits?.check(principal, getOperationAST(document, payload.operationName)?.operation));
         if (limited) return [asGraphQLError(limited)];
@@ -75,8 +120,18 @@ export function serveWebSocket({ httpServer, schema, auth, sources, rateLimits }
         return context;
       },
       // Later values of a subscription are formatted where they are sent (createSharedSubscribe).
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? formatResult(result) : undefined),
+      // Query and mutation results are sent while the client reads them (acceptsMore) and only as large as over HTTP.
+      onNext: (ctx, _id, _payload, _args, result) => {
+        acceptsMore(ctx.extra.socket, limits.maxBufferedBytes); // closes the socket; graphql-ws then sends nothing
+        const formatted = result.errors ? formatResult(result) : undefined;
+        return checks.capResult(formatted ?? result) ?? formatted;
+      },
       onError: (_ctx, _id, _payload, errors) => errors.map(normalizeError),
+      onClose: (ctx) => {
+        const client = sockets.get(ctx)?.client;
+        if (client !== undefined) connections.release(client);
+        sockets.delete(ctx);
+      },
     },
     wsServer,
   );
