@@ -90,7 +90,7 @@ describe('request deadlines', () => {
 
   it('write-service - a command whose deadline has passed appends nothing; the same command in time is appended', async () => {
     const tenant = `dl-${randomUUID().slice(0, 8)}`;
-    const command = { tenant, userId: 'deadline-test', correlationId: randomUUID(), input: productInput() };
+    const command = { tenant, userId: 'deadline-test', roles: ['admin'], correlationId: randomUUID(), input: productInput() };
     const before = await expired('write');
     const hdrs = natsHeaders();
     hdrs.set(DEADLINE_HEADER, String(Date.now() - 1));
