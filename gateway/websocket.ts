@@ -9,6 +9,7 @@ import type { Authenticator, Principal } from './auth.js';
 import { createContext, type ContextSources, type GatewayContext } from './context.js';
 import { correlationIdOf } from './correlation.js';
 import { asGraphQLError, formatResult, normalizeError } from './normalize-error.js';
+import { closeAtExpiry } from './socket-expiry.js';
 import { DocumentCache } from './subscriptions/document-cache.js';
 import { createSharedSubscribe, type DirectTarget } from './subscriptions/shared-subscribe.js';
 
@@ -23,7 +24,7 @@ export interface WebSocketOptions {
 
 /**
  * graphql-ws on the HTTP server's `/graphql`: authenticated once per socket (refused: closed
- * with 4403), documents parsed and validated once per query text, at most
+ * with 4403; closed with 4403 too when the token expires), documents parsed and validated once per query text, at most
  * MAX_SUBSCRIPTIONS_PER_SOCKET subscriptions per socket, identical subscriptions executed once
  * per change (createSharedSubscribe), errors as over HTTP (normalizeError).
  */
@@ -41,7 +42,9 @@ export function serveWebSocket({ httpServer, schema, auth, sources }: WebSocketO
       onConnect: async (ctx) => {
         try {
           const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-          principals.set(ctx, await auth.authenticate(typeof authorization === 'string' ? authorization : undefined));
+          const principal = await auth.authenticate(typeof authorization === 'string' ? authorization : undefined);
+          principals.set(ctx, principal);
+          closeAtExpiry(ctx.extra.socket, principal.expiresAt);
           // graphql-ws keeps the upgrade request for the socket's whole life; nothing here reads it
           // again, and it costs about 1.5 KB per socket (measured with 5,000 subscribers).
           (ctx.extra as { request?: unknown }).request = undefined;
