@@ -1,6 +1,15 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { request, type Subjects } from '../platform/index.js';
-import type { CommandInputs, CommandMessage, CommandName, CommandResult, Queries, QueryMessage, QueryName } from '../schema/index.js';
+import {
+  requireSafeStrings,
+  type CommandInputs,
+  type CommandMessage,
+  type CommandName,
+  type CommandResult,
+  type Queries,
+  type QueryMessage,
+  type QueryName,
+} from '../schema/index.js';
 import type { Principal } from './auth.js';
 
 export interface CallContext {
@@ -12,6 +21,8 @@ export interface CallContext {
  * The gateway's only way to the services: commands to the write-service queue group, queries
  * to the read-service queue group, each typed by its wire message and sent as it is (JSON).
  * A service's error comes back as the AppError it answered (SERVICE_UNAVAILABLE when none did).
+ * A string no service can store (NUL, a lone surrogate: requireSafeStrings) is refused here,
+ * BAD_USER_INPUT naming its field, before anything is sent.
  */
 export class Bus {
   constructor(
@@ -20,7 +31,8 @@ export class Bus {
     private readonly timeoutMs: number,
   ) {}
 
-  command<N extends CommandName>(name: N, input: CommandInputs[N], ctx: CallContext): Promise<CommandResult> {
+  async command<N extends CommandName>(name: N, input: CommandInputs[N], ctx: CallContext): Promise<CommandResult> {
+    requireSafeStrings(input, 'input');
     const body: CommandMessage<N> = {
       tenant: ctx.principal.tenant,
       userId: ctx.principal.userId,
@@ -30,12 +42,13 @@ export class Bus {
     return this.call(this.subjects.command(name), body, ctx, 'write-service');
   }
 
-  query<N extends QueryName>(
+  async query<N extends QueryName>(
     name: N,
     args: Queries[N]['args'],
     ctx: CallContext,
     consistencyToken?: string | null,
   ): Promise<Queries[N]['answer']> {
+    requireSafeStrings(args, '');
     const body: QueryMessage<Queries[N]['args']> = {
       tenant: ctx.principal.tenant,
       correlationId: ctx.correlationId,

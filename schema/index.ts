@@ -24,4 +24,5 @@ export * from './errors.js';
 export * from './limits.js';
 export * from './money.js';
 export * from './validation.js';
+export * from './text-safety.js';
 export * from './consistency-token.js';
