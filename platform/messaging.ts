@@ -1,6 +1,7 @@
 import { headers as natsHeaders, type MsgHdrs, type NatsConnection, type Msg } from '@nats-io/nats-core';
 import { AppError, ErrorCode, isErrorCode, type ErrorPayload } from '../schema/index.js';
 import type { Logger } from './logger.js';
+import { statementOf } from './error-without-sql.js';
 import { isTransient } from './transient-failure.js';
 
 /** The reply to every request crossing NATS. */
@@ -118,7 +119,10 @@ export function toErrorPayload(error: unknown, logger: Logger, where: string): E
       message: 'the database did not answer; repeat the request (with the same idempotency key for a mutation)',
     };
   }
+  // The logger's `err` serializer drops a failed statement (errorWithoutSql); it is only for debugging.
   logger.error({ err: error, where }, 'unexpected error');
+  const statement = statementOf(error);
+  if (statement !== undefined) logger.debug({ where, statement }, 'the failed statement');
   return { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'internal error' };
 }
 
