@@ -10,6 +10,7 @@ import { type Config, createLogger, type Logger, Metrics, connectNats, startMetr
 import { PRODUCT_VIEW, type ProductView } from '../schema/index.js';
 import { createAuthenticator } from './auth.js';
 import { Bus } from './bus.js';
+import { createTokenSeal } from './token-seal.js';
 import { createContext, type GatewayContext, type ViewCaches } from './context.js';
 import { correlationMiddleware } from './correlation.js';
 import { explorerRouter } from './explorer.js';
@@ -33,7 +34,7 @@ export interface RunningGateway {
 export async function startGateway(config: Config, logger: Logger = createLogger('gateway', config.logLevel)): Promise<RunningGateway> {
   const subjects = subjectsFor(config.namespace);
   const nc = await connectNats(config.natsUrl, `${config.namespace}-gateway`, logger);
-  const bus = new Bus(nc, subjects, config.requestTimeoutMs);
+  const bus = new Bus(nc, subjects, config.requestTimeoutMs, createTokenSeal(config.consistencyTokenKey ?? config.jwtSecret));
   const views = new ViewHub(nc, subjects, logger);
   const caches: ViewCaches = {};
   if (config.viewCacheSize > 0) {

@@ -22,6 +22,8 @@ export interface Config {
   jwtAudience?: string;
   /** The explorer (GET /explorer): on by default, off in production unless EXPLORER=on. */
   explorer: boolean;
+  /** Key of the consistency tokens clients see (default: derived from JWT_SECRET); every gateway replica needs the same. */
+  consistencyTokenKey?: string;
   /** Bearer token that GET /metrics on the gateway's own port requires; see metricsPort. */
   metricsToken?: string;
   /** How long the gateway waits for a service's reply. */
@@ -58,6 +60,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const auth = authSettings(authMode, env);
   const explorer = onOff(env.EXPLORER, !production, 'EXPLORER');
   const metricsToken = env.METRICS_TOKEN || undefined;
+  const consistencyTokenKey = env.CONSISTENCY_TOKEN_KEY || undefined;
+  if (consistencyTokenKey !== undefined && consistencyTokenKey.length < 32) throw new Error('CONSISTENCY_TOKEN_KEY must be at least 32 characters');
+  if (production && !consistencyTokenKey && !auth.jwtSecret) {
+    throw new Error('NODE_ENV=production needs CONSISTENCY_TOKEN_KEY when there is no JWT_SECRET (gateway replicas must share it)');
+  }
   if (metricsToken !== undefined && metricsToken.length < 32) throw new Error('METRICS_TOKEN must be at least 32 characters');
   return {
     namespace,
@@ -70,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...auth,
     explorer,
     ...(metricsToken ? { metricsToken } : {}),
+    ...(consistencyTokenKey ? { consistencyTokenKey } : {}),
     requestTimeoutMs: integer(env.REQUEST_TIMEOUT_MS, 5000, 'REQUEST_TIMEOUT_MS'),
     consistencyTimeoutMs: integer(env.CONSISTENCY_TIMEOUT_MS, 3000, 'CONSISTENCY_TIMEOUT_MS'),
     logLevel: env.LOG_LEVEL ?? 'info',
