@@ -80,7 +80,10 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   // METRICS_PORT: metrics on a port of their own (not the API's); otherwise see metricsEndpoint.
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
   if (!metricsServer) {
-    app.get('/metrics', metricsEndpoint(metrics, { production: config.production, ...(config.metricsToken ? { token: config.metricsToken } : {}) }));
+    app.get(
+      '/metrics',
+      metricsEndpoint(metrics, { production: config.production, ...(config.metricsToken ? { token: config.metricsToken } : {}) }),
+    );
   }
   if (config.explorer) app.use(explorerRouter());
   app.use(

@@ -20,7 +20,10 @@ const BODY_FAILURES: Record<string, { status: number; message: string }> = {
 function sendError(req: Request, res: Response, status: number, message: string, code: string): void {
   if (res.headersSent) return;
   const type = req.accepts(['application/graphql-response+json', 'application/json']) || 'application/json';
-  res.status(status).type(type).send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  res
+    .status(status)
+    .type(type)
+    .send(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
 /**

@@ -61,7 +61,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const explorer = onOff(env.EXPLORER, !production, 'EXPLORER');
   const metricsToken = env.METRICS_TOKEN || undefined;
   const consistencyTokenKey = env.CONSISTENCY_TOKEN_KEY || undefined;
-  if (consistencyTokenKey !== undefined && consistencyTokenKey.length < 32) throw new Error('CONSISTENCY_TOKEN_KEY must be at least 32 characters');
+  if (consistencyTokenKey !== undefined && consistencyTokenKey.length < 32)
+    throw new Error('CONSISTENCY_TOKEN_KEY must be at least 32 characters');
   if (production && !consistencyTokenKey && !auth.jwtSecret) {
     throw new Error('NODE_ENV=production needs CONSISTENCY_TOKEN_KEY when there is no JWT_SECRET (gateway replicas must share it)');
   }

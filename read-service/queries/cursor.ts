@@ -12,7 +12,8 @@ export type CursorValueType = 'text' | 'numeric' | 'real' | 'timestamptz';
 const MAX_CURSOR_LENGTH = 2048;
 const NUMBER = /^-?(0|[1-9][0-9]{0,30})(\.[0-9]{1,30})?(e[+-]?[0-9]{1,3})?$/i;
 // timestamptz as text: "2026-11-30 10:00:00.123456+00" (years 0001-9999).
-const TIMESTAMP = /^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[ T]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?([+-][0-9]{2}(:?[0-9]{2})?|Z)$/;
+const TIMESTAMP =
+  /^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[ T]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?([+-][0-9]{2}(:?[0-9]{2})?|Z)$/;
 
 /**
  * A cursor's sort value and id, checked to be what encodeCursor wrote for a value of `type`:
@@ -47,4 +48,3 @@ function fits(text: string, type: CursorValueType | undefined): boolean {
       return TIMESTAMP.test(text) && isCalendarDay(text.slice(0, 10));
   }
 }
-

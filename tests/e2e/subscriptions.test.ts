@@ -94,7 +94,10 @@ describe('productUpdated over WebSocket', () => {
   it('a bad id or a future token fails the subscription with a coded error', async () => {
     const client = wsClient(system.graphqlUrl);
     const bad = new SubscriptionRecorder<Watched>(client, WATCH, { id: 'not-a-uuid' });
-    const future = new SubscriptionRecorder<Watched>(client, WATCH, { id: crypto.randomUUID(), token: sealedToken(system.config, 999_999_999) });
+    const future = new SubscriptionRecorder<Watched>(client, WATCH, {
+      id: crypto.randomUUID(),
+      token: sealedToken(system.config, 999_999_999),
+    });
     try {
       await waitFor(() => bad.errors.length > 0 && future.errors.length > 0, { what: 'both errors' });
       assert.deepEqual((bad.errors[0] as { extensions?: unknown }).extensions, { code: 'BAD_USER_INPUT', field: 'id' });

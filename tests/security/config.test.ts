@@ -28,7 +28,9 @@ describe('security - configuration refuses what would be unsafe', () => {
     refused({ AUTH_MODE: 'jwt', JWKS_URL: 'not a url' }, /JWKS_URL must be a URL/);
     refused({ AUTH_MODE: 'jwt', JWKS_URL: 'file:///etc/keys.json' }, /http\(s\)/);
     refused({ AUTH_MODE: 'jwt', NODE_ENV: 'production', JWKS_URL: 'http://idp.internal/jwks', CONSISTENCY_TOKEN_KEY: KEY }, /https/);
-    assert.ok(load({ AUTH_MODE: 'jwt', NODE_ENV: 'production', JWKS_URL: 'https://idp.example.test/jwks', CONSISTENCY_TOKEN_KEY: KEY }).jwksUrl);
+    assert.ok(
+      load({ AUTH_MODE: 'jwt', NODE_ENV: 'production', JWKS_URL: 'https://idp.example.test/jwks', CONSISTENCY_TOKEN_KEY: KEY }).jwksUrl,
+    );
   });
 
   it('issuer and audience are taken when given', () => {

@@ -76,7 +76,10 @@ describe('security - errors: clean JSON for bad requests, BAD_USER_INPUT for bad
 
   it('an oversized body answers a JSON 413, and the mutation in it never reaches the write-service', async () => {
     const input = productInput({ description: 'x'.repeat(200_000) });
-    const body = JSON.stringify({ query: 'mutation($input: CreateProductInput!) { createProduct(input: $input) { aggregateId } }', variables: { input } });
+    const body = JSON.stringify({
+      query: 'mutation($input: CreateProductInput!) { createProduct(input: $input) { aggregateId } }',
+      variables: { input },
+    });
     const answer = await raw(system.graphqlUrl, body);
     assertJsonError(answer, 413, 'oversized');
     await nc.flush();
@@ -109,7 +112,11 @@ describe('security - errors: clean JSON for bad requests, BAD_USER_INPUT for bad
     await assertBadInput(products, { s: 'mug\u0000' }, 'search');
     await assertBadInput(products, { s: '\ud800' }, 'search');
     await assertBadInput(products, { c: 'kitchen\u0000' }, 'filter.category');
-    await assertBadInput('query($r: String) { salesByRegion(from: "2026-01-01", to: "2026-01-02", region: $r) { day } }', { r: 'eu\u0000' }, 'region');
+    await assertBadInput(
+      'query($r: String) { salesByRegion(from: "2026-01-01", to: "2026-01-02", region: $r) { day } }',
+      { r: 'eu\u0000' },
+      'region',
+    );
   });
 
   it('forged cursors are BAD_USER_INPUT naming after, for every sort and for orders', async () => {

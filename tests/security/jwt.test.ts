@@ -27,7 +27,15 @@ async function token(
   kid?: string,
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const all: Record<string, unknown> = { sub: 'alice', tenant: 'jwt-tenant', roles: ['user'], iss: ISSUER, aud: AUDIENCE, exp: now + 3600, ...claims };
+  const all: Record<string, unknown> = {
+    sub: 'alice',
+    tenant: 'jwt-tenant',
+    roles: ['user'],
+    iss: ISSUER,
+    aud: AUDIENCE,
+    exp: now + 3600,
+    ...claims,
+  };
   const payload: JWTPayload = Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
   return new SignJWT(payload).setProtectedHeader({ alg, ...(kid ? { kid } : {}) }).sign(key);
 }
@@ -63,7 +71,9 @@ describe('security - JWT: who may call, and for how long', () => {
       { ...(await exportJWK(keys.rs.publicKey)), kid: 'rs-1', alg: 'RS256', use: 'sig' },
       { ...(await exportJWK(keys.es.publicKey)), kid: 'es-1', alg: 'ES256', use: 'sig' },
     ];
-    jwks = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published })));
+    jwks = http.createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published })),
+    );
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
     system = await TestSystem.start('jwt', {
@@ -131,7 +141,10 @@ describe('security - JWT: who may call, and for how long', () => {
   });
 
   it('a token signed with another key is UNAUTHENTICATED: another secret, a key not in the JWKS, the RSA public key as an HMAC secret', async () => {
-    await assertRefused(`Bearer ${await token(new TextEncoder().encode('another-secret-another-secret-0123456789'), 'HS256')}`, 'another secret');
+    await assertRefused(
+      `Bearer ${await token(new TextEncoder().encode('another-secret-another-secret-0123456789'), 'HS256')}`,
+      'another secret',
+    );
     await assertRefused(`Bearer ${await token(keys.stranger.privateKey, 'RS256', {}, 'rs-1')}`, 'stranger key under a known kid');
     await assertRefused(`Bearer ${await token(keys.stranger.privateKey, 'RS256', {}, 'unknown')}`, 'unknown kid');
     const publicPem = new TextEncoder().encode(await exportSPKI(keys.rs.publicKey));
@@ -151,7 +164,22 @@ describe('security - JWT: who may call, and for how long', () => {
   });
 
   it('odd tenant claims are UNAUTHENTICATED: too long, bad characters, not a string, missing', async () => {
-    const odd: unknown[] = ['t'.repeat(65), '', 'a.b', 'a/b', '../other', 'a b', 'tenant*', 'tën', 'a\nb', 7, ['jwt-tenant'], { id: 'x' }, null, undefined];
+    const odd: unknown[] = [
+      't'.repeat(65),
+      '',
+      'a.b',
+      'a/b',
+      '../other',
+      'a b',
+      'tenant*',
+      'tën',
+      'a\nb',
+      7,
+      ['jwt-tenant'],
+      { id: 'x' },
+      null,
+      undefined,
+    ];
     for (const tenant of odd) await assertRefused(`Bearer ${await hs({ tenant })}`, `tenant ${JSON.stringify(tenant)}`);
   });
 
@@ -165,7 +193,12 @@ describe('security - JWT: who may call, and for how long', () => {
     const es = bearer(await token(keys.es.privateKey, 'ES256', { tenant: 'jwks-tenant' }, 'es-1'));
     const created = await createProduct(system.graphqlUrl, { title: 'Signed by the IdP' }, rs);
     const read = `query($id: ID!, $t: String) { product(id: $id, consistencyToken: $t) { ${PRODUCT_FIELDS} } }`;
-    const asEs = await gqlData<{ product: { title: string } | null }>(system.graphqlUrl, read, { id: created.aggregateId, t: created.consistencyToken }, es);
+    const asEs = await gqlData<{ product: { title: string } | null }>(
+      system.graphqlUrl,
+      read,
+      { id: created.aggregateId, t: created.consistencyToken },
+      es,
+    );
     assert.equal(asEs.product?.title, 'Signed by the IdP');
     const otherTenant = await gqlData<{ product: unknown }>(
       system.graphqlUrl,
