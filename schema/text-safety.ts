@@ -6,6 +6,7 @@ import { AppError } from './errors.js';
  * UTF-16 surrogates (not Unicode: they do not survive UTF-8, the encoding of NATS, JSON and the
  * database).
  */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Where the first unsafe character of `text` is, or -1. */
