@@ -243,3 +243,29 @@ describe('security - JWT: who may call, and for how long', () => {
     }
   });
 });
+
+describe('security - JWT: an identity provider that cannot be reached', () => {
+  let system: TestSystem;
+  let closedUrl: string;
+  before(async () => {
+    // A port that was just free: nothing listens on it.
+    const probe = http.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    closedUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}/jwks.json`;
+    await new Promise((resolve) => probe.close(resolve));
+    system = await TestSystem.start('jwksdown', { AUTH_MODE: 'jwt', JWKS_URL: closedUrl }, ['gateway']);
+  });
+  after(async () => {
+    await system?.stop();
+  });
+
+  it('an RS256 token is SERVICE_UNAVAILABLE (the token is not at fault), and HS256 is refused: there is no secret', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const rs = await post(system.graphqlUrl, PRODUCTS, bearer(await token(privateKey, 'RS256', {}, 'rs-1')));
+    assert.equal(rs.body.errors?.[0]?.extensions?.code, 'SERVICE_UNAVAILABLE', JSON.stringify(rs.body));
+    assert.equal(rs.body.data, undefined);
+    const hsAnswer = await post(system.graphqlUrl, PRODUCTS, bearer(await hs()));
+    assert.equal(hsAnswer.status, 401);
+    assert.equal(hsAnswer.body.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+  });
+});
