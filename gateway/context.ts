@@ -77,7 +77,10 @@ function byIdLoader<View extends CachedView>(
           const ctx = context();
           const distinct = [...new Set(ids)];
           const fetch = (ids: string[]) => fetchByIds(ctx, ids, token);
-          const answers = cache ? await cache.load(ctx.principal.tenant, distinct, token, fetch) : await fetch(distinct);
+          // The cache compares positions: it takes the read-service's form of the token.
+          const answers = cache
+            ? await cache.load(ctx.principal.tenant, distinct, token ? ctx.bus.openToken(token) : token, fetch)
+            : await fetch(distinct);
           const byId = new Map(distinct.map((id, i) => [id, answers[i] ?? null]));
           return ids.map((id) => byId.get(id) ?? null);
         },

@@ -6,14 +6,17 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { type Config, createLogger, type Logger, Metrics, connectNats, subjectsFor } from '../platform/index.js';
+import { type Config, createLogger, type Logger, Metrics, connectNats, startMetricsServer, subjectsFor } from '../platform/index.js';
 import { PRODUCT_VIEW, type ProductView } from '../schema/index.js';
 import { createAuthenticator } from './auth.js';
 import { Bus } from './bus.js';
+import { createTokenSeal } from './token-seal.js';
 import { createContext, type GatewayContext, type ViewCaches } from './context.js';
 import { correlationMiddleware } from './correlation.js';
 import { explorerRouter } from './explorer.js';
 import { createEdgeLimits, limitErrorOf, loadLimits } from './limits/index.js';
+import { bodyAlwaysSet, bodyErrorHandler, lastErrorHandler } from './http-errors.js';
+import { metricsEndpoint } from './metrics-endpoint.js';
 import { buildGatewaySchema } from './graphql/build-schema.js';
 import { metricsPlugin } from './metrics-plugin.js';
 import { rateLimitPlugin, startRateLimits } from './rate-limit/index.js';
@@ -33,7 +36,7 @@ export interface RunningGateway {
 export async function startGateway(config: Config, logger: Logger = createLogger('gateway', config.logLevel)): Promise<RunningGateway> {
   const subjects = subjectsFor(config.namespace);
   const nc = await connectNats(config.natsUrl, `${config.namespace}-gateway`, logger);
-  const bus = new Bus(nc, subjects, config.requestTimeoutMs);
+  const bus = new Bus(nc, subjects, config.requestTimeoutMs, createTokenSeal(config.consistencyTokenKey ?? config.jwtSecret));
   const views = new ViewHub(nc, subjects, logger);
   const caches: ViewCaches = {};
   if (config.viewCacheSize > 0) {
@@ -41,7 +44,13 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     await caches.products.start();
   }
   const sources = { bus, views, caches };
-  const auth = createAuthenticator(config.authMode, config.jwtSecret);
+  const auth = createAuthenticator({
+    mode: config.authMode,
+    ...(config.jwtSecret ? { secret: config.jwtSecret } : {}),
+    ...(config.jwksUrl ? { jwksUrl: config.jwksUrl } : {}),
+    ...(config.jwtIssuer ? { issuer: config.jwtIssuer } : {}),
+    ...(config.jwtAudience ? { audience: config.jwtAudience } : {}),
+  });
   const schema = await buildGatewaySchema();
   const metrics = new Metrics('gateway');
   const rateLimits = config.rateLimit && (await startRateLimits(config.rateLimit, config.redisUrl, logger, metrics));
@@ -77,15 +86,20 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/metrics', (_req, res, next) => {
-    metrics.expose().then(({ contentType, body }) => {
-      res.type(contentType).send(body);
-    }, next);
-  });
-  app.use(explorerRouter());
+  // METRICS_PORT: metrics on a port of their own (not the API's); otherwise see metricsEndpoint.
+  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
+  if (!metricsServer) {
+    app.get(
+      '/metrics',
+      metricsEndpoint(metrics, { production: config.production, ...(config.metricsToken ? { token: config.metricsToken } : {}) }),
+    );
+  }
+  if (config.explorer) app.use(explorerRouter());
   app.use(
     '/graphql',
     express.json({ limit: '100kb' }),
+    bodyErrorHandler(),
+    bodyAlwaysSet(),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         try {
@@ -97,6 +111,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       },
     }),
   );
+  app.use(lastErrorHandler(logger));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -105,7 +120,12 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   logger.info(
-    { namespace: config.namespace, url: `${url}/graphql`, explorer: `${url}/explorer`, metrics: `${url}/metrics` },
+    {
+      namespace: config.namespace,
+      url: `${url}/graphql`,
+      explorer: config.explorer ? `${url}/explorer` : 'off',
+      metrics: metricsServer?.url ?? `${url}/metrics`,
+    },
     'gateway ready',
   );
   return {
@@ -115,6 +135,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     async stop() {
       await apollo.stop();
       await rateLimits?.stop();
+      await metricsServer?.close();
       caches.products?.stop();
       views.stop();
       await nc.drain().catch(() => undefined);

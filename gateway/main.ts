@@ -5,6 +5,7 @@ const config = loadConfig();
 const logger = createLogger('gateway', config.logLevel);
 await runMain(logger, async () => {
   const gateway = await startGateway(config, logger);
-  process.stdout.write(`\n  GraphQL endpoint: ${gateway.url}/graphql\n  Explorer:         ${gateway.url}/explorer\n\n`);
+  const explorer = config.explorer ? `${gateway.url}/explorer` : 'off (EXPLORER=on serves it)';
+  process.stdout.write(`\n  GraphQL endpoint: ${gateway.url}/graphql\n  Explorer:         ${explorer}\n\n`);
   return gateway;
 });

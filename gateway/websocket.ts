@@ -11,6 +11,7 @@ import { correlationIdOf } from './correlation.js';
 import { acceptsMore, clientKey, ConnectionCounter, OperationRate, refuseConnection, type EdgeLimits } from './limits/index.js';
 import { asGraphQLError, formatResult, normalizeError } from './normalize-error.js';
 import type { RateLimits } from './rate-limit/index.js';
+import { closeAtExpiry } from './socket-expiry.js';
 import { DocumentCache } from './subscriptions/document-cache.js';
 import { createSharedSubscribe, type DirectTarget } from './subscriptions/shared-subscribe.js';
 
@@ -34,7 +35,7 @@ interface SocketState {
 
 /**
  * graphql-ws on the HTTP server's `/graphql`: authenticated once per socket (refused: closed
- * with 4403), documents parsed and validated once per query text, at most
+ * with 4403; closed with 4403 too when the token expires), documents parsed and validated once per query text, at most
  * MAX_SUBSCRIPTIONS_PER_SOCKET subscriptions per socket, identical subscriptions executed once
  * per change (createSharedSubscribe), errors as over HTTP (normalizeError). The edge's limits
  * as over HTTP (gateway/limits), and the socket's own: messages no larger than an HTTP body,
@@ -71,6 +72,7 @@ export function serveWebSocket({ httpServer, schema, auth, sources, edge, rateLi
           }
           sockets.set(ctx, { client, rate: new OperationRate(limits.operationsPerSecond, limits.operationsBurst) });
           principals.set(ctx, principal);
+          closeAtExpiry(ctx.extra.socket, principal.expiresAt);
           // graphql-ws keeps the upgrade request for the socket's whole life; nothing here reads it
           // again, and it costs about 1.5 KB per socket (measured with 5,000 subscribers).
           (ctx.extra as { request?: unknown }).request = undefined;

@@ -13,7 +13,19 @@ export interface Config {
   port: number;
   host: string;
   authMode: AuthMode;
-  jwtSecret: string;
+  /** HS256 key; absent: HS256 tokens are refused (AUTH_MODE=dev always has the development secret). */
+  jwtSecret?: string;
+  /** Where RS256/ES256 keys are fetched (a JSON Web Key Set); absent: only HS256. */
+  jwksUrl?: string;
+  /** Required `iss` and `aud` of every token, when set. */
+  jwtIssuer?: string;
+  jwtAudience?: string;
+  /** The explorer (GET /explorer): on by default, off in production unless EXPLORER=on. */
+  explorer: boolean;
+  /** Key of the consistency tokens clients see (default: derived from JWT_SECRET); every gateway replica needs the same. */
+  consistencyTokenKey?: string;
+  /** Bearer token that GET /metrics on the gateway's own port requires; see metricsPort. */
+  metricsToken?: string;
   /** How long the gateway waits for a service's reply. */
   requestTimeoutMs: number;
   /** How long a query waits for the read models to reach a consistency token. */
@@ -30,7 +42,7 @@ export interface Config {
   redisUrl: string;
   /** Rate limits per token and per tenant (see RateLimitConfig); absent: off (RATE_LIMIT=off, or AUTH_MODE=dev unless RATE_LIMIT=on). */
   rateLimit?: RateLimitConfig;
-  /** Where the write- and read-service serve GET /metrics (0: any free port); absent: not served. The gateway serves /metrics on its own port. */
+  /** Where each process serves GET /metrics (0: any free port); absent: the services serve none, the gateway serves it on its API port (see METRICS_TOKEN). */
   metricsPort?: number;
 }
 
@@ -49,8 +61,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && authMode === 'dev') {
     throw new Error('AUTH_MODE=dev is refused when NODE_ENV=production');
   }
-  const jwtSecret = env.JWT_SECRET ?? (production ? '' : 'dev-secret-change-me-dev-secret-change-me');
-  if (jwtSecret.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
+  const auth = authSettings(authMode, env);
+  const explorer = onOff(env.EXPLORER, !production, 'EXPLORER');
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  const consistencyTokenKey = env.CONSISTENCY_TOKEN_KEY || undefined;
+  if (consistencyTokenKey !== undefined && consistencyTokenKey.length < 32)
+    throw new Error('CONSISTENCY_TOKEN_KEY must be at least 32 characters');
+  if (production && !consistencyTokenKey && !auth.jwtSecret) {
+    throw new Error('NODE_ENV=production needs CONSISTENCY_TOKEN_KEY when there is no JWT_SECRET (gateway replicas must share it)');
+  }
+  if (metricsToken !== undefined && metricsToken.length < 32) throw new Error('METRICS_TOKEN must be at least 32 characters');
   return {
     namespace,
     natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
@@ -59,7 +79,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: integer(env.PORT, 4000, 'PORT'),
     host: env.HOST ?? '127.0.0.1',
     authMode,
-    jwtSecret,
+    ...auth,
+    explorer,
+    ...(metricsToken ? { metricsToken } : {}),
+    ...(consistencyTokenKey ? { consistencyTokenKey } : {}),
     requestTimeoutMs: integer(env.REQUEST_TIMEOUT_MS, 5000, 'REQUEST_TIMEOUT_MS'),
     consistencyTimeoutMs: integer(env.CONSISTENCY_TIMEOUT_MS, 3000, 'CONSISTENCY_TIMEOUT_MS'),
     logLevel: env.LOG_LEVEL ?? 'info',
@@ -102,6 +125,45 @@ function rateLimitConfig(env: NodeJS.ProcessEnv, namespace: string, authMode: Au
       keyPrefix: env.RATE_LIMIT_PREFIX ?? `${namespace}:rate`,
     },
   };
+}
+
+/** The development secret: only ever used under AUTH_MODE=dev (never a fallback for jwt). */
+const DEV_SECRET = 'dev-secret-change-me-dev-secret-change-me';
+
+type AuthSettings = Pick<Config, 'jwtSecret' | 'jwksUrl' | 'jwtIssuer' | 'jwtAudience'>;
+
+/**
+ * The token keys: AUTH_MODE=jwt needs JWT_SECRET (HS256), JWKS_URL (RS256/ES256) or both, in
+ * every environment; AUTH_MODE=dev falls back to the development secret.
+ */
+function authSettings(authMode: AuthMode, env: NodeJS.ProcessEnv): AuthSettings {
+  const jwtSecret = env.JWT_SECRET || (authMode === 'dev' ? DEV_SECRET : undefined);
+  const jwksUrl = env.JWKS_URL || undefined;
+  if (authMode === 'jwt' && !jwtSecret && !jwksUrl) throw new Error('AUTH_MODE=jwt needs JWT_SECRET or JWKS_URL (or both)');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
+  if (jwksUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(jwksUrl);
+    } catch {
+      throw new Error(`JWKS_URL must be a URL (got "${jwksUrl}")`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('JWKS_URL must be an http(s) URL');
+    if (env.NODE_ENV === 'production' && url.protocol !== 'https:') throw new Error('JWKS_URL must be https when NODE_ENV=production');
+  }
+  return {
+    ...(jwtSecret ? { jwtSecret } : {}),
+    ...(jwksUrl ? { jwksUrl } : {}),
+    ...(env.JWT_ISSUER ? { jwtIssuer: env.JWT_ISSUER } : {}),
+    ...(env.JWT_AUDIENCE ? { jwtAudience: env.JWT_AUDIENCE } : {}),
+  };
+}
+
+function onOff(raw: string | undefined, fallback: boolean, name: string): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new Error(`${name} must be "on" or "off" (got "${raw}")`);
 }
 
 function integer(raw: string | undefined, fallback: number, name: string): number {

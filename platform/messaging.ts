@@ -2,6 +2,7 @@ import { headers as natsHeaders, type MsgHdrs, type NatsConnection, type Msg } f
 import { AppError, ErrorCode, isErrorCode, type ErrorPayload } from '../schema/index.js';
 import { DEADLINE_HEADER, deadlineIn, isExpired, parseDeadline } from './deadline.js';
 import type { Logger } from './logger.js';
+import { statementOf } from './error-without-sql.js';
 import { isTransient } from './transient-failure.js';
 
 /** The reply to every request crossing NATS. */
@@ -135,7 +136,10 @@ export function toErrorPayload(error: unknown, logger: Logger, where: string): E
       message: 'the database did not answer; repeat the request (with the same idempotency key for a mutation)',
     };
   }
+  // The logger's `err` serializer drops a failed statement (errorWithoutSql); it is only for debugging.
   logger.error({ err: error, where }, 'unexpected error');
+  const statement = statementOf(error);
+  if (statement !== undefined) logger.debug({ where, statement }, 'the failed statement');
   return { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'internal error' };
 }
 

@@ -24,6 +24,7 @@ export * from './errors.js';
 export * from './limits.js';
 export * from './money.js';
 export * from './validation.js';
+export * from './text-safety.js';
 export * from './consistency-token.js';
 // Who may do what: the roles of a token, read the same way by the gateway and the write-service.
 export * from './roles.js';

@@ -1,6 +1,7 @@
 import { AppError } from './errors.js';
 import { MAX_PRICE_CENTS } from './limits.js';
 import { fromCents, toCents } from './money.js';
+import { requireSafeText } from './text-safety.js';
 
 /**
  * Input rules shared by the domain and the edges. Each check throws BAD_USER_INPUT naming the
@@ -12,7 +13,7 @@ const DECIMAL_PATTERN = /^(0|[1-9][0-9]*)(\.[0-9]{1,2})?$/;
 
 export function requireString(value: unknown, field: string, { min = 1, max = 200 } = {}): string {
   if (typeof value !== 'string') throw AppError.badInput(field, `${field} must be a string`);
-  const trimmed = value.trim();
+  const trimmed = requireSafeText(value, field).trim();
   if (trimmed.length < min || trimmed.length > max) {
     throw AppError.badInput(field, `${field} must be ${min}-${max} characters`);
   }

@@ -37,10 +37,13 @@ export class ProjectionStatus implements queries.ProjectionStatus {
   @Field(() => String)
   name!: string;
 
-  @Field(() => String, { description: 'Last event applied, as a position comparable to consistency tokens.' })
+  @Field(() => String, { description: 'Last event applied, as a consistency token: reading with it waits for nothing.' })
   position!: string;
 
-  @Field(() => Int, { description: 'Events published but not yet applied.' })
+  @Field(() => Int, {
+    description:
+      "1 while the read model has events published but not yet applied, 0 when it has caught up (never how many: the stream holds every tenant's events).",
+  })
   lag!: number;
 
   @Field(() => DateTimeScalar, { nullable: true })

@@ -8,6 +8,7 @@ import {
   servedAsInt,
   PROJECTIONS,
 } from '../../schema/index.js';
+import { isCalendarDay } from './calendar-day.js';
 import type { QueryDefinition } from './query-definition.js';
 
 /** Columns of regional_sales in the order `toRegionalSalesView` reads them (the day as text: no time zone on the way). */
@@ -73,11 +74,11 @@ export const topProductsQuery: QueryDefinition<TopProductsArgs, TopProductView[]
   },
 };
 
-/** A calendar day as YYYY-MM-DD; returns its UTC midnight in ms. */
+/** A calendar day as YYYY-MM-DD, year 0001 to 9999 (PostgreSQL has no year 0); returns its UTC midnight in ms. */
 function requireDay(value: unknown, field: string): number {
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
+  if (typeof value === 'string' && isCalendarDay(value)) {
     const ms = Date.parse(`${value}T00:00:00Z`);
-    if (!Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value) return ms;
+    if (!Number.isNaN(ms)) return ms;
   }
-  throw AppError.badInput(field, `${field} must be a date as YYYY-MM-DD`);
+  throw AppError.badInput(field, `${field} must be a date as YYYY-MM-DD, year 0001 to 9999`);
 }

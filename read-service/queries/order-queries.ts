@@ -84,7 +84,7 @@ export const ordersQuery: QueryDefinition<OrdersArgs, Connection<OrderView>> = {
     const pageParams = [...params];
     if (args.after !== undefined && args.after !== null) {
       if (typeof args.after !== 'string') throw AppError.badInput('after', 'after is not a cursor from this list');
-      const [placedAt, id] = decodeCursor(args.after);
+      const [placedAt, id] = decodeCursor(args.after, 'after', 'timestamptz');
       if (typeof placedAt !== 'string' || !KEY_PATTERN.test(placedAt))
         throw AppError.badInput('after', 'after is not a cursor from this list');
       requireUuid(id, 'after');

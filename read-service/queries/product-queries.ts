@@ -10,7 +10,7 @@ import {
   servedAsInt,
   PROJECTIONS,
 } from '../../schema/index.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { type CursorValueType, decodeCursor, encodeCursor } from './cursor.js';
 import type { QueryDefinition } from './query-definition.js';
 
 /** Columns of product_view in the order `toProductView` reads them. */
@@ -92,7 +92,7 @@ interface SortSpec {
   /** SQL of the sort value; `$rank` stands for the search rank. */
   expr: string;
   descending: boolean;
-  cast: string;
+  cast: CursorValueType;
 }
 
 const SORTS: Record<ProductSort, SortSpec> = {
@@ -145,7 +145,7 @@ export const productsQuery: QueryDefinition<ProductsArgs, Connection<ProductView
     const pageWhere = [...where];
     const pageParams = [...params];
     if (args.after !== undefined && args.after !== null) {
-      const [value, id] = decodeCursor(args.after);
+      const [value, id] = decodeCursor(args.after, 'after', sort.cast);
       requireUuid(id, 'after');
       const cmp = sort.descending ? '<' : '>';
       pageWhere.push(`(${sort.expr} ${cmp} ?::${sort.cast} or (${sort.expr} = ?::${sort.cast} and id > ?::uuid))`);

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { gqlData } from '../support/graphql-client.js';
 import { createProduct, PRODUCT_FIELDS, type CommandResultData } from '../support/catalog.js';
 import { TestSystem } from '../support/system.js';
+import { sealedToken } from '../support/consistency-tokens.js';
 
 describe('read-your-writes (G4) over HTTP', () => {
   let system: TestSystem;
@@ -51,8 +52,8 @@ describe('read-your-writes (G4) over HTTP', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        query: 'query($id: ID!) { product(id: $id, consistencyToken: "ct1.999999999") { id } }',
-        variables: { id: created.aggregateId },
+        query: 'query($id: ID!, $token: String) { product(id: $id, consistencyToken: $token) { id } }',
+        variables: { id: created.aggregateId, token: sealedToken(system.config, 999_999_999) },
       }),
     });
     const body = (await response.json()) as { errors: { extensions: { code: string } }[] };

@@ -7,6 +7,7 @@ import { createProduct, type CommandResultData } from '../support/catalog.js';
 import { PAY_ORDER, placeOrder, registerCustomer } from '../support/commerce.js';
 import { TestSystem } from '../support/system.js';
 import { waitFor } from '../support/wait.js';
+import { sealedToken } from '../support/consistency-tokens.js';
 
 const WATCH = `subscription($id: ID!, $token: String) {
   productUpdated(id: $id, consistencyToken: $token) { id title price availableQuantity discontinued version }
@@ -93,7 +94,10 @@ describe('productUpdated over WebSocket', () => {
   it('a bad id or a future token fails the subscription with a coded error', async () => {
     const client = wsClient(system.graphqlUrl);
     const bad = new SubscriptionRecorder<Watched>(client, WATCH, { id: 'not-a-uuid' });
-    const future = new SubscriptionRecorder<Watched>(client, WATCH, { id: crypto.randomUUID(), token: 'ct1.999999999' });
+    const future = new SubscriptionRecorder<Watched>(client, WATCH, {
+      id: crypto.randomUUID(),
+      token: sealedToken(system.config, 999_999_999),
+    });
     try {
       await waitFor(() => bad.errors.length > 0 && future.errors.length > 0, { what: 'both errors' });
       assert.deepEqual((bad.errors[0] as { extensions?: unknown }).extensions, { code: 'BAD_USER_INPUT', field: 'id' });

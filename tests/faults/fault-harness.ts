@@ -82,7 +82,7 @@ export class FaultHarness {
       .replace(/[^a-z0-9]+/gi, '-')
       .toLowerCase()
       .slice(0, 40)}-${randomBytes(3).toString('hex')}`;
-    const authorization = `Bearer ${await signToken(this.system.config.jwtSecret, { sub: 'fault-load', tenant, roles: ['admin'] }, '2h')}`;
+    const authorization = `Bearer ${await signToken(this.system.config.jwtSecret ?? '', { sub: 'fault-load', tenant, roles: ['admin'] }, '2h')}`;
     const client = new RetryingClient({
       url: () => this.system.graphqlUrl,
       headers: { authorization },

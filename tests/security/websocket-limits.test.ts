@@ -22,7 +22,7 @@ describe('security - WebSocket limits', () => {
     sockets.push(socket);
     return socket;
   };
-  const tokenFor = (sub: string) => signToken(system.config.jwtSecret, { sub, tenant: 'limits', roles: ['admin'] });
+  const tokenFor = (sub: string) => signToken(system.config.jwtSecret ?? '', { sub, tenant: 'limits', roles: ['admin'] });
 
   before(async () => {
     system = await TestSystem.start('wslimits', {
