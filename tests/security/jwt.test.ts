@@ -30,7 +30,7 @@ async function token(
   const all: Record<string, unknown> = {
     sub: 'alice',
     tenant: 'jwt-tenant',
-    roles: ['user'],
+    roles: ['admin'],
     iss: ISSUER,
     aud: AUDIENCE,
     exp: now + 3600,

@@ -25,8 +25,8 @@ describe('security - production settings: explorer, metrics, what a tenant learn
 
   before(async () => {
     system = await TestSystem.start('production', PRODUCTION);
-    alice = { authorization: `Bearer ${await signToken(SECRET, { sub: 'alice', tenant: 'tenant-a' })}` };
-    bob = { authorization: `Bearer ${await signToken(SECRET, { sub: 'bob', tenant: 'tenant-b' })}` };
+    alice = { authorization: `Bearer ${await signToken(SECRET, { sub: 'alice', tenant: 'tenant-a', roles: ['admin'] })}` };
+    bob = { authorization: `Bearer ${await signToken(SECRET, { sub: 'bob', tenant: 'tenant-b', roles: ['admin'] })}` };
     nc = await connect({ servers: system.config.natsUrl });
     nc.subscribe(`${system.config.namespace}.query.>`, {
       callback: () => {

@@ -93,7 +93,7 @@ describe('rate limits', () => {
     assert.equal(await productsCreated(system, tenant), 4, 'only the four served mutations appended events');
     // A query costs fewer points, but the token has none left in this window either.
     assertRateLimited(await post(system.graphqlUrl, bearer, TYPENAME));
-    assert.ok((await sample(`${system.url}/metrics`, 'cqrs_rate_limited_total', { scope: 'token' })) >= 4);
+    assert.ok((await sample(system.readyInfo('gateway').metrics as string, 'cqrs_rate_limited_total', { scope: 'token' })) >= 4);
   });
 
   it("tenant - once a tenant's points are spent its other tokens are refused, while another tenant is served", async () => {
