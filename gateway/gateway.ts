@@ -19,7 +19,7 @@ import { bodyAlwaysSet, bodyErrorHandler, lastErrorHandler } from './http-errors
 import { metricsEndpoint } from './metrics-endpoint.js';
 import { buildGatewaySchema } from './graphql/build-schema.js';
 import { metricsPlugin } from './metrics-plugin.js';
-import { rateLimitPlugin, startRateLimits } from './rate-limit/index.js';
+import { earlyRefusal, principalOf, rateLimitPlugin, startRateLimits } from './rate-limit/index.js';
 import { asGraphQLError, normalizeError } from './normalize-error.js';
 import { ViewHub } from './subscriptions/view-hub.js';
 import { ViewCache } from './view-cache/view-cache.js';
@@ -97,13 +97,14 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   if (config.explorer) app.use(explorerRouter());
   app.use(
     '/graphql',
+    earlyRefusal(auth, rateLimits || undefined),
     express.json({ limit: '100kb' }),
     bodyErrorHandler(),
     bodyAlwaysSet(),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         try {
-          const principal = await auth.authenticate(req.get('authorization'));
+          const principal = await (principalOf(res.locals) ?? auth.authenticate(req.get('authorization')));
           return createContext(principal, res.locals.correlationId as string, sources);
         } catch (error) {
           throw asGraphQLError(error); // UNAUTHENTICATED answers HTTP 401

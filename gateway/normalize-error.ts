@@ -10,7 +10,7 @@ function internal(where: Where = {}): GraphQLFormattedError {
 }
 
 /** The HTTP status of a request refused before it runs, by code (Apollo reads it from `extensions.http`). */
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { [ErrorCode.UNAUTHENTICATED]: 401 };
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { [ErrorCode.UNAUTHENTICATED]: 401, [ErrorCode.SERVICE_UNAVAILABLE]: 503 };
 
 /**
  * What a client sees of anything that failed, over HTTP (Apollo's formatError) and WebSocket

@@ -21,8 +21,16 @@ export interface RateLimits {
    * RATE_LIMITED error (with `retryAfter` seconds) when either is exhausted.
    */
   check(principal: Principal, operation: OperationTypeNode | undefined): Promise<AppError | undefined>;
+  /**
+   * The refusal of a caller whose token or tenant was refused earlier in the current window,
+   * decided from memory at once: what lets a flood be turned away before its body is read.
+   */
+  refusedAlready(principal: Principal): AppError | undefined;
   stop(): Promise<void>;
 }
+
+/** Most keys remembered as refused; past it, those whose window has ended are forgotten. */
+const MAX_REMEMBERED_REFUSALS = 10_000;
 
 /**
  * Rate limits per token (tenant + sub) and per tenant, counted in Redis so that every gateway
@@ -55,29 +63,51 @@ export async function startRateLimits(config: RateLimitConfig, redisUrl: string,
   const byTenant = limiter('tenant', config.tenantPoints);
   await store.ready(REDIS_READY_WAIT_MS);
 
-  const spend = async (scope: RateLimitScope, key: string, cost: number, limit: number): Promise<AppError | undefined> => {
+  // When each key refused in this window may ask again (ms since the epoch).
+  const refusedUntil = new Map<string, number>();
+  const refusal = (scope: RateLimitScope, msBeforeNext: number) => {
+    metrics.rateLimited.inc({ scope });
+    const retryAfter = Math.max(1, Math.ceil(msBeforeNext / 1000));
+    const limit = scope === 'token' ? config.tokenPoints : config.tenantPoints;
+    return new AppError(
+      ErrorCode.RATE_LIMITED,
+      `rate limit of the ${scope} exceeded (${limit} points per ${config.windowSeconds} s); retry after ${retryAfter} s`,
+      undefined,
+      { retryAfter },
+    );
+  };
+  const remember = (scopeKey: string, until: number) => {
+    if (refusedUntil.size >= MAX_REMEMBERED_REFUSALS) {
+      const now = Date.now();
+      for (const [key, at] of refusedUntil) if (at <= now) refusedUntil.delete(key);
+    }
+    if (refusedUntil.size < MAX_REMEMBERED_REFUSALS) refusedUntil.set(scopeKey, until);
+  };
+  const spend = async (scope: RateLimitScope, key: string, cost: number): Promise<AppError | undefined> => {
     try {
       await (scope === 'token' ? byToken : byTenant).consume(key, cost);
       return undefined;
-    } catch (refusal) {
-      if (!(refusal instanceof RateLimiterRes)) throw refusal;
-      metrics.rateLimited.inc({ scope });
-      const retryAfter = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
-      return new AppError(
-        ErrorCode.RATE_LIMITED,
-        `rate limit of the ${scope} exceeded (${limit} points per ${config.windowSeconds} s); retry after ${retryAfter} s`,
-        undefined,
-        { retryAfter },
-      );
+    } catch (refused) {
+      if (!(refused instanceof RateLimiterRes)) throw refused;
+      remember(`${scope}:${key}`, Date.now() + refused.msBeforeNext);
+      return refusal(scope, refused.msBeforeNext);
     }
+  };
+  const refusedFromMemory = (scope: RateLimitScope, key: string): AppError | undefined => {
+    const until = refusedUntil.get(`${scope}:${key}`);
+    if (until === undefined) return undefined;
+    const msBeforeNext = until - Date.now();
+    if (msBeforeNext > 0) return refusal(scope, msBeforeNext);
+    refusedUntil.delete(`${scope}:${key}`);
+    return undefined;
   };
   return {
     async check(principal, operation) {
       const cost = operationCost(operation, config);
-      return (
-        (await spend('token', tokenKey(principal), cost, config.tokenPoints)) ??
-        (await spend('tenant', principal.tenant, cost, config.tenantPoints))
-      );
+      return (await spend('token', tokenKey(principal), cost)) ?? (await spend('tenant', principal.tenant, cost));
+    },
+    refusedAlready(principal) {
+      return refusedFromMemory('token', tokenKey(principal)) ?? refusedFromMemory('tenant', principal.tenant);
     },
     async stop() {
       store.stop();

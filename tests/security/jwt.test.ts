@@ -263,6 +263,7 @@ describe('security - JWT: an identity provider that cannot be reached', () => {
     const { privateKey } = await generateKeyPair('RS256');
     const rs = await post(system.graphqlUrl, PRODUCTS, bearer(await token(privateKey, 'RS256', {}, 'rs-1')));
     assert.equal(rs.body.errors?.[0]?.extensions?.code, 'SERVICE_UNAVAILABLE', JSON.stringify(rs.body));
+    assert.equal(rs.status, 503);
     assert.equal(rs.body.data, undefined);
     const hsAnswer = await post(system.graphqlUrl, PRODUCTS, bearer(await hs()));
     assert.equal(hsAnswer.status, 401);

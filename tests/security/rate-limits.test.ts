@@ -93,6 +93,22 @@ describe('rate limits', () => {
     assert.equal(await productsCreated(system, tenant), 4, 'only the four served mutations appended events');
     // A query costs fewer points, but the token has none left in this window either.
     assertRateLimited(await post(system.graphqlUrl, bearer, TYPENAME));
+    // Refused before its body is read: a body that would not even parse answers 429, not 400.
+    const unread = await fetch(system.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+      body: '{"query": ',
+    });
+    assert.equal(unread.status, 429);
+    assert.equal(unread.headers.get('retry-after') !== null, true);
+    assert.equal(((await unread.json()) as HttpAnswer['body']).errors?.[0]?.extensions?.code, 'RATE_LIMITED');
+    // Another token of the same tenant is not refused early: its body is read (and found malformed).
+    const other = await fetch(system.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await token(tenant, 'user-2')}` },
+      body: '{"query": ',
+    });
+    assert.equal(other.status, 400);
     assert.ok((await sample(system.readyInfo('gateway').metrics as string, 'cqrs_rate_limited_total', { scope: 'token' })) >= 4);
   });
 
