@@ -37,6 +37,21 @@ describe('query cost - the model the edge refuses QUERY_TOO_COMPLEX by', () => {
     assert.equal(cost('query($n: Int) { products(first: $n) { totalCount } }', { n: 'many' }), undefined);
   });
 
+  it('query cost - remembered per document: by operation and by the values of the variables the cost reads, not by the others', () => {
+    const page = parse('query($n: Int, $after: String) { products(first: $n, after: $after) { totalCount } }');
+    const of = (document: ReturnType<typeof parse>, variables: Record<string, unknown>, operationName?: string) =>
+      operationCost(schema, estimators, document, operationName, variables);
+    assert.equal(of(page, { n: 7, after: 'a' }), 1 + 7);
+    assert.equal(of(page, { n: 50, after: 'a' }), 1 + 50);
+    assert.equal(of(page, { n: 7, after: 'b' }), 1 + 7);
+    assert.equal(of(page, { n: 'many' }), undefined);
+    const waits = parse('query($id: ID!, $t: String) { product(id: $id, consistencyToken: $t) { id } }');
+    assert.equal(of(waits, { id: 'p1', t: null }), 2);
+    assert.equal(of(waits, { id: 'p2', t: 'ct2.x' }), 1 + 1000 + 1);
+    const two = parse('query A { products(first: 3) { totalCount } } query B { products(first: 9) { totalCount } }');
+    assert.deepEqual([of(two, {}, 'A'), of(two, {}, 'B'), of(two, {}, 'A')], [1 + 3, 1 + 9, 1 + 3]);
+  });
+
   it("limit errors - graphql-js's token refusal is recognised (guards its wording)", () => {
     assert.throws(
       () => parse('{ a b c }', { maxTokens: 3 }),
