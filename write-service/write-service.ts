@@ -52,7 +52,13 @@ export async function startWriteService(
   const waiter = new PublishWaiter(nc, subjects, orm);
   const store = new EventStore(orm, subjects);
   const metrics = new Metrics('write-service');
-  const handler = new CommandHandler({ orm, store, waiter, onRetry: (command) => metrics.commandRetries.inc({ command }) });
+  const handler = new CommandHandler({
+    orm,
+    store,
+    waiter,
+    onRetry: (command) => metrics.commandRetries.inc({ command }),
+    onExpired: () => metrics.requestsExpired.inc(),
+  });
   // Events as published, from every replica: keeps the handler's cached states from going stale.
   const published = nc.subscribe(subjects.eventsWildcard, {
     callback: (error, msg) => {
@@ -73,7 +79,7 @@ export async function startWriteService(
       queue: WRITE_QUEUE,
       logger,
       limit,
-      handler: (body) => handler.accept(entry, body),
+      handler: (body, _msg, deadline) => handler.accept(entry, body, deadline),
       toErrorPayload: (error, where) => commandErrorPayload(entry, error) ?? toErrorPayload(error, logger, where),
       observe: (outcome, seconds) => metrics.commandDuration.observe({ command: entry.definition.name, outcome }, seconds),
       // A command whose caller has gone is not started (serve drops it); one already appended still answers.

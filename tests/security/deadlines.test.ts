@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import pg from 'pg';
 import { DEADLINE_HEADER } from '../../platform/deadline.js';
 import { encodeJson, request } from '../../platform/messaging.js';
 import { subjectsFor, type Subjects } from '../../platform/subjects.js';
@@ -107,5 +108,37 @@ describe('request deadlines', () => {
     });
     assert.ok(result.aggregateId);
     assert.equal(await countEvents(system.config, 'tenant = $1', [tenant]), 1, 'the same message in time is handled');
+  });
+
+  it('write-service - a command queued behind its aggregate past its deadline is dropped at its turn: nothing appended', async () => {
+    const tenant = `dlq-${randomUUID().slice(0, 8)}`;
+    const caller = { tenant, userId: 'deadline-test', roles: ['admin'] };
+    const created = await request<{ aggregateId: string }>(
+      nc,
+      subjects.command('createProduct'),
+      { ...caller, correlationId: randomUUID(), input: productInput() },
+      { timeoutMs: 5_000, service: 'write-service' },
+    );
+    const price = (value: string) => ({ ...caller, correlationId: randomUUID(), input: { id: created.aggregateId, price: value } });
+    const before = await expired('write');
+    // The events table locked: the first price change holds its aggregate's queue, the second waits behind it.
+    const lock = new pg.Client({ connectionString: system.config.writeDatabaseUrl });
+    await lock.connect();
+    try {
+      await lock.query('begin');
+      await lock.query('lock table events in access exclusive mode');
+      const first = request(nc, subjects.command('changeProductPrice'), price('11.00'), { timeoutMs: 10_000, service: 'write-service' });
+      const second = request(nc, subjects.command('changeProductPrice'), price('12.00'), { timeoutMs: 400, service: 'write-service' }).then(
+        () => 'answered',
+        (error: unknown) => (error instanceof AppError ? error.code : String(error)),
+      );
+      assert.equal(await second, 'SERVICE_UNAVAILABLE', 'the caller stopped waiting');
+      await lock.query('commit');
+      await first;
+    } finally {
+      await lock.end();
+    }
+    await waitFor(async () => (await expired('write')) === before + 1, { what: 'the queued command to be dropped at its turn' });
+    assert.equal(await countEvents(system.config, 'tenant = $1', [tenant]), 2, 'the product and the first price change only');
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Orm } from '../../platform/postgres/index.js';
+import { isExpired } from '../../platform/index.js';
 import { encodeConsistencyToken, AppError, ErrorCode, type CommandResult } from '../../schema/index.js';
 import type { DomainCommand } from '../domain/decider.js';
 import { DomainError } from '../domain/domain-error.js';
@@ -26,6 +27,8 @@ export interface CommandHandlerOptions {
   retryForMs?: number;
   /** Told of each retry after a lost version race (for the metrics). */
   onRetry?: (command: string) => void;
+  /** Told of each command dropped at its turn in its aggregate's queue because its caller's deadline had passed. */
+  onExpired?: (command: string) => void;
   clock?: () => Date;
 }
 
@@ -43,6 +46,8 @@ interface Handling extends Caller {
   isNew: boolean;
   /** A command of the write-service itself: no wait for publication, internal keys. */
   internal: boolean;
+  /** When the caller stops waiting (epoch ms, DEADLINE_HEADER); undefined: no deadline. */
+  deadline?: number | undefined;
 }
 
 /**
@@ -67,7 +72,7 @@ export class CommandHandler {
    * anything is read), the input checked into the domain command, its grant's condition checked
    * (as itself, its own order), then handled.
    */
-  async accept(entry: CommandEntry, body: unknown): Promise<CommandResult> {
+  async accept(entry: CommandEntry, body: unknown, deadline?: number): Promise<CommandResult> {
     const { definition, aggregate } = entry;
     const parse = definition.parse?.bind(definition);
     if (!parse) throw new Error(`${definition.name} is not a client command`);
@@ -86,7 +91,7 @@ export class CommandHandler {
       const { command, expectedVersion } = parse(request.input, { now: this.now(), newId });
       await checkGrant(grant, command, request, this.state(request.tenant));
       const isNew = generated.has(aggregate.streamId(command));
-      return this.handle(entry, command, { ...request, claim, expectedVersion, isNew, internal: false });
+      return this.handle(entry, command, { ...request, claim, expectedVersion, isNew, internal: false, deadline });
     });
   }
 
@@ -123,12 +128,17 @@ export class CommandHandler {
     const metadata = { correlationId: handling.correlationId, userId: handling.userId };
     const decided = await retryLostRaces(
       (retry) =>
-        this.queue.run(streamKey(ref), () =>
-          decideAndAppend(
+        this.queue.run(streamKey(ref), () => {
+          // Queued behind its aggregate's earlier commands past its caller's deadline: nobody waits for it, so nothing is decided.
+          if (isExpired(handling.deadline)) {
+            this.options.onExpired?.(definition.name);
+            throw AppError.serviceUnavailable('the request waited past its deadline for its aggregate; nothing was changed');
+          }
+          return decideAndAppend(
             { store: this.options.store, states: this.states, waiter: this.options.waiter },
             { aggregate, ref, command, context, expectedVersion, assume: retry === 0, isNew: handling.isNew, metadata, claim, uniqueKeys },
-          ),
-        ),
+          );
+        }),
       {
         expectedVersion,
         retryForMs: this.options.retryForMs ?? 4_000,
