@@ -35,6 +35,9 @@ export function mapAsyncIterable<T, U>(iterable: AsyncIterable<T>, fn: (value: T
     [Symbol.asyncIterator]() {
       return mapped;
     },
+    async [Symbol.asyncDispose]() {
+      await close();
+    },
   };
   return mapped;
 }

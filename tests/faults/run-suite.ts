@@ -14,7 +14,7 @@ const rounds = process.env.FAULT_ROUNDS ?? '3';
 const results = path.join(os.tmpdir(), `fault-results-${process.pid}.jsonl`);
 const started = Date.now();
 
-const child = spawn(process.execPath, ['--test', '--test-concurrency=1', here], {
+const child = spawn(process.execPath, ['--test', '--test-concurrency=1', path.join(here, '*.test.js')], {
   env: { ...process.env, FAULT_ROUNDS: rounds, FAULT_RESULTS: results },
   stdio: 'inherit',
 });
