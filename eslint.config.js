@@ -43,7 +43,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: String.raw`^(\.\./)+(schema|platform|gateway|write-service|read-service)/(?!index\.js$|postgres/index\.js$)`,
+              regex: String.raw`^(\.\./)+(schema|platform|gateway|write-service|read-service)/(?!index\.js$|postgres/index\.js$|telemetry/index\.js$)`,
               message: 'Import another folder through its face (its index.ts); tests may reach further.',
             },
           ],

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { CORRELATION_HEADER } from '../platform/index.js';
+import { CORRELATION_HEADER, withLogContext } from '../platform/index.js';
 
 const VALID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -9,12 +9,15 @@ export function correlationIdOf(value: unknown): string {
   return typeof value === 'string' && VALID.test(value) ? value : randomUUID();
 }
 
-/** Gives every request a correlation id (`res.locals.correlationId`) and echoes it in the response. */
+/**
+ * Gives every request a correlation id (`res.locals.correlationId`), echoes it in the response
+ * and puts it on every log line written while the request is handled.
+ */
 export function correlationMiddleware(): RequestHandler {
   return (req, res, next) => {
     const id = correlationIdOf(req.get(CORRELATION_HEADER));
     res.locals.correlationId = id;
     res.set(CORRELATION_HEADER, id);
-    next();
+    withLogContext({ correlationId: id }, next);
   };
 }

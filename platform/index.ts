@@ -2,7 +2,8 @@
  * What the three services share, importable from here: configuration, connections (NATS,
  * subjects), messaging, the contiguous consumer, failure
  * classification, logging and metrics. PostgreSQL (connections, migrations, the leader lock) is
- * platform/postgres/, so that the gateway, which has no database, does not load its driver.
+ * platform/postgres/, so that the gateway, which has no database, does not load its driver;
+ * tracing is platform/telemetry/, which a service's main loads before anything else.
  */
 export * from './config.js';
 export * from './nats.js';
@@ -14,4 +15,5 @@ export * from './contiguous-consumer.js';
 export * from './transient-failure.js';
 export * from './process.js';
 export * from './logger.js';
+export * from './log-context.js';
 export * from './metrics.js';

@@ -4,6 +4,9 @@ import { DEADLINE_HEADER, deadlineIn, isExpired, parseDeadline } from './deadlin
 import type { Logger } from './logger.js';
 import { statementOf } from './error-without-sql.js';
 import { isTransient } from './transient-failure.js';
+import { withLogContext } from './log-context.js';
+import { inSpan, SpanKind, tracingEnabled } from './telemetry/spans.js';
+import { contextFromHeaders, injectTraceHeaders } from './telemetry/trace-context.js';
 
 /** The reply to every request crossing NATS. */
 export type Reply<T> = { ok: true; data: T } | { ok: false; error: ErrorPayload };
@@ -50,6 +53,8 @@ export class InFlightLimit {
 
 export interface Endpoint {
   subject: string;
+  /** The name of each request's span (default: the subject), e.g. `command createProduct`. */
+  spanName?: string;
   queue: string;
   handler: RequestHandler;
   logger: Logger;
@@ -72,6 +77,7 @@ export interface Endpoint {
  */
 export function serve(nc: NatsConnection, endpoint: Endpoint): () => Promise<void> {
   const { subject, queue, handler, logger, observe, limit, onExpired } = endpoint;
+  const spanName = endpoint.spanName ?? subject;
   const normalize = endpoint.toErrorPayload ?? ((error: unknown, where: string) => toErrorPayload(error, logger, where));
   const sub = nc.subscribe(subject, { queue });
   const inFlight = new Set<Promise<void>>();
@@ -86,7 +92,7 @@ export function serve(nc: NatsConnection, endpoint: Endpoint): () => Promise<voi
         refuse(msg, limit, observe);
         continue;
       }
-      const task = answer(msg, deadline, handler, normalize, observe).finally(() => {
+      const task = traced(msg, spanName, () => answer(msg, deadline, handler, normalize, observe)).finally(() => {
         inFlight.delete(task);
         limit?.leave();
       });
@@ -98,6 +104,23 @@ export function serve(nc: NatsConnection, endpoint: Endpoint): () => Promise<voi
     await loop;
     await Promise.allSettled([...inFlight]);
   };
+}
+
+/**
+ * Runs a request's work with its correlation id on every log line and, with tracing on, in a
+ * server span that continues the caller's trace (the headers' traceparent).
+ */
+function traced(msg: Msg, spanName: string, work: () => Promise<void>): Promise<void> {
+  const correlationId = msg.headers?.get(CORRELATION_HEADER) || undefined;
+  const run = () =>
+    tracingEnabled()
+      ? inSpan(
+          spanName,
+          { kind: SpanKind.SERVER, parent: contextFromHeaders(msg.headers), attributes: { 'messaging.destination.name': msg.subject } },
+          work,
+        )
+      : work();
+  return correlationId ? withLogContext({ correlationId }, run) : run();
 }
 
 function refuse(msg: Msg, limit: InFlightLimit, observe?: AnswerObserver): void {
@@ -156,8 +179,16 @@ export interface RequestOptions {
  * The request carries its deadline (now + timeoutMs) in DEADLINE_HEADER, so that the service
  * drops it, or stops waiting for it, once this caller has stopped waiting for the reply.
  */
-export async function request<T>(nc: NatsConnection, subject: string, body: unknown, options: RequestOptions): Promise<T> {
+export function request<T>(nc: NatsConnection, subject: string, body: unknown, options: RequestOptions): Promise<T> {
+  if (!tracingEnabled()) return send<T>(nc, subject, body, options);
+  return inSpan(`request ${subject}`, { kind: SpanKind.CLIENT, attributes: { 'messaging.destination.name': subject } }, () =>
+    send<T>(nc, subject, body, options),
+  );
+}
+
+async function send<T>(nc: NatsConnection, subject: string, body: unknown, options: RequestOptions): Promise<T> {
   const hdrs: MsgHdrs = natsHeaders();
+  injectTraceHeaders(hdrs);
   hdrs.set(DEADLINE_HEADER, String(deadlineIn(options.timeoutMs)));
   if (options.correlationId) hdrs.set(CORRELATION_HEADER, options.correlationId);
   let msg: Msg;

@@ -13,6 +13,7 @@ import {
   subjectsFor,
 } from '../platform/index.js';
 import { openOrm } from '../platform/postgres/index.js';
+import { inSpan } from '../platform/telemetry/index.js';
 import { decodeConsistencyToken, type QueryMessage } from '../schema/index.js';
 import { CheckpointTracker } from './consistency/checkpoint-tracker.js';
 import { readMigrations } from './migrations/index.js';
@@ -65,6 +66,7 @@ export async function startReadService(
   const endpoints = queries.map((query) =>
     serve(nc, {
       subject: subjects.query(query.name),
+      spanName: `query ${query.name}`,
       queue: READ_QUEUE,
       logger,
       limit,
@@ -72,9 +74,11 @@ export async function startReadService(
         const message = body as QueryMessage;
         if (message.consistencyToken !== undefined && message.consistencyToken !== null) {
           const position = decodeConsistencyToken(message.consistencyToken);
-          await tracker.waitFor(query.reads, position, config.consistencyTimeoutMs, message.consistencyToken, deadline);
+          await inSpan('consistency wait', { attributes: { 'cqrs.position': position } }, () =>
+            tracker.waitFor(query.reads, position, config.consistencyTimeoutMs, message.consistencyToken!, deadline),
+          );
         }
-        return query.handle(message.args ?? {}, { tenant: message.tenant, em: orm.em.fork() });
+        return inSpan(`handle ${query.name}`, {}, () => query.handle(message.args ?? {}, { tenant: message.tenant, em: orm.em.fork() }));
       },
       observe: (outcome, seconds) => metrics.queryDuration.observe({ query: query.name, outcome }, seconds),
       onExpired: () => metrics.requestsExpired.inc(),

@@ -76,12 +76,17 @@ export async function startWriteService(
   const endpoints = clientCommands.map((entry) =>
     serve(nc, {
       subject: subjects.command(entry.definition.name),
+      spanName: `command ${entry.definition.name}`,
       queue: WRITE_QUEUE,
       logger,
       limit,
       handler: (body, _msg, deadline) => handler.accept(entry, body, deadline),
       toErrorPayload: (error, where) => commandErrorPayload(entry, error) ?? toErrorPayload(error, logger, where),
-      observe: (outcome, seconds) => metrics.commandDuration.observe({ command: entry.definition.name, outcome }, seconds),
+      observe: (outcome, seconds) => {
+        metrics.commandDuration.observe({ command: entry.definition.name, outcome }, seconds);
+        // One line per command, in its request's log context (correlationId, traceId).
+        logger.info({ command: entry.definition.name, outcome, ms: Math.round(seconds * 100_000) / 100 }, 'command');
+      },
       // A command whose caller has gone is not started (serve drops it); one already appended still answers.
       onExpired: () => metrics.requestsExpired.inc(),
     }),

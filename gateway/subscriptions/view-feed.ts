@@ -1,5 +1,6 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import type { Logger, Subjects } from '../../platform/index.js';
+import { contextFromTraceparent, inSpanSync, SpanKind, tracingEnabled } from '../../platform/telemetry/index.js';
 import type { CheckpointNotice, NoticeStampReply, ViewChange } from '../../schema/index.js';
 
 /**
@@ -135,10 +136,24 @@ export class ViewFeed {
     // Routed by the subject (`<ns>.view.<tenant>.<view>.<key>`), which names the tenant the runner published for.
     const tokens = msg.subject.split('.');
     const tenant = tokens[2] ?? '';
-    for (const topic of [topicOf(tenant, tokens[4] ?? ''), topicOf(tenant, ANY_KEY)]) {
-      const listeners = this.listeners.get(topic);
-      if (listeners) for (const listener of listeners) listener.changed(change);
-    }
+    const topics = [this.listeners.get(topicOf(tenant, tokens[4] ?? '')), this.listeners.get(topicOf(tenant, ANY_KEY))];
+    const subscribers = (topics[0]?.size ?? 0) + (topics[1]?.size ?? 0);
+    if (subscribers === 0) return;
+    const push = () => {
+      for (const listeners of topics) if (listeners) for (const listener of listeners) listener.changed(change);
+    };
+    this.options.logger.debug(
+      { view: this.options.view, subscribers, correlationId: change.correlationId, position: change.position },
+      'push',
+    );
+    if (!tracingEnabled() || !change.traceparent) return push();
+    // The push continues the trace of the projection batch that made the change.
+    const attributes = { 'cqrs.view': this.options.view, 'cqrs.subscribers': subscribers, 'cqrs.position': change.position };
+    inSpanSync(
+      `push ${this.options.view}`,
+      { kind: SpanKind.PRODUCER, parent: contextFromTraceparent(change.traceparent), attributes },
+      push,
+    );
   }
 
   private checkpointed(msg: Msg): void {

@@ -37,12 +37,18 @@ export class ProjectionNotices {
     this.checkpoint(position, true);
   }
 
-  /** A committed batch: each changed row, then the checkpoint. */
-  batch(changes: readonly ViewChange[], position: number): void {
+  /**
+   * A committed batch: each changed row, then the checkpoint. Each row's notice names the batch's
+   * trace (its span's traceparent, with tracing on) and its command's correlation id (when the
+   * batch's events share one), so that the pushes it causes continue both.
+   */
+  batch(changes: readonly ViewChange[], position: number, origin: Pick<ViewChange, 'traceparent' | 'correlationId'> = {}): void {
+    const { traceparent, correlationId } = origin;
+    const traced = { ...(traceparent ? { traceparent } : {}), ...(correlationId ? { correlationId } : {}) };
     for (const change of changes) {
       this.nc.publish(
         this.subjects.view(change.tenant, change.view, change.key),
-        encodeJson({ ...change, projection: this.projection, epoch: this.epoch, seq: this.next() }),
+        encodeJson({ ...change, ...traced, projection: this.projection, epoch: this.epoch, seq: this.next() }),
       );
     }
     this.checkpoint(position);

@@ -2,12 +2,14 @@ import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager, 
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Orm, runAsLeader, type LeaderSession } from '../../platform/postgres/index.js';
-import { type Logger, contiguousMessages, PULL_EXPIRES_MS, type Subjects } from '../../platform/index.js';
+import { type Logger, contiguousMessages, PULL_EXPIRES_MS, type Subjects, withLogContext } from '../../platform/index.js';
+import { activeTraceparent, inSpan, SpanKind } from '../../platform/telemetry/index.js';
 import type { EventEnvelope, ViewChange } from '../../schema/index.js';
 import { applyRun, type RunFailure } from '../projection-engine/apply-run.js';
 import { decodeEvent } from '../projection-engine/decode-event.js';
 import { inTransaction } from '../projection-engine/transaction.js';
 import type { ReadModel } from '../read-models/read-model.js';
+import { batchOrigin, type BatchOrigin } from './batch-trace.js';
 import { recordDeadLetter } from './dead-letters.js';
 import { ProjectionNotices } from './projection-notices.js';
 
@@ -131,7 +133,16 @@ class Run {
 
   private async process(batch: JsMsg[]): Promise<void> {
     const fresh = batch.filter((msg) => msg.seq > this.checkpoint).map((msg) => ({ seq: msg.seq, event: decoded(msg), msg }));
+    if (fresh.length === 0) return this.apply(batch, fresh, undefined);
+    // The batch's log lines carry its command's correlation id (or list the batch's), its span continues the events' trace.
+    const origin = batchOrigin(fresh);
+    const apply = () => this.apply(batch, fresh, origin);
+    return origin.correlationId ? withLogContext({ correlationId: origin.correlationId }, apply) : apply();
+  }
+
+  private async apply(batch: JsMsg[], fresh: FreshItem[], origin: BatchOrigin | undefined): Promise<void> {
     let changes: ViewChange[] = [];
+    let traceparent: string | undefined;
     if (fresh.length > 0) {
       const last = fresh.at(-1)!.seq;
       if (!fresh.some(({ event }) => !event || this.options.model.eventTypes.has(event.type))) {
@@ -141,10 +152,15 @@ class Run {
       } else {
         // The engine's passing failures (the database, the connection) leave lead(), which starts
         // over from the stored checkpoint once it can (runAsLeader): never a dead letter.
-        changes = await this.transaction(last, async (tx) => {
-          const run = await applyRun(tx, this.options.model, fresh, { setBasedFrom: this.options.setBasedFrom });
-          for (const failure of run.failures) await this.deadLetter(tx, failure, fresh.find((item) => item.seq === failure.seq)!.msg);
-          return run.changes;
+        const attributes = { 'cqrs.projection': this.name, 'cqrs.events': fresh.length, 'cqrs.position': last };
+        const span = { kind: SpanKind.CONSUMER, parent: origin?.parent, links: origin?.links ?? [], attributes };
+        changes = await inSpan(`projection ${this.name}`, span, () => {
+          traceparent = activeTraceparent();
+          return this.transaction(last, async (tx) => {
+            const run = await applyRun(tx, this.options.model, fresh, { setBasedFrom: this.options.setBasedFrom });
+            for (const failure of run.failures) await this.deadLetter(tx, failure, fresh.find((item) => item.seq === failure.seq)!.msg);
+            return run.changes;
+          });
         });
         this.checkpoint = last;
         await this.options.afterCommit?.(last);
@@ -157,14 +173,22 @@ class Run {
     }
     batch.at(-1)?.ack();
     if (fresh.length > 0) {
-      this.log.debug({ from: batch[0]?.seq, to: batch.at(-1)?.seq, applied: fresh.length, checkpoint: this.checkpoint }, 'batch');
-      this.notices.batch(changes, this.checkpoint);
+      const correlationIds = origin?.correlationId ? undefined : origin?.correlationIds;
+      this.log.debug(
+        { from: batch[0]?.seq, to: batch.at(-1)?.seq, applied: fresh.length, checkpoint: this.checkpoint, correlationIds },
+        'batch',
+      );
+      this.notices.batch(changes, this.checkpoint, { traceparent, correlationId: origin?.correlationId });
     }
   }
 
   /** Records an event the read model could not apply, in the transaction that moves past it, so that it holds up no one's events. */
   private async deadLetter(tx: EntityManager, { seq, event, error }: RunFailure, msg: JsMsg): Promise<void> {
-    this.log.error({ err: error, seq, eventId: event?.eventId, eventType: event?.type, tenant: event?.tenant }, 'event dead-lettered');
+    const correlationId = event?.metadata.correlationId;
+    this.log.error(
+      { err: error, seq, eventId: event?.eventId, eventType: event?.type, tenant: event?.tenant, correlationId },
+      'event dead-lettered',
+    );
     await recordDeadLetter(tx, {
       projection: this.name,
       streamSeq: seq,
@@ -197,6 +221,13 @@ class Run {
     this.persisted = position;
     return result;
   }
+}
+
+/** A message past the checkpoint, decoded. */
+interface FreshItem {
+  seq: number;
+  event: EventEnvelope | undefined;
+  msg: JsMsg;
 }
 
 const IDLE = Symbol('idle');

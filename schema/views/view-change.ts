@@ -19,6 +19,10 @@ export interface ViewChange<Data = unknown> extends Partial<NoticeStamp> {
   /** Stream position of the event that made this change. */
   position: number;
   data: Data;
+  /** W3C traceparent of the projection batch that made the change (with tracing on): the push continues its trace. */
+  traceparent?: string;
+  /** The correlation id of the command whose events made the change, when the batch had one. */
+  correlationId?: string;
 }
 
 /**

@@ -37,6 +37,8 @@ export interface Caller {
   tenant: string;
   userId: string;
   correlationId: string;
+  /** The event that caused the command (a saga's step): its events name it as their causationId. */
+  causationId?: string;
 }
 
 interface Handling extends Caller {
@@ -125,7 +127,11 @@ export class CommandHandler {
     const ref = { tenant, streamType: aggregate.type, streamId: aggregate.streamId(command) };
     const context = await aggregate.context?.(command, this.state(tenant));
     const uniqueKeys = (definition.uniqueKeys ?? []).map((unique) => ({ scope: unique.scope, value: unique.value(command) }));
-    const metadata = { correlationId: handling.correlationId, userId: handling.userId };
+    const metadata = {
+      correlationId: handling.correlationId,
+      userId: handling.userId,
+      ...(handling.causationId ? { causationId: handling.causationId } : {}),
+    };
     const decided = await retryLostRaces(
       (retry) =>
         this.queue.run(streamKey(ref), () => {

@@ -1,3 +1,4 @@
+import { activeTraceparent, inSpan, inSpanSync } from '../../platform/telemetry/index.js';
 import type { DomainEvent, EventMetadata } from '../../schema/index.js';
 import type { DomainCommand } from '../domain/decider.js';
 import { DomainError } from '../domain/domain-error.js';
@@ -37,26 +38,30 @@ export async function decideAndAppend(
   const { aggregate, ref } = decision;
   const assumed = decision.assume ? deps.states.assumed(ref, aggregate.decider, decision.isNew) : undefined;
   let stream = assumed ?? (await deps.states.stored(ref, aggregate.decider));
-  let events = decide(decision, stream);
+  let events = traceDecide(decision, stream);
   // On an assumed state only an append stands: a refusal or a no-op is decided again on the stored events.
   if (assumed && (!Array.isArray(events) || events.length === 0)) {
     stream = await deps.states.stored(ref, aggregate.decider);
-    events = decide(decision, stream);
+    events = traceDecide(decision, stream);
   }
   if (!Array.isArray(events)) throw events;
   if (events.length === 0) return { kind: 'unchanged', stream };
   const eventIds = deps.store.newEventIds(events.length);
   const publication = deps.waiter.expect(eventIds.at(-1)!);
   try {
-    const appended = await deps.store.append({
-      ...ref,
-      expectedVersion: stream.version,
-      events,
-      eventIds,
-      occurredAt: decision.command.now,
-      metadata: decision.metadata,
-      ...(decision.claim ? { idempotency: decision.claim } : {}),
-      ...(decision.uniqueKeys.length > 0 ? { uniqueKeys: decision.uniqueKeys } : {}),
+    const appended = await inSpan(`append ${ref.streamType}`, { attributes: { 'cqrs.events': events.length } }, () => {
+      // The events carry the append's trace context: the relay, the projections and the saga continue it.
+      const traceparent = activeTraceparent();
+      return deps.store.append({
+        ...ref,
+        expectedVersion: stream.version,
+        events,
+        eventIds,
+        occurredAt: decision.command.now,
+        metadata: traceparent ? { ...decision.metadata, traceparent } : decision.metadata,
+        ...(decision.claim ? { idempotency: decision.claim } : {}),
+        ...(decision.uniqueKeys.length > 0 ? { uniqueKeys: decision.uniqueKeys } : {}),
+      });
     });
     const state = events.reduce((folded, event) => aggregate.decider.evolve(folded, event), stream.state);
     deps.states.appended(ref, { state, version: appended.version, lastEventId: eventIds.at(-1) });
@@ -65,6 +70,12 @@ export async function decideAndAppend(
     publication.cancel();
     throw error;
   }
+}
+
+function traceDecide(decision: Decision, stream: FoldedState): DomainEvent[] | Error {
+  return inSpanSync(`decide ${decision.command.type}`, { attributes: { 'cqrs.aggregate.version': stream.version } }, () =>
+    decide(decision, stream),
+  );
 }
 
 /** The events decided on a state, or the refusal (a domain error, or a client expectedVersion it is not at). */

@@ -1,8 +1,10 @@
 import { JetStreamApiError, type JetStreamClient, type PubAck } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
 import pg from 'pg';
 import { encodeJson, type Logger, type Subjects } from '../../platform/index.js';
 import { runAsLeader, sleep, type LeaderSession } from '../../platform/postgres/index.js';
+import { contextFromTraceparent, injectTraceHeaders, inSpan, SpanKind, tracingEnabled } from '../../platform/telemetry/index.js';
+import type { EventEnvelope } from '../../schema/index.js';
 import { OUTBOX_CHANNEL } from '../event-store/event-store.js';
 import { PublishedFloor, type ScanSnapshot } from './published-floor.js';
 
@@ -233,12 +235,22 @@ interface Published {
  */
 async function publishInOrder(rows: OutboxRow[], options: OutboxRelayOptions, certain: boolean, probing: boolean): Promise<Published> {
   const timeout = options.publishTimeoutMs ?? 2000;
-  const publish = (row: OutboxRow, previous: string | undefined, wait = timeout) =>
-    options.js.publish(row.subject, encodeJson(row.payload), {
+  const publish = (row: OutboxRow, previous: string | undefined, wait = timeout) => {
+    const publishOptions = {
       msgID: row.event_id,
       timeout: wait,
       ...(previous === undefined ? {} : { expect: { lastMsgID: previous } }),
+    };
+    if (!tracingEnabled()) return options.js.publish(row.subject, encodeJson(row.payload), publishOptions);
+    // Traced: a span from publish to ack in the event's trace (its metadata's), named in the message's headers for the consumers.
+    const traceparent = (row.payload as Partial<EventEnvelope>).metadata?.traceparent;
+    const attributes = { 'messaging.destination.name': row.subject, 'messaging.message.id': row.event_id };
+    return inSpan('publish event', { kind: SpanKind.PRODUCER, parent: contextFromTraceparent(traceparent), attributes }, () => {
+      const headers = natsHeaders();
+      injectTraceHeaders(headers);
+      return options.js.publish(row.subject, encodeJson(row.payload), { ...publishOptions, headers });
     });
+  };
   const acked: [OutboxRow, PubAck][] = [];
   let next = 0;
   // When no row can be a duplicate, the first needs no round trip of its own.

@@ -1,6 +1,7 @@
 import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
-import { contiguousMessages, PULL_EXPIRES_MS, type Logger, type Subjects } from '../../platform/index.js';
+import { contiguousMessages, PULL_EXPIRES_MS, withLogContext, type Logger, type Subjects } from '../../platform/index.js';
+import { contextOfEvent, inSpan, SpanKind } from '../../platform/telemetry/index.js';
 import { type Orm, runAsLeader, sleep, type LeaderSession } from '../../platform/postgres/index.js';
 import { type EventEnvelope, ORDER, type OrderCancelled, type OrderLineData, type OrderPlaced, upcast } from '../../schema/index.js';
 import type { CommandHandler } from '../commands/command-handler.js';
@@ -107,18 +108,30 @@ async function run(session: LeaderSession, signal: AbortSignal, options: OrderSa
   try {
     for await (const msg of messages) {
       const event = upcast(msg.json<EventEnvelope>());
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          await handle(event, options);
-          break;
-        } catch (error) {
-          if (stopped.signal.aborted) return;
-          // A step failed for a reason that is not a business outcome (database or broker trouble):
-          // retry, never skip, or the order would stay PENDING with stock held.
-          log.warn({ err: error, eventId: event.eventId, attempt }, 'saga step failed; retrying');
-          await sleep(Math.min(100 * 2 ** attempt, 5000), stopped.signal);
+      // Its log lines carry the order's correlation id; its commands' events name this event as their cause.
+      const stopping = await withLogContext({ correlationId: event.metadata.correlationId, causationId: event.eventId }, async () => {
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            await inSpan(
+              `saga ${SAGA} ${event.type}`,
+              {
+                kind: SpanKind.CONSUMER,
+                parent: contextOfEvent(msg.headers, event.metadata.traceparent),
+                attributes: { 'cqrs.event.id': event.eventId },
+              },
+              () => handle(event, options),
+            );
+            return false;
+          } catch (error) {
+            if (stopped.signal.aborted) return true;
+            // A step failed for a reason that is not a business outcome (database or broker trouble):
+            // retry, never skip, or the order would stay PENDING with stock held.
+            log.warn({ err: error, eventId: event.eventId, attempt }, 'saga step failed; retrying');
+            await sleep(Math.min(100 * 2 ** attempt, 5000), stopped.signal);
+          }
         }
-      }
+      });
+      if (stopping) return;
       handled = msg;
     }
   } finally {
@@ -178,10 +191,13 @@ async function releaseAll(
 /** A step of the order's saga, with the key that makes it happen once (`saga:<orderId>:<step>`). */
 function step(event: EventEnvelope, key: string, command: WriteCommand, options: OrderSagaOptions) {
   const orderId = (event.data as { orderId: string }).orderId;
-  return options.handler.execute(command, {
-    tenant: event.tenant,
-    userId: `${INTERNAL_KEY_PREFIX}${SAGA}`,
-    correlationId: event.metadata.correlationId,
-    idempotencyKey: `${INTERNAL_KEY_PREFIX}${orderId}:${key}`,
-  });
+  return inSpan(`saga step ${command.type}`, { attributes: { 'cqrs.saga.step': key } }, () =>
+    options.handler.execute(command, {
+      tenant: event.tenant,
+      userId: `${INTERNAL_KEY_PREFIX}${SAGA}`,
+      correlationId: event.metadata.correlationId,
+      causationId: event.eventId,
+      idempotencyKey: `${INTERNAL_KEY_PREFIX}${orderId}:${key}`,
+    }),
+  );
 }

@@ -1,0 +1,94 @@
+import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
+
+export { SpanKind };
+
+/** The tracer of our own spans; instrumentations (GraphQL, HTTP, pg) add theirs under their own names. */
+const tracer = trace.getTracer('cqrs-graphql-gateway');
+
+let enabled = false;
+
+/**
+ * Whether this process exports traces (startTelemetry turned the SDK on). Off, our spans are not
+ * even started: the hot paths pay one boolean test, not the API's no-op objects.
+ */
+export function tracingEnabled(): boolean {
+  return enabled;
+}
+
+/** Set by startTelemetry (and by tests of pure code). */
+export function setTracingEnabled(on: boolean): void {
+  enabled = on;
+}
+
+export interface SpanOptions {
+  kind?: SpanKind;
+  /** The parent (default: the active context): e.g. the context a message's headers carried. */
+  parent?: Context | undefined;
+  /** Spans this one follows from without being their child (a batch of events from several traces). */
+  links?: Link[];
+  attributes?: Attributes;
+}
+
+/**
+ * Runs `work` in a span named `name`, active for everything `work` awaits (so that spans and
+ * log lines inside it join its trace); records what `work` throws and ends the span either
+ * way. With tracing off it only runs `work`.
+ */
+export async function inSpan<T>(name: string, options: SpanOptions, work: (span: Span | undefined) => Promise<T>): Promise<T> {
+  if (!enabled) return work(undefined);
+  const parent = options.parent ?? context.active();
+  const span = tracer.startSpan(
+    name,
+    {
+      ...(options.kind === undefined ? {} : { kind: options.kind }),
+      ...(options.links ? { links: options.links } : {}),
+      ...(options.attributes ? { attributes: options.attributes } : {}),
+    },
+    parent,
+  );
+  try {
+    return await context.with(trace.setSpan(parent, span), () => work(span));
+  } catch (error) {
+    markFailed(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/** The same as inSpan for synchronous work (a decider's decide). */
+export function inSpanSync<T>(name: string, options: SpanOptions, work: () => T): T {
+  if (!enabled) return work();
+  const parent = options.parent ?? context.active();
+  const span = tracer.startSpan(
+    name,
+    {
+      ...(options.kind === undefined ? {} : { kind: options.kind }),
+      ...(options.attributes ? { attributes: options.attributes } : {}),
+    },
+    parent,
+  );
+  try {
+    return context.with(trace.setSpan(parent, span), work);
+  } catch (error) {
+    markFailed(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/** Marks a span failed with what was thrown: its class and our error code when it has one. */
+export function markFailed(span: Span, error: unknown): void {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') span.setAttribute('cqrs.error.code', code);
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+}
+
+/** The trace id of the active span, for log lines; undefined when tracing is off or no span is active. */
+export function activeTraceId(): string | undefined {
+  if (!enabled) return undefined;
+  const spanContext = trace.getSpan(context.active())?.spanContext();
+  return spanContext && trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
+}
