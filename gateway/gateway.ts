@@ -7,6 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { type Config, createLogger, type Logger, Metrics, connectNats, startMetricsServer, subjectsFor } from '../platform/index.js';
+import { answerStatusPings } from '../platform/index.js';
 import { PRODUCT_VIEW, type ProductView } from '../schema/index.js';
 import { createAuthenticator } from './auth.js';
 import { Bus } from './bus.js';
@@ -120,6 +121,11 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   });
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const status = answerStatusPings(nc, subjects, {
+    service: 'gateway',
+    metrics: metricsServer?.url ?? `${url}/metrics`,
+    endpoint: `${url}/graphql`,
+  });
   logger.info(
     {
       namespace: config.namespace,
@@ -134,6 +140,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     bus,
     views,
     async stop() {
+      status.stop();
       await apollo.stop();
       await rateLimits?.stop();
       await metricsServer?.close();

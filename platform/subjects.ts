@@ -21,6 +21,8 @@ export interface Subjects {
   noticeStamp(projection: string): string;
   /** Core-NATS notice from the outbox relay: these events are in the stream. */
   published: string;
+  /** Request, many replies: every replica of every service answers (no queue group) with its ReplicaStatus. */
+  statusPing: string;
   consumer(name: string): string;
 }
 
@@ -40,6 +42,7 @@ export function subjectsFor(namespace: string): Subjects {
     checkpointWildcard: `${ns}.checkpoint.*`,
     noticeStamp: (projection) => `${ns}.notices.${projection}`,
     published: `${ns}.relay.published`,
+    statusPing: `${ns}.status.ping`,
     consumer: (name) => `${ns}_${name}`,
   };
 }

@@ -8,6 +8,7 @@ import {
   serve,
   Metrics,
   startMetricsServer,
+  answerStatusPings,
   connectNats,
   READ_QUEUE,
   subjectsFor,
@@ -85,9 +86,11 @@ export async function startReadService(
     }),
   );
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
+  const status = answerStatusPings(nc, subjects, { service: 'read-service', inFlight: limit, metrics: metricsServer?.url });
   logger.info({ namespace: config.namespace, queries: queries.map((q) => q.name), metrics: metricsServer?.url }, 'read-service ready');
   return {
     async stop() {
+      status.stop();
       await Promise.all(endpoints.map((stop) => stop()));
       await metricsServer?.close();
       await Promise.all(runners.map((runner) => runner.stop()));

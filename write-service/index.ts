@@ -17,7 +17,8 @@ export {
   type AppendRequest,
 } from './event-store/event-store.js';
 export { writeMigrations } from './migrations/index.js';
-export { startOutboxRelay, type PublishedNotice } from './outbox/outbox-relay.js';
+export { outboxRelayLock, startOutboxRelay, type PublishedNotice } from './outbox/outbox-relay.js';
+export { ORDER_SAGA, orderSagaLock } from './sagas/order-saga.js';
 export { PublishWaiter } from './outbox/publish-waiter.js';
 export { republish, type RepublishSelection } from './outbox/republish.js';
 export { formatRepublishReport, parseRepublishCommand } from './outbox/republish-command.js';

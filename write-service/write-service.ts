@@ -9,6 +9,7 @@ import {
   toErrorPayload,
   Metrics,
   startMetricsServer,
+  answerStatusPings,
   connectNats,
   subjectsFor,
   WRITE_QUEUE,
@@ -92,12 +93,14 @@ export async function startWriteService(
     }),
   );
   const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
+  const status = answerStatusPings(nc, subjects, { service: 'write-service', inFlight: limit, metrics: metricsServer?.url });
   logger.info(
     { namespace: config.namespace, commands: clientCommands.map((entry) => entry.definition.name), metrics: metricsServer?.url },
     'write-service ready',
   );
   return {
     async stop() {
+      status.stop();
       await Promise.all(endpoints.map((stop) => stop()));
       await metricsServer?.close();
       await saga.stop();

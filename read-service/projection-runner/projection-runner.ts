@@ -32,6 +32,11 @@ export interface ProjectionRunnerOptions {
   afterCommit?: (position: number) => Promise<void> | void;
 }
 
+/** The advisory lock (read database) held by a projection's leading runner; `npm run status` looks for it. */
+export function projectionLock(subjects: Subjects, projection: string): string {
+  return `${subjects.stream}.projection.${projection}`;
+}
+
 /** Another runner moved the checkpoint: this one is no longer the leader. */
 class FencedOut extends Error {}
 
@@ -45,7 +50,7 @@ class FencedOut extends Error {}
 export function startProjectionRunner(options: ProjectionRunnerOptions): { stop(): Promise<void> } {
   return runAsLeader({
     databaseUrl: options.databaseUrl,
-    lockName: `${options.subjects.stream}.projection.${options.model.name}`,
+    lockName: projectionLock(options.subjects, options.model.name),
     logger: options.logger,
     lead: (session, signal) => new Run(options).lead(session, signal),
   });

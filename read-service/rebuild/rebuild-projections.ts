@@ -58,6 +58,11 @@ export interface RebuildReport {
   archive?: string;
 }
 
+/** The advisory lock (read database) a rebuild holds on each projection it rebuilds; `npm run status` looks for it. */
+export function rebuildLock(subjects: Subjects, projection: string): string {
+  return `${subjects.stream}.rebuild.${projection}`;
+}
+
 /** Lock waits and deadlocks: the switch rolled back, nothing changed; catch up and try again. */
 const RETRYABLE = new Set(['55P03', '40P01', '40001']);
 const CATCH_UP_ROUNDS = 10;
@@ -84,7 +89,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
   try {
     for (const name of names) {
       const lock = await client.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtext($1)) as locked', [
-        `${subjects.stream}.rebuild.${name}`,
+        rebuildLock(subjects, name),
       ]);
       if (!lock.rows[0]?.locked) throw RebuildError.alreadyRunning(name);
     }

@@ -34,6 +34,11 @@ interface OutboxRow {
   payload: unknown;
 }
 
+/** The advisory lock (write database) held by the active relay; `npm run status` looks for it. */
+export function outboxRelayLock(subjects: Subjects): string {
+  return `${subjects.stream}.outbox-relay`;
+}
+
 /**
  * Publishes outbox rows to JetStream, one active relay per system (advisory lock).
  *
@@ -46,7 +51,7 @@ interface OutboxRow {
  * its stream sequence; the rest is retried.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): { stop(): Promise<void> } {
-  const lockName = `${options.subjects.stream}.outbox-relay`;
+  const lockName = outboxRelayLock(options.subjects);
   return runAsLeader({
     databaseUrl: options.databaseUrl,
     lockName,

@@ -22,7 +22,13 @@ export interface OrderSagaOptions {
   clock?: () => Date;
 }
 
-const SAGA = 'order_saga';
+/** The saga's name: its checkpoint row, its durable consumer (`subjects.consumer(ORDER_SAGA)`) and its lock. */
+export const ORDER_SAGA = 'order_saga';
+
+/** The advisory lock (write database) held by the replica running the saga; `npm run status` looks for it. */
+export function orderSagaLock(subjects: Subjects): string {
+  return `${subjects.stream}.saga.${ORDER_SAGA}`;
+}
 /** How often the saga stores its position (a crash replays at most this much, idempotently). */
 const POSITION_EVERY_MS = 100;
 
@@ -38,7 +44,7 @@ const POSITION_EVERY_MS = 100;
 export function startOrderSaga(options: OrderSagaOptions): { stop(): Promise<void> } {
   return runAsLeader({
     databaseUrl: options.databaseUrl,
-    lockName: `${options.subjects.stream}.saga.${SAGA}`,
+    lockName: orderSagaLock(options.subjects),
     logger: options.logger,
     lead: (session, signal) => run(session, signal, options),
   });
@@ -46,12 +52,12 @@ export function startOrderSaga(options: OrderSagaOptions): { stop(): Promise<voi
 
 async function run(session: LeaderSession, signal: AbortSignal, options: OrderSagaOptions): Promise<void> {
   const { js, jsm, subjects, orm } = options;
-  const log = options.logger.child({ saga: SAGA });
+  const log = options.logger.child({ saga: ORDER_SAGA });
   const em = orm.em.fork();
-  await em.execute('insert into saga_checkpoints (saga, position) values (?, 0) on conflict do nothing', [SAGA], 'run');
-  const rows = await em.execute<{ position: string }[]>('select position from saga_checkpoints where saga = ?', [SAGA]);
+  await em.execute('insert into saga_checkpoints (saga, position) values (?, 0) on conflict do nothing', [ORDER_SAGA], 'run');
+  const rows = await em.execute<{ position: string }[]>('select position from saga_checkpoints where saga = ?', [ORDER_SAGA]);
   const position = Number(rows[0]?.position ?? 0);
-  const durable = subjects.consumer(SAGA);
+  const durable = subjects.consumer(ORDER_SAGA);
   const stopped = new AbortController();
   const stop = () => stopped.abort();
   signal.addEventListener('abort', stop);
@@ -95,7 +101,7 @@ async function run(session: LeaderSession, signal: AbortSignal, options: OrderSa
           .fork()
           .execute(
             'update saga_checkpoints set position = ?, updated_at = now() where saga = ? and position < ?',
-            [msg.seq, SAGA, msg.seq],
+            [msg.seq, ORDER_SAGA, msg.seq],
             'run',
           );
         stored = Math.max(stored, msg.seq);
@@ -113,7 +119,7 @@ async function run(session: LeaderSession, signal: AbortSignal, options: OrderSa
         for (let attempt = 1; ; attempt += 1) {
           try {
             await inSpan(
-              `saga ${SAGA} ${event.type}`,
+              `saga ${ORDER_SAGA} ${event.type}`,
               {
                 kind: SpanKind.CONSUMER,
                 parent: contextOfEvent(msg.headers, event.metadata.traceparent),
@@ -194,7 +200,7 @@ function step(event: EventEnvelope, key: string, command: WriteCommand, options:
   return inSpan(`saga step ${command.type}`, { attributes: { 'cqrs.saga.step': key } }, () =>
     options.handler.execute(command, {
       tenant: event.tenant,
-      userId: `${INTERNAL_KEY_PREFIX}${SAGA}`,
+      userId: `${INTERNAL_KEY_PREFIX}${ORDER_SAGA}`,
       correlationId: event.metadata.correlationId,
       causationId: event.eventId,
       idempotencyKey: `${INTERNAL_KEY_PREFIX}${orderId}:${key}`,
