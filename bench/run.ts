@@ -17,6 +17,7 @@ import { createFixtures, createProducts } from './harness/fixtures.js';
 import { measureLiveViews, type LiveViewsFigures } from './harness/live-views.js';
 import { measureRebuild, type RebuildFigures } from './harness/rebuild.js';
 import { measureScaleOut, type ScaleOutFigures } from './harness/scale-out.js';
+import { measureTracingCost, type TracingCostFigures } from './harness/tracing-cost.js';
 import { measureAlternatives, type AlternativesFigures, type ScenarioFigures } from './baselines/compare-alternatives.js';
 import { startLagProbe, type LagFigures } from './harness/lag-probe.js';
 import { measureProjectionLag, type ProjectionLag } from './harness/projection-lag.js';
@@ -28,9 +29,12 @@ const quick = process.argv.includes('--quick');
 const urlArg = process.argv.indexOf('--url');
 const externalUrl = urlArg > 0 ? process.argv[urlArg + 1] : undefined;
 const onlyArg = process.argv.indexOf('--only');
-/** Scenario groups to run (all by default): baselines, commands, queries, ryw, lag, live, rebuild, scale, alt. */
+/** Scenario groups to run (all by default): baselines, commands, queries, ryw, lag, live, rebuild, scale, tracing, alt. */
 const only = onlyArg > 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : undefined;
 const runs = (group: string) => !only || only.has(group);
+const baseDistArg = process.argv.indexOf('--base-dist');
+/** `--base-dist <dist>`: the build of the commit before tracing, for the tracing group's baseline (see bench/README in docs/benchmarks.md). */
+const baseDist = baseDistArg > 0 ? path.resolve(process.argv[baseDistArg + 1] ?? '') : undefined;
 const step = quick ? 2 : 15; // seconds per measured step
 /** Seconds of the same load before each query step, not counted: a first request per row fills caches and connections. */
 const queryWarmupS = quick ? 1 : 2;
@@ -339,6 +343,20 @@ if (!externalUrl && runs('scale')) {
   log(`  scale-out: ${JSON.stringify(scaleOut)}`);
 }
 
+// 8. Tracing: before it was built in (--base-dist), off, and on at 100% sampling.
+let tracingCost: TracingCostFigures | undefined;
+if (!externalUrl && runs('tracing')) {
+  await settle();
+  tracingCost = await measureTracingCost({
+    durationS: step,
+    warmupS: queryWarmupS,
+    rounds: quick ? 1 : 2,
+    salt: `${salt}tr`,
+    ...(baseDist ? { baseDist } : {}),
+    log,
+  });
+}
+
 // What a team would otherwise write: a CRUD service on the same stack, PostGraphile over our read tables.
 let alternatives: AlternativesFigures | undefined;
 if (runs('alt')) {
@@ -476,6 +494,16 @@ const table = [
         '',
       ]
     : []),
+  ...(tracingCost
+    ? [
+        `tracing (closed model, 32 in flight, best of ${tracingCost.rounds} round(s)); ratio to ${tracingCost.ratios[0]!.config}`,
+        ...tracingCost.results.map(
+          (r, i) =>
+            `${pad(r.config, 36)} product(id) max ${r.productMax}/s (p99 ${r.productP99} ms, x${tracingCost.ratios[i]!.product})  commands mix max ${r.commandsMax}/s (p99 ${r.commandsP99} ms, x${tracingCost.ratios[i]!.commands})`,
+        ),
+        '',
+      ]
+    : []),
   ...(rebuild
     ? [
         `${pad(`rebuild of ${rebuild.projection}`, 36)} ${rebuild.events} events in ${rebuild.seconds} s: ${rebuild.eventsPerSecond} events/s`,
@@ -572,6 +600,7 @@ writeFileSync(
       liveViews,
       rebuild,
       scaleOut,
+      tracingCost,
       alternatives,
       baselines: {
         bareHttp: bareMax,

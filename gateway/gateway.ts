@@ -14,6 +14,7 @@ import { Bus } from './bus.js';
 import { createTokenSeal } from './token-seal.js';
 import { createContext, type GatewayContext, type ViewCaches } from './context.js';
 import { correlationMiddleware } from './correlation.js';
+import { traceRequests } from './trace-requests.js';
 import { explorerRouter } from './explorer.js';
 import { createEdgeLimits, limitErrorOf, loadLimits } from './limits/index.js';
 import { bodyAlwaysSet, bodyErrorHandler, lastErrorHandler } from './http-errors.js';
@@ -83,6 +84,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   });
   await apollo.start();
 
+  app.use(traceRequests());
   app.use(correlationMiddleware());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

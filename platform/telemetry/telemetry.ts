@@ -38,7 +38,7 @@ export async function startTelemetry(service: ServiceName, env: NodeJS.ProcessEn
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
   const sdk = new NodeSDK({
     ...(env.OTEL_SERVICE_NAME ? {} : { serviceName: service }),
-    instrumentations: await instrumentationsOf(service),
+    instrumentations: await instrumentationsOf(service, env),
     ...(env.OTEL_METRICS_EXPORTER ? {} : { metricReaders: [] }),
     ...(env.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),
   });
@@ -62,21 +62,53 @@ export async function startTelemetry(service: ServiceName, env: NodeJS.ProcessEn
 }
 
 /**
- * The gateway: GraphQL (graphql.parse / validate / execute spans, named by the operation) and
- * HTTP (the request's server span, continuing a client's traceparent). The services: pg, only
- * inside a traced request or event (no spans for the relay's and runners' polling).
+ * The instrumentations each service uses by default, by the names OTEL_NODE_ENABLED/DISABLED_INSTRUMENTATIONS
+ * take. `http` is not among them: the gateway's own middleware (gateway/trace-requests.ts) makes the
+ * request's span for much less; OTEL_NODE_ENABLED_INSTRUMENTATIONS=graphql,http brings it back.
  */
-async function instrumentationsOf(service: ServiceName): Promise<Instrumentation[]> {
-  if (service === 'gateway') {
-    const [{ GraphQLInstrumentation }, { HttpInstrumentation }] = await Promise.all([
-      import('@opentelemetry/instrumentation-graphql'),
-      import('@opentelemetry/instrumentation-http'),
-    ]);
-    return [
-      new GraphQLInstrumentation({ mergeItems: true, ignoreResolveSpans: true }),
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => request.url === '/metrics' || request.url === '/healthz' }),
-    ];
+const INSTRUMENTATIONS: Record<ServiceName, readonly string[]> = {
+  gateway: ['graphql'],
+  'write-service': ['pg'],
+  'read-service': ['pg'],
+};
+
+/** Names in a comma-separated variable; undefined when unset. */
+function names(raw: string | undefined): Set<string> | undefined {
+  if (!raw) return undefined;
+  return new Set(
+    raw
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+  );
+}
+
+/**
+ * The gateway: GraphQL (graphql.parse / validate / execute spans, named by the operation). The
+ * services: pg, only inside a traced request or event (no spans for the relay's and runners'
+ * polling). As with
+ * @opentelemetry/auto-instrumentations-node, OTEL_NODE_ENABLED_INSTRUMENTATIONS keeps only those
+ * named, OTEL_NODE_DISABLED_INSTRUMENTATIONS drops those named (our own spans stay either way).
+ */
+async function instrumentationsOf(service: ServiceName, env: NodeJS.ProcessEnv): Promise<Instrumentation[]> {
+  const enabled = names(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS);
+  const disabled = names(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS);
+  const offered = enabled ? [...enabled] : INSTRUMENTATIONS[service];
+  const wanted = offered.filter((name) => !disabled?.has(name));
+  const instrumentations: Instrumentation[] = [];
+  if (wanted.includes('graphql')) {
+    const { GraphQLInstrumentation } = await import('@opentelemetry/instrumentation-graphql');
+    instrumentations.push(new GraphQLInstrumentation({ mergeItems: true, ignoreResolveSpans: true }));
   }
-  const { PgInstrumentation } = await import('@opentelemetry/instrumentation-pg');
-  return [new PgInstrumentation({ requireParentSpan: true })];
+  if (wanted.includes('http')) {
+    const { HttpInstrumentation } = await import('@opentelemetry/instrumentation-http');
+    instrumentations.push(
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => request.url === '/metrics' || request.url === '/healthz' }),
+    );
+  }
+  if (wanted.includes('pg')) {
+    const { PgInstrumentation } = await import('@opentelemetry/instrumentation-pg');
+    instrumentations.push(new PgInstrumentation({ requireParentSpan: true }));
+  }
+  return instrumentations;
 }

@@ -26,6 +26,8 @@ export interface TestSystemOptions {
    * The system's own `env` (and `config`) keep naming the real servers, for setup and cleanup.
    */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Another build's dist folder to run the services from (the benchmark's baseline of an earlier commit). */
+  dist?: string;
 }
 
 /** How long a stopping service may take before it is killed (a test's cleanup never hangs). */
@@ -78,7 +80,7 @@ export class TestSystem {
     if (this.running.has(as)) throw new Error(`${as} is already running`);
     // SERVICE_NODE_ARGS: extra flags for the services' node (e.g. --cpu-prof, which NODE_OPTIONS refuses).
     const nodeArgs = (this.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, path.join(dist, ENTRIES[service])], {
+    const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, path.join(this.options.dist ?? dist, ENTRIES[service])], {
       env: { ...process.env, ...this.env, ...this.options.serviceEnv?.[service] },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
