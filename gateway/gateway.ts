@@ -86,9 +86,12 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  // METRICS_PORT: metrics on a port of their own (not the API's); otherwise see metricsEndpoint.
-  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
-  if (!metricsServer) {
+  // METRICS_PORT: metrics on a port of their own (not the API's), or none (off); otherwise see metricsEndpoint.
+  const metricsServer =
+    config.metricsPort === undefined || config.metricsPort === 'off'
+      ? undefined
+      : await startMetricsServer(metrics, config.metricsPort, config.host);
+  if (config.metricsPort === undefined) {
     app.get(
       '/metrics',
       metricsEndpoint(metrics, { production: config.production, ...(config.metricsToken ? { token: config.metricsToken } : {}) }),
@@ -125,7 +128,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       namespace: config.namespace,
       url: `${url}/graphql`,
       explorer: config.explorer ? `${url}/explorer` : 'off',
-      metrics: metricsServer?.url ?? `${url}/metrics`,
+      metrics: config.metricsPort === 'off' ? undefined : (metricsServer?.url ?? `${url}/metrics`),
     },
     'gateway ready',
   );

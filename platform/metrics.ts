@@ -115,7 +115,15 @@ export async function startMetricsServer(metrics: Metrics, port: number, host: s
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`metrics port ${port} on ${host} is in use (METRICS_PORT=0 takes any free port, METRICS_PORT=off serves none)`, {
+              cause: error,
+            })
+          : error,
+      ),
+    );
     server.listen(port, host, () => resolve());
   });
   const { port: bound } = server.address() as AddressInfo;

@@ -7,6 +7,7 @@ import {
   InFlightLimit,
   serve,
   Metrics,
+  METRICS_PORTS,
   startMetricsServer,
   connectNats,
   READ_QUEUE,
@@ -80,7 +81,8 @@ export async function startReadService(
       onExpired: () => metrics.requestsExpired.inc(),
     }),
   );
-  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
+  const metricsPort = config.metricsPort ?? METRICS_PORTS['read-service'];
+  const metricsServer = metricsPort === 'off' ? undefined : await startMetricsServer(metrics, metricsPort, config.host);
   logger.info({ namespace: config.namespace, queries: queries.map((q) => q.name), metrics: metricsServer?.url }, 'read-service ready');
   return {
     async stop() {

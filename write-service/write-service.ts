@@ -8,6 +8,7 @@ import {
   serve,
   toErrorPayload,
   Metrics,
+  METRICS_PORTS,
   startMetricsServer,
   connectNats,
   subjectsFor,
@@ -86,7 +87,8 @@ export async function startWriteService(
       onExpired: () => metrics.requestsExpired.inc(),
     }),
   );
-  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
+  const metricsPort = config.metricsPort ?? METRICS_PORTS['write-service'];
+  const metricsServer = metricsPort === 'off' ? undefined : await startMetricsServer(metrics, metricsPort, config.host);
   logger.info(
     { namespace: config.namespace, commands: clientCommands.map((entry) => entry.definition.name), metrics: metricsServer?.url },
     'write-service ready',
