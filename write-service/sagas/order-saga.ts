@@ -21,7 +21,7 @@ export interface OrderSagaOptions {
   clock?: () => Date;
 }
 
-const SAGA = 'order_saga';
+export const SAGA = 'order_saga';
 /** How often the saga stores its position (a crash replays at most this much, idempotently). */
 const POSITION_EVERY_MS = 100;
 
