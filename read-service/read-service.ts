@@ -16,8 +16,10 @@ import {
 import { openOrm } from '../platform/postgres/index.js';
 import { decodeConsistencyToken, type QueryMessage } from '../schema/index.js';
 import { CheckpointTracker } from './consistency/checkpoint-tracker.js';
+import { projectionLag } from './consistency/projection-lag.js';
 import { readMigrations } from './migrations/index.js';
 import { startProjectionRunner } from './projection-runner/projection-runner.js';
+import { observeUpdateLatency } from './projection-runner/update-latency.js';
 import { projectionsQuery } from './queries/projections-query.js';
 import type { QueryDefinition } from './queries/query-definition.js';
 import { queries as readQueries, readModels } from './registry.js';
@@ -44,6 +46,14 @@ export async function startReadService(
   const tracker = new CheckpointTracker(nc, subjects, orm);
   await tracker.start();
   const metrics = new Metrics('read-service');
+  metrics.trackProjections(
+    projectionLag(
+      readModels.map((model) => model.name),
+      tracker,
+      jsm,
+      subjects,
+    ),
+  );
   const runners =
     options.runProjections === false
       ? []
@@ -58,6 +68,7 @@ export async function startReadService(
             subjects,
             logger,
             onDeadLetter: (name) => metrics.deadLetters.inc({ projection: name }),
+            onApplied: (name, events) => observeUpdateLatency(metrics, name, events),
           }),
         );
   const queries: QueryDefinition[] = [...readQueries, projectionsQuery(readModels, jsm, subjects)];
