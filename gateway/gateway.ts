@@ -40,9 +40,17 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   const nc = await connectNats(config.natsUrl, `${config.namespace}-gateway`, logger);
   const bus = new Bus(nc, subjects, config.requestTimeoutMs, createTokenSeal(config.consistencyTokenKey ?? config.jwtSecret));
   const views = new ViewHub(nc, subjects, logger);
+  const metrics = new Metrics('gateway');
   const caches: ViewCaches = {};
   if (config.viewCacheSize > 0) {
-    caches.products = new ViewCache<ProductView>(views.feed(PRODUCT_VIEW), { capacity: config.viewCacheSize });
+    metrics.trackViewCache();
+    caches.products = new ViewCache<ProductView>(views.feed(PRODUCT_VIEW), {
+      capacity: config.viewCacheSize,
+      onLookup: (hits, misses) => {
+        metrics.viewCacheRequests.inc({ result: 'hit' }, hits);
+        metrics.viewCacheRequests.inc({ result: 'miss' }, misses);
+      },
+    });
     await caches.products.start();
   }
   const sources = { bus, views, caches };
@@ -54,14 +62,26 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     ...(config.jwtAudience ? { audience: config.jwtAudience } : {}),
   });
   const schema = await buildGatewaySchema();
-  const metrics = new Metrics('gateway');
   const rateLimits = config.rateLimit && (await startRateLimits(config.rateLimit, config.redisUrl, logger, metrics));
   const edge = createEdgeLimits(schema, loadLimits(process.env, config.production));
 
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const webSocket = serveWebSocket({ httpServer, schema, auth, sources, edge, rateLimits });
+  metrics.trackSubscriptions();
+  const webSocket = serveWebSocket({
+    httpServer,
+    schema,
+    auth,
+    sources,
+    edge,
+    rateLimits,
+    meter: {
+      opened: () => metrics.subscriptionsActive.inc(),
+      closed: () => metrics.subscriptionsActive.dec(),
+      pushed: () => metrics.subscriptionPushes.inc(),
+    },
+  });
 
   const apollo = new ApolloServer<GatewayContext>({
     schema,
@@ -89,9 +109,12 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  // METRICS_PORT: metrics on a port of their own (not the API's); otherwise see metricsEndpoint.
-  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
-  if (!metricsServer) {
+  // METRICS_PORT: metrics on a port of their own (not the API's), or none (off); otherwise see metricsEndpoint.
+  const metricsServer =
+    config.metricsPort === undefined || config.metricsPort === 'off'
+      ? undefined
+      : await startMetricsServer(metrics, config.metricsPort, config.host);
+  if (config.metricsPort === undefined) {
     app.get(
       '/metrics',
       metricsEndpoint(metrics, { production: config.production, ...(config.metricsToken ? { token: config.metricsToken } : {}) }),
@@ -133,7 +156,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       namespace: config.namespace,
       url: `${url}/graphql`,
       explorer: config.explorer ? `${url}/explorer` : 'off',
-      metrics: metricsServer?.url ?? `${url}/metrics`,
+      metrics: config.metricsPort === 'off' ? undefined : (metricsServer?.url ?? `${url}/metrics`),
     },
     'gateway ready',
   );

@@ -14,6 +14,7 @@ import type { RateLimits } from './rate-limit/index.js';
 import { closeAtExpiry } from './socket-expiry.js';
 import { DocumentCache } from './subscriptions/document-cache.js';
 import { createSharedSubscribe, type DirectTarget } from './subscriptions/shared-subscribe.js';
+import { meteredSubscribe, type SubscriptionMeter } from './subscriptions/subscription-meter.js';
 
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 100;
 
@@ -25,6 +26,8 @@ export interface WebSocketOptions {
   /** Spent by each operation as over HTTP (absent: no rate limits). */
   rateLimits?: RateLimits | undefined;
   edge: EdgeLimits;
+  /** Told of subscriptions opened and closed and of values sent (absent: none). */
+  meter?: SubscriptionMeter;
 }
 
 /** What the edge's limits keep per socket. */
@@ -42,7 +45,7 @@ interface SocketState {
  * sockets per client, operations per second, and unsent bytes (a client that does not read is
  * closed).
  */
-export function serveWebSocket({ httpServer, schema, auth, sources, edge, rateLimits }: WebSocketOptions): Disposable {
+export function serveWebSocket({ httpServer, schema, auth, sources, edge, rateLimits, meter }: WebSocketOptions): Disposable {
   const { limits, webSocket: checks } = edge;
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: limits.maxMessageBytes });
   const principals = new WeakMap<object, Principal>();
@@ -59,7 +62,12 @@ export function serveWebSocket({ httpServer, schema, auth, sources, edge, rateLi
   return useServer<Record<string, unknown>>(
     {
       schema,
-      subscribe: createSharedSubscribe(directTargets),
+      subscribe: meter
+        ? meteredSubscribe(
+            createSharedSubscribe(directTargets, () => meter.pushed()),
+            meter,
+          )
+        : createSharedSubscribe(directTargets),
       connectionInitWaitTimeout: 5000,
       onConnect: async (ctx) => {
         try {

@@ -42,9 +42,16 @@ export interface Config {
   redisUrl: string;
   /** Rate limits per token and per tenant (see RateLimitConfig); absent: off (RATE_LIMIT=off, or AUTH_MODE=dev unless RATE_LIMIT=on). */
   rateLimit?: RateLimitConfig;
-  /** Where each process serves GET /metrics (0: any free port); absent: the services serve none, the gateway serves it on its API port (see METRICS_TOKEN). */
-  metricsPort?: number;
+  /**
+   * METRICS_PORT: where this process serves GET /metrics (0: any free port), or `off`: nowhere.
+   * Absent: the write- and read-service on their METRICS_PORTS, the gateway on its API port
+   * (see METRICS_TOKEN).
+   */
+  metricsPort?: number | 'off';
 }
+
+/** Where the write- and read-service serve GET /metrics when METRICS_PORT is unset (Prometheus scrapes them there). */
+export const METRICS_PORTS = { 'write-service': 9464, 'read-service': 9465 } as const;
 
 const NAMESPACE_PATTERN = /^[a-z][a-z0-9_]{0,39}$/;
 
@@ -92,7 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxInFlight: positive(env.MAX_IN_FLIGHT, 1_000, 'MAX_IN_FLIGHT'),
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     ...rateLimitConfig(env, namespace, authMode),
-    ...(env.METRICS_PORT ? { metricsPort: integer(env.METRICS_PORT, 0, 'METRICS_PORT') } : {}),
+    ...(env.METRICS_PORT ? { metricsPort: env.METRICS_PORT === 'off' ? 'off' : port(env.METRICS_PORT, 'METRICS_PORT') } : {}),
   };
 }
 
@@ -170,6 +177,14 @@ function integer(raw: string | undefined, fallback: number, name: string): numbe
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer`);
+  return value;
+}
+
+function port(raw: string, name: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+    throw new Error(`${name} must be a port (0-65535; 0: any free port) or "off" (got "${raw}")`);
+  }
   return value;
 }
 

@@ -7,6 +7,7 @@ import {
   InFlightLimit,
   serve,
   Metrics,
+  METRICS_PORTS,
   startMetricsServer,
   answerStatusPings,
   connectNats,
@@ -17,8 +18,10 @@ import { openOrm } from '../platform/postgres/index.js';
 import { inSpan } from '../platform/telemetry/index.js';
 import { decodeConsistencyToken, type QueryMessage } from '../schema/index.js';
 import { CheckpointTracker } from './consistency/checkpoint-tracker.js';
+import { projectionLag } from './consistency/projection-lag.js';
 import { readMigrations } from './migrations/index.js';
 import { startProjectionRunner } from './projection-runner/projection-runner.js';
+import { observeUpdateLatency } from './projection-runner/update-latency.js';
 import { projectionsQuery } from './queries/projections-query.js';
 import type { QueryDefinition } from './queries/query-definition.js';
 import { queries as readQueries, readModels } from './registry.js';
@@ -45,6 +48,14 @@ export async function startReadService(
   const tracker = new CheckpointTracker(nc, subjects, orm);
   await tracker.start();
   const metrics = new Metrics('read-service');
+  metrics.trackProjections(
+    projectionLag(
+      readModels.map((model) => model.name),
+      tracker,
+      jsm,
+      subjects,
+    ),
+  );
   const runners =
     options.runProjections === false
       ? []
@@ -59,6 +70,7 @@ export async function startReadService(
             subjects,
             logger,
             onDeadLetter: (name) => metrics.deadLetters.inc({ projection: name }),
+            onApplied: (name, events) => observeUpdateLatency(metrics, name, events),
           }),
         );
   const queries: QueryDefinition[] = [...readQueries, projectionsQuery(readModels, jsm, subjects)];
@@ -85,7 +97,8 @@ export async function startReadService(
       onExpired: () => metrics.requestsExpired.inc(),
     }),
   );
-  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
+  const metricsPort = config.metricsPort ?? METRICS_PORTS['read-service'];
+  const metricsServer = metricsPort === 'off' ? undefined : await startMetricsServer(metrics, metricsPort, config.host);
   const status = answerStatusPings(nc, subjects, { service: 'read-service', inFlight: limit, metrics: metricsServer?.url });
   logger.info({ namespace: config.namespace, queries: queries.map((q) => q.name), metrics: metricsServer?.url }, 'read-service ready');
   return {

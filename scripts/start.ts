@@ -1,8 +1,8 @@
 /**
  * `npm start`: runs the write-service, the read-service and the gateway as three processes
  * (each creates its database, tables, stream and consumers when missing), prefixes their
- * output, says where the API and the explorer are once all three are ready, and stops all
- * three when one exits or on Ctrl-C.
+ * output, says where the API, the explorer and each service's metrics are once all three are
+ * ready, and stops all three when one exits or on Ctrl-C.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -14,23 +14,38 @@ const services = [
   { name: 'read', entry: 'read-service/main.js', ready: 'read-service ready' },
   { name: 'gateway', entry: 'gateway/main.js', ready: 'gateway ready' },
 ];
-const ready = new Set<string>();
-let explorer: { url?: string; explorer?: string } = {};
+/** What each service said in its ready line (its JSON log): its URLs. */
+const ready = new Map<string, { url?: string; explorer?: string; metrics?: string }>();
 
-/** Notes a service's ready line (its JSON log); once all three are ready, says where to go. */
+/** Notes a service's ready line; once all three are ready, says where to go. */
 function noteReady(service: (typeof services)[number], line: string): void {
   if (ready.has(service.name) || !line.includes(service.ready)) return;
-  ready.add(service.name);
-  if (service.name === 'gateway') {
-    try {
-      explorer = JSON.parse(line) as typeof explorer;
-    } catch {
-      // not JSON (a pretty-printed log): the gateway printed its URLs itself
-    }
+  let info: { url?: string; explorer?: string; metrics?: string } = {};
+  try {
+    info = JSON.parse(line) as typeof info;
+  } catch {
+    // not JSON (a pretty-printed log): the service printed its URLs itself
   }
+  ready.set(service.name, info);
   if (ready.size === services.length) {
+    const gateway = ready.get('gateway')!;
+    // A service whose ready line names no metrics address serves none (METRICS_PORT=off).
+    const metrics = (name: string) => {
+      const info = ready.get(name)!;
+      return info.metrics ?? (Object.keys(info).length === 0 ? `(see the ${name} above)` : 'off');
+    };
     process.stdout.write(
-      `\n  All three services are ready.\n  GraphQL endpoint: ${explorer.url ?? '(see the gateway above)'}\n  Explorer:         ${explorer.explorer ?? '(see the gateway above)'}\n\n`,
+      [
+        '',
+        '  All three services are ready.',
+        `  GraphQL endpoint: ${gateway.url ?? '(see the gateway above)'}`,
+        `  Explorer:         ${gateway.explorer ?? '(see the gateway above)'}`,
+        `  Metrics:          gateway        ${metrics('gateway')}`,
+        `                    write-service  ${metrics('write')}`,
+        `                    read-service   ${metrics('read')}`,
+        '',
+        '',
+      ].join('\n'),
     );
   }
 }

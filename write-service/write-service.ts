@@ -8,6 +8,7 @@ import {
   serve,
   toErrorPayload,
   Metrics,
+  METRICS_PORTS,
   startMetricsServer,
   answerStatusPings,
   connectNats,
@@ -20,11 +21,13 @@ import { CommandHandler } from './commands/command-handler.js';
 import { commandErrorPayload } from './commands/error-payload.js';
 import { EventStore } from './event-store/event-store.js';
 import { writeMigrations } from './migrations/index.js';
+import { outboxBacklog } from './outbox/outbox-backlog.js';
 import { startOutboxRelay } from './outbox/outbox-relay.js';
 import { PublishWaiter } from './outbox/publish-waiter.js';
 import { startRetention } from './retention/retention.js';
 import { clientCommands } from './registry.js';
 import { startOrderSaga } from './sagas/order-saga.js';
+import { sagaBacklog } from './sagas/saga-backlog.js';
 
 export interface RunningService {
   stop(): Promise<void>;
@@ -43,7 +46,17 @@ export async function startWriteService(
   const nc = await connectNats(config.natsUrl, `${config.namespace}-write-service`, logger);
   const jsm = await ensureEventStream(nc, subjects);
   const js = jetstream(nc);
-  const relay = startOutboxRelay({ databaseUrl: config.writeDatabaseUrl, nc, js, subjects, logger });
+  const metrics = new Metrics('write-service');
+  const relay = startOutboxRelay({
+    databaseUrl: config.writeDatabaseUrl,
+    nc,
+    js,
+    subjects,
+    logger,
+    onPublished: (seconds) => metrics.publishDuration.observe(seconds),
+    onPublishFailed: () => metrics.publishErrors.inc(),
+  });
+  metrics.trackOutbox(outboxBacklog(orm));
   const retention = startRetention({
     databaseUrl: config.writeDatabaseUrl,
     lockPrefix: subjects.stream,
@@ -52,7 +65,6 @@ export async function startWriteService(
   });
   const waiter = new PublishWaiter(nc, subjects, orm);
   const store = new EventStore(orm, subjects);
-  const metrics = new Metrics('write-service');
   const handler = new CommandHandler({
     orm,
     store,
@@ -72,6 +84,7 @@ export async function startWriteService(
     },
   });
   const saga = startOrderSaga({ orm, databaseUrl: config.writeDatabaseUrl, nc, js, jsm, subjects, handler, logger });
+  metrics.trackSaga(sagaBacklog(jsm, subjects));
   const limit = new InFlightLimit(config.maxInFlight);
   metrics.trackInFlight(limit);
   const endpoints = clientCommands.map((entry) =>
@@ -92,7 +105,8 @@ export async function startWriteService(
       onExpired: () => metrics.requestsExpired.inc(),
     }),
   );
-  const metricsServer = config.metricsPort === undefined ? undefined : await startMetricsServer(metrics, config.metricsPort, config.host);
+  const metricsPort = config.metricsPort ?? METRICS_PORTS['write-service'];
+  const metricsServer = metricsPort === 'off' ? undefined : await startMetricsServer(metrics, metricsPort, config.host);
   const status = answerStatusPings(nc, subjects, { service: 'write-service', inFlight: limit, metrics: metricsServer?.url });
   logger.info(
     { namespace: config.namespace, commands: clientCommands.map((entry) => entry.definition.name), metrics: metricsServer?.url },

@@ -43,6 +43,7 @@ interface Executed {
  */
 export function createSharedSubscribe(
   targets?: WeakMap<object, DirectTarget>,
+  onPush?: () => void,
 ): (args: ExecutionArgs) => Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {
   const documentIds = new WeakMap<DocumentNode, number>();
   let nextDocumentId = 1;
@@ -88,7 +89,7 @@ export function createSharedSubscribe(
       typeof payload !== 'object' || payload === null ? { result: execute({ ...args, rootValue: payload }) } : shared(args, group, payload);
     const target = args.contextValue && typeof args.contextValue === 'object' ? targets?.get(args.contextValue) : undefined;
     if (!target) return mapAsyncIterable(source, (payload) => execution(payload).result);
-    return new DirectSubscription(source[Symbol.asyncIterator](), target, execution);
+    return new DirectSubscription(source[Symbol.asyncIterator](), target, execution, onPush);
   };
 }
 
@@ -104,6 +105,8 @@ class DirectSubscription implements AsyncIterableIterator<ExecutionResult> {
     private readonly source: AsyncIterator<unknown>,
     private readonly target: DirectTarget,
     private readonly execution: (payload: unknown) => Executed,
+    /** Told of each value written to the socket (for the metrics). */
+    private readonly onPush?: () => void,
   ) {}
 
   async next(): Promise<IteratorResult<ExecutionResult>> {
@@ -146,6 +149,7 @@ class DirectSubscription implements AsyncIterableIterator<ExecutionResult> {
     if (socket.readyState !== OPEN) return;
     if (socket.bufferedAmount < BACKPRESSURE_BYTES) socket.send(message);
     else await new Promise<void>((resolve) => socket.send(message, () => resolve()));
+    this.onPush?.();
   }
 }
 

@@ -46,7 +46,11 @@ export class ViewCache<View extends CachedView> implements FeedObserver {
 
   constructor(
     private readonly feed: ViewFeed,
-    private readonly options: { capacity?: number } = {},
+    private readonly options: {
+      capacity?: number;
+      /** Told of each load: its rows found in the cache, and the others (for the metrics). */
+      onLookup?: (hits: number, misses: number) => void;
+    } = {},
   ) {}
 
   /** Observes the feed; resolves once its subscriptions are on the server. */
@@ -75,12 +79,15 @@ export class ViewCache<View extends CachedView> implements FeedObserver {
     const answers = new Array<View | null>(ids.length);
     const missing: number[] = [];
     const joined: Promise<void>[] = [];
+    let hits = 0;
     ids.forEach((id, i) => {
       const key = keyOf(tenant, id);
       const row = usable ? this.rows.get(key) : undefined;
       const flight = usable && row === undefined ? this.flights.get(key) : undefined;
-      if (row !== undefined) answers[i] = row;
-      else if (flight?.epoch === this.epoch)
+      if (row !== undefined) {
+        answers[i] = row;
+        hits += 1;
+      } else if (flight?.epoch === this.epoch)
         joined.push(
           flight.row.then((fetched) => {
             answers[i] = fetched;
@@ -88,6 +95,7 @@ export class ViewCache<View extends CachedView> implements FeedObserver {
         );
       else missing.push(i);
     });
+    this.options.onLookup?.(hits, ids.length - hits);
     if (missing.length > 0) await this.fetchMissing(tenant, ids, missing, answers, usable, fetch);
     await Promise.all(joined);
     return answers;

@@ -5,7 +5,7 @@ import { type Orm, runAsLeader, type LeaderSession } from '../../platform/postgr
 import { type Logger, contiguousMessages, PULL_EXPIRES_MS, type Subjects, withLogContext } from '../../platform/index.js';
 import { activeTraceparent, inSpan, SpanKind } from '../../platform/telemetry/index.js';
 import type { EventEnvelope, ViewChange } from '../../schema/index.js';
-import { applyRun, type RunFailure } from '../projection-engine/apply-run.js';
+import { applyRun, type RunFailure, type RunItem } from '../projection-engine/apply-run.js';
 import { decodeEvent } from '../projection-engine/decode-event.js';
 import { inTransaction } from '../projection-engine/transaction.js';
 import type { ReadModel } from '../read-models/read-model.js';
@@ -26,6 +26,8 @@ export interface ProjectionRunnerOptions {
   maxBatch?: number;
   /** Told of each event recorded as a dead letter (for the metrics). */
   onDeadLetter?: (projection: string) => void;
+  /** Told, once a batch's transaction has committed, of the read model's events it applied (for the metrics). */
+  onApplied?: (projection: string, events: readonly EventEnvelope[]) => void;
   /** Fewest of the read model's events in a batch for its set-based writer (default SET_BASED_FROM). */
   setBasedFrom?: number;
   /** Test hook: runs after a batch commits and before it is acknowledged. */
@@ -159,15 +161,18 @@ class Run {
         // over from the stored checkpoint once it can (runAsLeader): never a dead letter.
         const attributes = { 'cqrs.projection': this.name, 'cqrs.events': fresh.length, 'cqrs.position': last };
         const span = { kind: SpanKind.CONSUMER, parent: origin?.parent, links: origin?.links ?? [], attributes };
+        let failures: RunFailure[] = [];
         changes = await inSpan(`projection ${this.name}`, span, () => {
           traceparent = activeTraceparent();
           return this.transaction(last, async (tx) => {
             const run = await applyRun(tx, this.options.model, fresh, { setBasedFrom: this.options.setBasedFrom });
             for (const failure of run.failures) await this.deadLetter(tx, failure, fresh.find((item) => item.seq === failure.seq)!.msg);
+            failures = run.failures;
             return run.changes;
           });
         });
         this.checkpoint = last;
+        this.options.onApplied?.(this.name, applied(this.options.model, fresh, failures));
         await this.options.afterCommit?.(last);
       }
     } else if (batch.length === 0) {
@@ -262,6 +267,12 @@ async function* batches(messages: AsyncIterable<JsMsg>, max: number): AsyncGener
     }
     yield batch;
   }
+}
+
+/** The read model's events of a batch, but those that failed (dead letters). */
+function applied(model: ReadModel, items: readonly RunItem[], failures: readonly RunFailure[]): EventEnvelope[] {
+  const failed = new Set(failures.map((failure) => failure.seq));
+  return items.flatMap(({ seq, event }) => (event && model.eventTypes.has(event.type) && !failed.has(seq) ? [event] : []));
 }
 
 /** Each message decoded once (deciding whether a batch concerns the read model, then applying it). */

@@ -15,7 +15,7 @@ describe('npm start', () => {
     await cleanupNamespace(config);
   });
 
-  it('runs the three services, says where the explorer is once all three are ready, and stops them all on SIGTERM', async () => {
+  it('runs the three services, says where the explorer and their metrics are once all three are ready, and stops them all on SIGTERM', async () => {
     // PORT 0: the gateway takes a free port and reports it.
     const child = spawn(process.execPath, [startScript], {
       env: { ...process.env, NAMESPACE: namespace, PORT: '0', METRICS_PORT: '0' },
@@ -40,6 +40,14 @@ describe('npm start', () => {
       const page = await fetch(explorer);
       assert.equal(page.status, 200);
       assert.match(await page.text(), /graphiql/i);
+      // METRICS_PORT=0 here: each service's metrics on a free port of its own, all three in the banner.
+      for (const service of ['gateway', 'write-service', 'read-service']) {
+        const url = new RegExp(`(?:Metrics:)?\\s+${service}\\s+(http://\\S+/metrics)`).exec(banner)?.[1];
+        assert.ok(url, `the ${service}'s metrics URL in:\n${banner}`);
+        const metrics = await fetch(url);
+        assert.equal(metrics.status, 200);
+        assert.match(await metrics.text(), new RegExp(`process_resident_memory_bytes\\{service="${service}"\\}`));
+      }
     } finally {
       child.kill('SIGTERM');
       assert.equal(await exited, 0, output.slice(-2000));

@@ -11,8 +11,16 @@ export function uniqueNamespace(label: string): string {
   return `t_${label.replace(/[^a-z0-9]/g, '').slice(0, 16)}_${randomBytes(4).toString('hex')}`;
 }
 
+/** A test's configuration: its namespace, quiet logs, and any free port for the API and the metrics (never a fixed default). */
 export function testConfig(namespace: string, overrides: Record<string, string> = {}): Config {
-  return loadConfig({ ...process.env, NAMESPACE: namespace, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', PORT: '0', ...overrides });
+  return loadConfig({
+    ...process.env,
+    NAMESPACE: namespace,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    PORT: '0',
+    METRICS_PORT: '0',
+    ...overrides,
+  });
 }
 
 /** Drops the namespace's databases and deletes its stream (and with it its consumers). */

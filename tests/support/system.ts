@@ -9,6 +9,16 @@ const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const ENTRIES = { write: 'write-service/main.js', read: 'read-service/main.js', gateway: 'gateway/main.js' } as const;
 const READY = { write: 'write-service ready', read: 'read-service ready', gateway: 'gateway ready' } as const;
 export type ServiceName = keyof typeof ENTRIES;
+/**
+ * Unless a test says otherwise: the services' metrics on any free port (their defaults, 9464 and
+ * 9465, would collide between tests, replicas and a system started by hand); the gateway's on
+ * its API port, as by default.
+ */
+const METRICS_DEFAULTS: Record<ServiceName, Record<string, string>> = {
+  write: { METRICS_PORT: '0' },
+  read: { METRICS_PORT: '0' },
+  gateway: {},
+};
 
 interface Running {
   child: ChildProcess;
@@ -81,7 +91,7 @@ export class TestSystem {
     // SERVICE_NODE_ARGS: extra flags for the services' node (e.g. --cpu-prof, which NODE_OPTIONS refuses).
     const nodeArgs = (this.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, path.join(this.options.dist ?? dist, ENTRIES[service])], {
-      env: { ...process.env, ...this.env, ...this.options.serviceEnv?.[service] },
+      env: { ...process.env, ...METRICS_DEFAULTS[service], ...this.env, ...this.options.serviceEnv?.[service] },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const running: Running = { child, lines: [], ready: {}, paused: false };

@@ -7,8 +7,9 @@ import { contextFromTraceparent, injectTraceHeaders, inSpan, SpanKind, tracingEn
 import type { EventEnvelope } from '../../schema/index.js';
 import { OUTBOX_CHANNEL } from '../event-store/event-store.js';
 import { PublishedFloor, type ScanSnapshot } from './published-floor.js';
+import { observePublish, type PublishObserver } from './publish-observer.js';
 
-export interface OutboxRelayOptions {
+export interface OutboxRelayOptions extends PublishObserver {
   databaseUrl: string;
   nc: NatsConnection;
   js: JetStreamClient;
@@ -32,6 +33,8 @@ interface OutboxRow {
   event_id: string;
   subject: string;
   payload: unknown;
+  /** When its append committed (the row's created_at), on `performance.now()`'s clock. */
+  committedAt: number;
 }
 
 /** The advisory lock (write database) held by the active relay; `npm run status` looks for it. */
@@ -194,19 +197,24 @@ function startSweeper(floor: PublishedFloor, options: OutboxRelayOptions, wake: 
 async function readUnpublished(client: pg.Client, after: number, limit: number): Promise<{ rows: OutboxRow[]; snapshot: ScanSnapshot }> {
   // pg_current_xact_id() gives the scan a transaction id of its own, above every id handed out
   // before its snapshot (see ScanSnapshot.ceiling); the statement commits at once.
-  const result = await client.query<Partial<OutboxRow> & { top: string; xmin: string; ceiling: string }>(
+  // age: seconds since each row's created_at on the database's clock, so that the relay's clock
+  // need not agree with it (committedAt).
+  const result = await client.query<Partial<Omit<OutboxRow, 'committedAt'>> & { top: string; xmin: string; ceiling: string; age: number }>(
     `with snap as (select pg_current_snapshot() as s, (select coalesce(max(id), 0) from outbox) as top)
      select snap.top::text as top, pg_snapshot_xmin(snap.s)::text as xmin, pg_current_xact_id()::text as ceiling,
-            o.id, o.event_id, o.subject, o.payload
+            o.id, o.event_id, o.subject, o.payload, extract(epoch from clock_timestamp() - o.created_at)::float8 as age
        from snap left join lateral (
-         select id, event_id, subject, payload from outbox where published_at is null and id > $1 order by id limit $2
+         select id, event_id, subject, payload, created_at from outbox where published_at is null and id > $1 order by id limit $2
        ) o on true
       order by o.id`,
     [after, limit],
   );
+  const readAt = performance.now();
   const first = result.rows[0]!;
   return {
-    rows: result.rows.filter((row): row is OutboxRow & typeof first => row.id !== null && row.id !== undefined),
+    rows: result.rows
+      .filter((row): row is Omit<OutboxRow, 'committedAt'> & typeof first => row.id !== null && row.id !== undefined)
+      .map((row) => ({ ...row, committedAt: readAt - row.age * 1000 })),
     snapshot: { top: Number(first.top), xmin: BigInt(first.xmin), ceiling: BigInt(first.ceiling) },
   };
 }
@@ -246,14 +254,19 @@ async function publishInOrder(rows: OutboxRow[], options: OutboxRelayOptions, ce
       timeout: wait,
       ...(previous === undefined ? {} : { expect: { lastMsgID: previous } }),
     };
-    if (!tracingEnabled()) return options.js.publish(row.subject, encodeJson(row.payload), publishOptions);
+    if (!tracingEnabled())
+      return observePublish(options.js.publish(row.subject, encodeJson(row.payload), publishOptions), row.committedAt, options);
     // Traced: a span from publish to ack in the event's trace (its metadata's), named in the message's headers for the consumers.
     const traceparent = (row.payload as Partial<EventEnvelope>).metadata?.traceparent;
     const attributes = { 'messaging.destination.name': row.subject, 'messaging.message.id': row.event_id };
     return inSpan('publish event', { kind: SpanKind.PRODUCER, parent: contextFromTraceparent(traceparent), attributes }, () => {
       const headers = natsHeaders();
       injectTraceHeaders(headers);
-      return options.js.publish(row.subject, encodeJson(row.payload), { ...publishOptions, headers });
+      return observePublish(
+        options.js.publish(row.subject, encodeJson(row.payload), { ...publishOptions, headers }),
+        row.committedAt,
+        options,
+      );
     });
   };
   const acked: [OutboxRow, PubAck][] = [];
