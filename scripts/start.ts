@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import PinoPretty from 'pino-pretty';
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const services = [
@@ -14,6 +15,24 @@ const services = [
   { name: 'read', entry: 'read-service/main.js', ready: 'read-service ready' },
   { name: 'gateway', entry: 'gateway/main.js', ready: 'gateway ready' },
 ];
+/**
+ * The services log JSON into the pipes read here; on a terminal (or LOG_FORMAT=pretty) each
+ * line is shown readable and coloured, as a service run alone on a terminal shows it.
+ */
+const format = process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json');
+const pretty =
+  format === 'pretty'
+    ? PinoPretty.prettyFactory({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' })
+    : undefined;
+function shown(line: string): string {
+  if (!pretty || !line.startsWith('{')) return `${line}\n`;
+  try {
+    return pretty(line);
+  } catch {
+    return `${line}\n`;
+  }
+}
+
 /** What each service said in its ready line (its JSON log): its URLs. */
 const ready = new Map<string, { url?: string; explorer?: string; metrics?: string }>();
 
@@ -66,7 +85,7 @@ function stopAll(code: number): void {
 for (const service of services) {
   const child = spawn(process.execPath, ['--enable-source-maps', path.join(dist, service.entry)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: process.env,
+    env: { ...process.env, LOG_FORMAT: 'json' },
   });
   children.push(child);
   for (const stream of [child.stdout, child.stderr]) {
@@ -75,7 +94,7 @@ for (const service of services) {
       const lines = (rest + chunk.toString()).split('\n');
       rest = lines.pop() ?? '';
       for (const line of lines) {
-        process.stdout.write(`[${service.name}] ${line}\n`);
+        process.stdout.write(`[${service.name}] ${shown(line)}`);
         noteReady(service, line);
       }
     });
