@@ -1,0 +1,21 @@
+import { measureTracingCost, type TracingCostFigures } from '../harness/tracing-cost.js';
+import type { ScenarioContext } from './scenario-context.js';
+
+/**
+ * Group 'tracing': before it was built in (`baseDist`, the build of the commit before tracing,
+ * from --base-dist), off, and on at 100% sampling.
+ */
+export async function runTracing(
+  { quick, step, queryWarmupS, salt, log, settle }: ScenarioContext,
+  baseDist: string | undefined,
+): Promise<TracingCostFigures> {
+  await settle();
+  return measureTracingCost({
+    durationS: step,
+    warmupS: queryWarmupS,
+    rounds: quick ? 1 : 2,
+    salt: `${salt}tr`,
+    ...(baseDist ? { baseDist } : {}),
+    log,
+  });
+}
