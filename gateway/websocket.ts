@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { getOperationAST, type GraphQLSchema } from 'graphql';
+import { execute, getOperationAST, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { withLogContext } from '../platform/index.js';
 import { AppError, ErrorCode } from '../schema/index.js';
 import type { Authenticator, Principal } from './auth.js';
 import { createContext, type ContextSources, type GatewayContext } from './context.js';
@@ -59,15 +60,18 @@ export function serveWebSocket({ httpServer, schema, auth, sources, edge, rateLi
   const sockets = new WeakMap<object, SocketState>();
   // Each subscription's socket and id, by its context: later values go straight there.
   const directTargets = new WeakMap<object, DirectTarget>();
+  const subscribe = meter
+    ? meteredSubscribe(
+        createSharedSubscribe(directTargets, () => meter.pushed()),
+        meter,
+      )
+    : createSharedSubscribe(directTargets);
   return useServer<Record<string, unknown>>(
     {
       schema,
-      subscribe: meter
-        ? meteredSubscribe(
-            createSharedSubscribe(directTargets, () => meter.pushed()),
-            meter,
-          )
-        : createSharedSubscribe(directTargets),
+      // Each operation's log lines carry its correlation id, as an HTTP request's do.
+      execute: (args) => withLogContext({ correlationId: correlationOf(args) }, () => execute(args)),
+      subscribe: (args) => withLogContext({ correlationId: correlationOf(args) }, () => subscribe(args)),
       connectionInitWaitTimeout: 5000,
       onConnect: async (ctx) => {
         try {
@@ -158,4 +162,9 @@ export function drainWebSocketServer(server: Disposable): ApolloServerPlugin {
       };
     },
   };
+}
+
+/** The correlation id of a WebSocket operation (its context's: the client's `extensions.correlationId`, or one made for it). */
+function correlationOf(args: ExecutionArgs): string | undefined {
+  return (args.contextValue as Partial<GatewayContext> | undefined)?.correlationId;
 }
