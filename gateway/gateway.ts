@@ -15,6 +15,7 @@ import { createTokenSeal } from './token-seal.js';
 import { createContext, type GatewayContext, type ViewCaches } from './context.js';
 import { correlationMiddleware } from './correlation.js';
 import { traceRequests } from './trace-requests.js';
+import { tracingEnabled } from '../platform/telemetry/index.js';
 import { explorerRouter } from './explorer.js';
 import { createEdgeLimits, limitErrorOf, loadLimits } from './limits/index.js';
 import { bodyAlwaysSet, bodyErrorHandler, lastErrorHandler } from './http-errors.js';
@@ -94,7 +95,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
       ApolloServerPluginDrainHttpServer({ httpServer }),
       drainWebSocketServer(webSocket),
       ApolloServerPluginLandingPageDisabled(),
-      metricsPlugin(metrics),
+      metricsPlugin(metrics, logger),
       ...(rateLimits ? [rateLimitPlugin(rateLimits)] : []),
       ...edge.apollo.plugins,
     ],
@@ -104,7 +105,7 @@ export async function startGateway(config: Config, logger: Logger = createLogger
   });
   await apollo.start();
 
-  app.use(traceRequests());
+  if (tracingEnabled()) app.use(traceRequests());
   app.use(correlationMiddleware());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

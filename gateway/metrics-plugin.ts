@@ -1,19 +1,23 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Metrics } from '../platform/index.js';
+import type { Logger, Metrics } from '../platform/index.js';
 import { normalizeError } from './normalize-error.js';
 
-/** Times every GraphQL request over HTTP by operation type and outcome (`ok` or the first error's code). */
-export function metricsPlugin(metrics: Metrics): ApolloServerPlugin {
+/**
+ * Times every GraphQL request over HTTP by operation type and outcome (`ok` or the first error's
+ * code), and logs it at debug (one line per operation, in the request's log context: its
+ * correlation id and trace id).
+ */
+export function metricsPlugin(metrics: Metrics, logger?: Logger): ApolloServerPlugin {
   return {
     async requestDidStart() {
       const started = performance.now();
       return {
-        async willSendResponse({ operation, errors }) {
+        async willSendResponse({ operation, operationName, errors }) {
           const code = errors?.[0] && normalizeError(errors[0]).extensions?.code;
-          metrics.graphqlDuration.observe(
-            { operation: operation?.operation ?? 'unknown', outcome: errors?.length ? (typeof code === 'string' ? code : 'error') : 'ok' },
-            (performance.now() - started) / 1000,
-          );
+          const outcome = errors?.length ? (typeof code === 'string' ? code : 'error') : 'ok';
+          const seconds = (performance.now() - started) / 1000;
+          metrics.graphqlDuration.observe({ operation: operation?.operation ?? 'unknown', outcome }, seconds);
+          logger?.debug({ operation: operation?.operation, operationName, outcome, ms: Math.round(seconds * 100_000) / 100 }, 'operation');
         },
       };
     },

@@ -93,7 +93,11 @@ export async function startReadService(
         }
         return inSpan(`handle ${query.name}`, {}, () => query.handle(message.args ?? {}, { tenant: message.tenant, em: orm.em.fork() }));
       },
-      observe: (outcome, seconds) => metrics.queryDuration.observe({ query: query.name, outcome }, seconds),
+      observe: (outcome, seconds) => {
+        metrics.queryDuration.observe({ query: query.name, outcome }, seconds);
+        // At debug, one line per query, in its request's log context (correlationId, traceId).
+        logger.debug({ query: query.name, outcome, ms: Math.round(seconds * 100_000) / 100 }, 'query');
+      },
       onExpired: () => metrics.requestsExpired.inc(),
     }),
   );

@@ -13,7 +13,7 @@ export async function runTracing(
   return measureTracingCost({
     durationS: step,
     warmupS: queryWarmupS,
-    rounds: quick ? 1 : 2,
+    rounds: quick ? 1 : 3,
     salt: `${salt}tr`,
     ...(baseDist ? { baseDist } : {}),
     log,

@@ -63,8 +63,9 @@ export async function startTelemetry(service: ServiceName, env: NodeJS.ProcessEn
 
 /**
  * The instrumentations each service uses by default, by the names OTEL_NODE_ENABLED/DISABLED_INSTRUMENTATIONS
- * take. `http` is not among them: the gateway's own middleware (gateway/trace-requests.ts) makes the
- * request's span for much less; OTEL_NODE_ENABLED_INSTRUMENTATIONS=graphql,http brings it back.
+ * take. `http` is not among them: the gateway's own middleware (gateway/trace-requests.ts) continues
+ * the client's trace without a span of its own, for much less; OTEL_NODE_ENABLED_INSTRUMENTATIONS=graphql,http
+ * adds the request's span.
  */
 const INSTRUMENTATIONS: Record<ServiceName, readonly string[]> = {
   gateway: ['graphql'],

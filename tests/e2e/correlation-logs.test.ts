@@ -44,6 +44,28 @@ describe('correlation ids in logs and events', () => {
     });
     const projections = new Set(linesOf('read', correlationId).map((line) => line.projection));
     assert.ok(projections.size >= 1, `batches of ${[...projections].join(', ')}`);
+    // And the gateway's line for the operation itself (at debug).
+    await waitFor(() => linesOf('gateway', correlationId).some((line) => line.msg === 'operation'), {
+      what: "the gateway's operation line",
+    });
+    const operation = linesOf('gateway', correlationId).find((line) => line.msg === 'operation')!;
+    assert.deepEqual([operation.operation, operation.operationName, operation.outcome], ['mutation', 'Create', 'ok']);
+  });
+
+  it("a query's X-Correlation-ID is on the gateway's and the read-service's lines for it", async () => {
+    const correlationId = `corr-${randomUUID()}`;
+    const response = await fetch(system.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
+      body: JSON.stringify({ query: 'query Page { products(first: 1) { totalCount } }' }),
+    });
+    assert.equal(response.status, 200);
+    await waitFor(() => linesOf('read', correlationId).some((line) => line.msg === 'query' && line.query === 'products'), {
+      what: "the read-service's query line",
+    });
+    await waitFor(() => linesOf('gateway', correlationId).some((line) => line.msg === 'operation' && line.operationName === 'Page'), {
+      what: "the gateway's operation line",
+    });
   });
 
   it("a refused command's line names its outcome", async () => {
