@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { type Config, createLogger, type Logger, Metrics, connectNats, startMetricsServer, subjectsFor } from '../platform/index.js';
 import { answerStatusPings } from '../platform/index.js';
@@ -15,6 +14,7 @@ import { createTokenSeal } from './token-seal.js';
 import { createContext, type GatewayContext, type ViewCaches } from './context.js';
 import { correlationMiddleware } from './correlation.js';
 import { traceRequests } from './trace-requests.js';
+import { graphqlHandler } from './graphql-handler.js';
 import { tracingEnabled } from '../platform/telemetry/index.js';
 import { explorerRouter } from './explorer.js';
 import { createEdgeLimits, limitErrorOf, loadLimits } from './limits/index.js';
@@ -68,6 +68,8 @@ export async function startGateway(config: Config, logger: Logger = createLogger
 
   const app = express();
   app.disable('x-powered-by');
+  // No ETag per answer: GraphQL answers are not revalidated, and hashing each body cost CPU.
+  app.set('etag', false);
   const httpServer = http.createServer(app);
   metrics.trackSubscriptions();
   const webSocket = serveWebSocket({
@@ -128,15 +130,13 @@ export async function startGateway(config: Config, logger: Logger = createLogger
     express.json({ limit: '100kb' }),
     bodyErrorHandler(),
     bodyAlwaysSet(),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        try {
-          const principal = await (principalOf(res.locals) ?? auth.authenticate(req.get('authorization')));
-          return createContext(principal, res.locals.correlationId as string, sources);
-        } catch (error) {
-          throw asGraphQLError(error); // UNAUTHENTICATED answers HTTP 401
-        }
-      },
+    graphqlHandler(apollo, async ({ req, res }) => {
+      try {
+        const principal = await (principalOf(res.locals) ?? auth.authenticate(req.get('authorization')));
+        return createContext(principal, res.locals.correlationId as string, sources);
+      } catch (error) {
+        throw asGraphQLError(error); // UNAUTHENTICATED answers HTTP 401
+      }
     }),
   );
   app.use(lastErrorHandler(logger));

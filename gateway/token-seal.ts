@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
 import { AppError, decodeConsistencyToken, encodeConsistencyToken } from '../schema/index.js';
 
 /** What clients see: `ct2.` and 48 base64url characters (IV, sealed position, tag). */
@@ -26,8 +26,9 @@ export interface TokenSeal {
  */
 export function createTokenSeal(material: string | undefined): TokenSeal {
   const keys = Buffer.from(hkdfSync('sha256', material ?? randomBytes(32), 'cqrs-gateway', 'consistency-token', 64));
-  const encryptionKey = keys.subarray(0, 32);
-  const ivKey = keys.subarray(32);
+  // Key objects made once: a Buffer key is checked and wrapped again by every cipher and HMAC.
+  const encryptionKey = createSecretKey(keys.subarray(0, 32));
+  const ivKey = createSecretKey(keys.subarray(32));
   return {
     seal(internal) {
       const position = Buffer.alloc(8);
