@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Logger, Metrics } from '../platform/index.js';
+import { logMs, type Logger, type Metrics } from '../platform/index.js';
 import { normalizeError } from './normalize-error.js';
 
 /**
@@ -17,7 +17,8 @@ export function metricsPlugin(metrics: Metrics, logger?: Logger): ApolloServerPl
           const outcome = errors?.length ? (typeof code === 'string' ? code : 'error') : 'ok';
           const seconds = (performance.now() - started) / 1000;
           metrics.graphqlDuration.observe({ operation: operation?.operation ?? 'unknown', outcome }, seconds);
-          logger?.debug({ operation: operation?.operation, operationName, outcome, ms: Math.round(seconds * 100_000) / 100 }, 'operation');
+          if (logger?.isLevelEnabled('debug'))
+            logger.debug({ operation: operation?.operation, operationName, outcome, ms: logMs(seconds) }, 'operation');
         },
       };
     },

@@ -37,3 +37,8 @@ function logFormat(): 'json' | 'pretty' {
   if (chosen) throw new Error(`LOG_FORMAT must be "json" or "pretty" (got "${chosen}")`);
   return process.stdout.isTTY ? 'pretty' : 'json';
 }
+
+/** A duration in seconds as the `ms` of a log line (two decimals). */
+export function logMs(seconds: number): number {
+  return Math.round(seconds * 100_000) / 100;
+}

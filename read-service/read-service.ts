@@ -13,6 +13,7 @@ import {
   connectNats,
   READ_QUEUE,
   subjectsFor,
+  logMs,
 } from '../platform/index.js';
 import { openOrm } from '../platform/postgres/index.js';
 import { inSpan } from '../platform/telemetry/index.js';
@@ -96,7 +97,7 @@ export async function startReadService(
       observe: (outcome, seconds) => {
         metrics.queryDuration.observe({ query: query.name, outcome }, seconds);
         // At debug, one line per query, in its request's log context (correlationId, traceId).
-        logger.debug({ query: query.name, outcome, ms: Math.round(seconds * 100_000) / 100 }, 'query');
+        if (logger.isLevelEnabled('debug')) logger.debug({ query: query.name, outcome, ms: logMs(seconds) }, 'query');
       },
       onExpired: () => metrics.requestsExpired.inc(),
     }),

@@ -14,6 +14,7 @@ import {
   connectNats,
   subjectsFor,
   WRITE_QUEUE,
+  logMs,
 } from '../platform/index.js';
 import { openOrm } from '../platform/postgres/index.js';
 import type { EventEnvelope } from '../schema/index.js';
@@ -99,7 +100,7 @@ export async function startWriteService(
       observe: (outcome, seconds) => {
         metrics.commandDuration.observe({ command: entry.definition.name, outcome }, seconds);
         // One line per command, in its request's log context (correlationId, traceId).
-        logger.info({ command: entry.definition.name, outcome, ms: Math.round(seconds * 100_000) / 100 }, 'command');
+        logger.info({ command: entry.definition.name, outcome, ms: logMs(seconds) }, 'command');
       },
       // A command whose caller has gone is not started (serve drops it); one already appended still answers.
       onExpired: () => metrics.requestsExpired.inc(),

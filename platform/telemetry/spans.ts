@@ -36,18 +36,9 @@ export interface SpanOptions {
  */
 export async function inSpan<T>(name: string, options: SpanOptions, work: (span: Span | undefined) => Promise<T>): Promise<T> {
   if (!enabled) return work(undefined);
-  const parent = options.parent ?? context.active();
-  const span = tracer.startSpan(
-    name,
-    {
-      ...(options.kind === undefined ? {} : { kind: options.kind }),
-      ...(options.links ? { links: options.links } : {}),
-      ...(options.attributes ? { attributes: options.attributes } : {}),
-    },
-    parent,
-  );
+  const { span, active } = begin(name, options);
   try {
-    return await context.with(trace.setSpan(parent, span), () => work(span));
+    return await context.with(active, () => work(span));
   } catch (error) {
     markFailed(span, error);
     throw error;
@@ -59,23 +50,30 @@ export async function inSpan<T>(name: string, options: SpanOptions, work: (span:
 /** The same as inSpan for synchronous work (a decider's decide). */
 export function inSpanSync<T>(name: string, options: SpanOptions, work: () => T): T {
   if (!enabled) return work();
-  const parent = options.parent ?? context.active();
-  const span = tracer.startSpan(
-    name,
-    {
-      ...(options.kind === undefined ? {} : { kind: options.kind }),
-      ...(options.attributes ? { attributes: options.attributes } : {}),
-    },
-    parent,
-  );
+  const { span, active } = begin(name, options);
   try {
-    return context.with(trace.setSpan(parent, span), work);
+    return context.with(active, work);
   } catch (error) {
     markFailed(span, error);
     throw error;
   } finally {
     span.end();
   }
+}
+
+/** Starts a span under its parent (default: the active context) and the context in which it is active. */
+function begin(name: string, options: SpanOptions): { span: Span; active: Context } {
+  const parent = options.parent ?? context.active();
+  const span = tracer.startSpan(
+    name,
+    {
+      ...(options.kind === undefined ? {} : { kind: options.kind }),
+      ...(options.links ? { links: options.links } : {}),
+      ...(options.attributes ? { attributes: options.attributes } : {}),
+    },
+    parent,
+  );
+  return { span, active: trace.setSpan(parent, span) };
 }
 
 /** Marks a span failed with what was thrown: its class and our error code when it has one. */

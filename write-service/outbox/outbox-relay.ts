@@ -1,5 +1,5 @@
 import { JetStreamApiError, type JetStreamClient, type PubAck } from '@nats-io/jetstream';
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
+import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import pg from 'pg';
 import { encodeJson, type Logger, type Subjects } from '../../platform/index.js';
 import { runAsLeader, sleep, type LeaderSession } from '../../platform/postgres/index.js';
@@ -249,24 +249,25 @@ interface Published {
 async function publishInOrder(rows: OutboxRow[], options: OutboxRelayOptions, certain: boolean, probing: boolean): Promise<Published> {
   const timeout = options.publishTimeoutMs ?? 2000;
   const publish = (row: OutboxRow, previous: string | undefined, wait = timeout) => {
-    const publishOptions = {
-      msgID: row.event_id,
-      timeout: wait,
-      ...(previous === undefined ? {} : { expect: { lastMsgID: previous } }),
-    };
-    if (!tracingEnabled())
-      return observePublish(options.js.publish(row.subject, encodeJson(row.payload), publishOptions), row.committedAt, options);
+    const send = (headers?: MsgHdrs) =>
+      observePublish(
+        options.js.publish(row.subject, encodeJson(row.payload), {
+          msgID: row.event_id,
+          timeout: wait,
+          ...(previous === undefined ? {} : { expect: { lastMsgID: previous } }),
+          ...(headers ? { headers } : {}),
+        }),
+        row.committedAt,
+        options,
+      );
+    if (!tracingEnabled()) return send();
     // Traced: a span from publish to ack in the event's trace (its metadata's), named in the message's headers for the consumers.
     const traceparent = (row.payload as Partial<EventEnvelope>).metadata?.traceparent;
     const attributes = { 'messaging.destination.name': row.subject, 'messaging.message.id': row.event_id };
     return inSpan('publish event', { kind: SpanKind.PRODUCER, parent: contextFromTraceparent(traceparent), attributes }, () => {
       const headers = natsHeaders();
       injectTraceHeaders(headers);
-      return observePublish(
-        options.js.publish(row.subject, encodeJson(row.payload), { ...publishOptions, headers }),
-        row.committedAt,
-        options,
-      );
+      return send(headers);
     });
   };
   const acked: [OutboxRow, PubAck][] = [];
