@@ -1,26 +1,54 @@
 import { TestSystem } from '../../tests/support/system.js';
 import type { WorkerResult } from '../load/http-worker.js';
+import type { Fixtures } from '../load/requests.js';
 import { createFixtures } from './fixtures.js';
 import { runScript, startServer } from './processes.js';
+import { settle } from './settle.js';
 
 /** One configuration of the services the tracing figures compare. */
 export type TracingConfig = 'before tracing' | 'tracing off' | 'tracing on (100%)';
 
+type Load = 'productById' | 'commandMix';
+
 export interface TracingCostFigures {
-  /** Each configuration's best product(id) max and commands mix max (closed model) over the rounds. */
+  /**
+   * Each configuration's throughput over all its slices (requests answered / seconds measured,
+   * closed model) and the median of its slices' p99.
+   */
   results: { config: TracingConfig; productMax: number; commandsMax: number; productP99: number; commandsP99: number }[];
-  /** Throughput as a share of the baseline's (`before tracing` when measured, else `tracing off`). */
-  ratios: { config: TracingConfig; product: number; commands: number }[];
+  /**
+   * Throughput as a share of the baseline's (`before tracing` when measured, else `tracing off`):
+   * over all slices, and the lowest and highest of the rounds' own ratios (how far one round can
+   * stray on this machine).
+   */
+  ratios: {
+    config: TracingConfig;
+    product: number;
+    commands: number;
+    productRange: [number, number];
+    commandsRange: [number, number];
+  }[];
   rounds: number;
+  sliceS: number;
 }
 
+const round3 = (value: number) => Math.round(value * 1000) / 1000;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
 /**
- * What tracing costs: product(id) and the command mix at maximum (closed model, 32 in flight)
- * against a fresh system per configuration: built from the commit before tracing (`baseDist`,
- * when given: the build of an earlier commit, e.g. a worktree's dist), with tracing off (no
- * OTEL_* set, the default), and with tracing on at 100% sampling, exporting OTLP over HTTP to a
- * sink that keeps nothing. Configurations alternate for `rounds` rounds, and each keeps its best
- * round, so that a slow moment of the machine does not land on one of them.
+ * What tracing costs: product(id) and the command mix at maximum (closed model, 32 in flight) on
+ * one system per configuration, all running side by side: built from the commit before tracing
+ * (`baseDist`, when given: the build of an earlier commit, e.g. a worktree's dist), with tracing
+ * off (no OTEL_* set, the default), and with tracing on at 100% sampling, exporting OTLP over
+ * HTTP (protobuf, the default) to a sink that keeps nothing.
+ *
+ * The load goes to one system at a time in short slices, the configurations taking turns within
+ * each round (in reverse order every other round): on a shared 2-core machine whose speed drifts
+ * by 10-30% from one minute to the next, a slow minute then falls on every configuration alike,
+ * where whole-system rounds one after another (this harness before 2026-12-01) let it land on
+ * one. Before each slice every system has caught up (saga and read models: the command mix
+ * leaves a backlog that would otherwise weigh on the next slice, whichever system it goes to);
+ * the idle systems beside the loaded one then cost little (their pollers), the same for each.
  */
 export async function measureTracingCost(options: {
   durationS: number;
@@ -40,56 +68,71 @@ export async function measureTracingCost(options: {
       env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: 'always_on' },
     },
   ];
-  const best = new Map<TracingConfig, TracingCostFigures['results'][number]>();
+  const running: { config: TracingConfig; system: TestSystem; fixtures: Fixtures }[] = [];
+  const slices = new Map<string, WorkerResult[]>(); // `${config} ${load}` -> one result per round
   try {
+    for (const { config, env, dist } of configs) {
+      const system = await TestSystem.start(
+        'bench_tracing',
+        { RATE_LIMIT: 'off', WS_MAX_CONNECTIONS_PER_CLIENT: '0', LOG_LEVEL: 'info', ...env },
+        ['write', 'read', 'gateway'],
+        dist ? { dist } : {},
+      );
+      running.push({ config, system, fixtures: await createFixtures(system.graphqlUrl) });
+    }
     for (let round = 0; round < options.rounds; round += 1) {
-      for (const { config, env, dist } of configs) {
-        const system = await TestSystem.start(
-          'bench_tracing',
-          { RATE_LIMIT: 'off', WS_MAX_CONNECTIONS_PER_CLIENT: '0', LOG_LEVEL: 'info', ...env },
-          ['write', 'read', 'gateway'],
-          dist ? { dist } : {},
-        );
-        try {
-          const fixtures = await createFixtures(system.graphqlUrl);
-          const drive = (kind: 'productById' | 'commandMix', tag: string) =>
-            runScript<WorkerResult>('load/http-worker.js', {
-              url: system.graphqlUrl,
-              kind,
-              mode: 'closed',
-              concurrency: 32,
-              durationS: options.durationS,
-              warmupS: options.warmupS,
-              fixtures,
-              salt: `${options.salt}${tag}${round}${config.length}`,
-            });
-          const product = await drive('productById', 'p');
-          const commands = await drive('commandMix', 'c');
-          options.log(
-            `  ${config} (round ${round + 1}): product(id) max ${product.throughput}/s p99 ${product.latency.p99} ms, commands mix max ${commands.throughput}/s p99 ${commands.latency.p99} ms, errors ${product.errors + commands.errors}`,
-          );
-          const previous = best.get(config);
-          best.set(config, {
-            config,
-            productMax: Math.max(previous?.productMax ?? 0, product.throughput),
-            commandsMax: Math.max(previous?.commandsMax ?? 0, commands.throughput),
-            productP99: previous && previous.productMax > product.throughput ? previous.productP99 : product.latency.p99,
-            commandsP99: previous && previous.commandsMax > commands.throughput ? previous.commandsP99 : commands.latency.p99,
+      const order = round % 2 === 0 ? running : [...running].reverse();
+      for (const load of ['productById', 'commandMix'] as const) {
+        for (const { config, system, fixtures } of order) {
+          // The command mix leaves the saga and the projections a backlog: caught up everywhere before the next slice.
+          for (const { system: other } of running)
+            await settle(
+              { url: other.graphqlUrl, nats: { url: other.config.natsUrl, namespace: other.config.namespace } },
+              120,
+              options.log,
+            );
+          const result = await runScript<WorkerResult>('load/http-worker.js', {
+            url: system.graphqlUrl,
+            kind: load,
+            mode: 'closed',
+            concurrency: 32,
+            durationS: options.durationS,
+            warmupS: options.warmupS,
+            fixtures,
+            salt: `${options.salt}${load}${round}${config.length}`,
           });
-        } finally {
-          await system.stop();
+          options.log(
+            `  round ${round + 1}, ${config}: ${load === 'productById' ? 'product(id)' : 'commands mix'} max ${result.throughput}/s p99 ${result.latency.p99} ms, errors ${result.errors}`,
+          );
+          slices.set(`${config} ${load}`, [...(slices.get(`${config} ${load}`) ?? []), result]);
         }
       }
     }
   } finally {
+    for (const { system } of running) await system.stop();
     await sink.stop();
   }
-  const results = configs.map(({ config }) => best.get(config)!);
-  const baseline = results[0]!;
+  const of = (config: TracingConfig, load: Load) => slices.get(`${config} ${load}`) ?? [];
+  const throughput = (results: WorkerResult[]) =>
+    Math.round(results.reduce((sum, r) => sum + r.ok, 0) / results.reduce((sum, r) => sum + r.elapsedS, 0));
+  const results = configs.map(({ config }) => ({
+    config,
+    productMax: throughput(of(config, 'productById')),
+    commandsMax: throughput(of(config, 'commandMix')),
+    productP99: median(of(config, 'productById').map((r) => r.latency.p99)),
+    commandsP99: median(of(config, 'commandMix').map((r) => r.latency.p99)),
+  }));
+  const baseline = configs[0]!.config;
+  const range = (config: TracingConfig, load: Load): [number, number] => {
+    const own = of(config, load).map((r, i) => r.throughput / of(baseline, load)[i]!.throughput);
+    return [round3(Math.min(...own)), round3(Math.max(...own))];
+  };
   const ratios = results.map(({ config, productMax, commandsMax }) => ({
     config,
-    product: Math.round((productMax / baseline.productMax) * 1000) / 1000,
-    commands: Math.round((commandsMax / baseline.commandsMax) * 1000) / 1000,
+    product: round3(productMax / results[0]!.productMax),
+    commands: round3(commandsMax / results[0]!.commandsMax),
+    productRange: range(config, 'productById'),
+    commandsRange: range(config, 'commandMix'),
   }));
-  return { results, ratios, rounds: options.rounds };
+  return { results, ratios, rounds: options.rounds, sliceS: options.durationS };
 }

@@ -1,9 +1,7 @@
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { subjectsFor } from '../../platform/index.js';
 import { TestSystem } from '../../tests/support/system.js';
 import { createFixtures } from '../harness/fixtures.js';
 import { rssMiB, runScript } from '../harness/processes.js';
+import { settle as settleBacklog } from '../harness/settle.js';
 import type { WorkerResult, WorkerSpec } from '../load/http-worker.js';
 import type { Fixtures } from '../load/requests.js';
 import type { LatencySummary } from '../load/stats.js';
@@ -97,38 +95,12 @@ export async function startScenarioContext(options: BenchOptions): Promise<Scena
     );
     return result;
   };
-  /** Whether the order saga has handled every order event (always true against an external system). */
-  const sagaCaughtUp = async (): Promise<boolean> => {
-    if (!system) return true;
-    const nc = await connect({ servers: system.config.natsUrl });
-    try {
-      const subjects = subjectsFor(system.config.namespace);
-      const info = await (await jetstreamManager(nc)).consumers.info(subjects.stream, subjects.consumer('order_saga'));
-      return info.num_pending === 0 && info.num_ack_pending === 0;
-    } catch {
-      return true;
-    } finally {
-      await nc.close();
-    }
-  };
   const settleLimitS = quick ? 180 : 600;
-  const settle = async () => {
-    let quiet = 0;
-    const started = Date.now();
-    for (const deadline = started + settleLimitS * 1000; Date.now() < deadline && quiet < 2;) {
-      const response = await fetch(system?.graphqlUrl ?? url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ projections { lag } }' }),
-      });
-      const body = (await response.json()) as { data?: { projections: { lag: number }[] } };
-      const sagaIdle = await sagaCaughtUp();
-      quiet = sagaIdle && body.data?.projections.every((p) => p.lag === 0) ? quiet + 1 : 0;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    if (quiet < 2) log(`  (read models still behind after ${settleLimitS} s)`);
-    else if (Date.now() - started > 10_000) log(`  (caught up after ${Math.round((Date.now() - started) / 1000)} s)`);
+  const settleTarget = {
+    url: system?.graphqlUrl ?? url,
+    ...(system ? { nats: { url: system.config.natsUrl, namespace: system.config.namespace } } : {}),
   };
+  const settle = () => settleBacklog(settleTarget, settleLimitS, log);
   const maxSustained = async (scenario: string, kind: WorkerSpec['kind'], rates: number[], limitMs: number) => {
     let best = 0;
     for (const rate of rates) {

@@ -3,7 +3,7 @@ import type { ScenarioContext } from './scenario-context.js';
 
 /**
  * Group 'tracing': before it was built in (`baseDist`, the build of the commit before tracing,
- * from --base-dist), off, and on at 100% sampling.
+ * from --base-dist), off, and on at 100% sampling; six rounds of 10 s slices (one in --quick).
  */
 export async function runTracing(
   { quick, step, queryWarmupS, salt, log, settle }: ScenarioContext,
@@ -11,9 +11,9 @@ export async function runTracing(
 ): Promise<TracingCostFigures> {
   await settle();
   return measureTracingCost({
-    durationS: step,
+    durationS: quick ? step : 10,
     warmupS: queryWarmupS,
-    rounds: quick ? 1 : 3,
+    rounds: quick ? 1 : 6,
     salt: `${salt}tr`,
     ...(baseDist ? { baseDist } : {}),
     log,
