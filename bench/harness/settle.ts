@@ -1,12 +1,18 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { subjectsFor } from '../../platform/index.js';
+import type { TestSystem } from '../../tests/support/system.js';
 
 /** Where a system's backlog can be read: its GraphQL endpoint and, when we started it, its NATS and namespace. */
 export interface SettleTarget {
   url: string;
   /** Undefined for an external system (its saga's backlog cannot be read). */
   nats?: { url: string; namespace: string };
+}
+
+/** The target of a system the bench started: its endpoint, and its NATS and namespace for the saga's backlog. */
+export function settleTargetOf(system: TestSystem): SettleTarget {
+  return { url: system.graphqlUrl, nats: { url: system.config.natsUrl, namespace: system.config.namespace } };
 }
 
 /** Whether the order saga has handled every order event (always true when its consumer cannot be read). */

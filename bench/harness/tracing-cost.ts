@@ -3,7 +3,7 @@ import type { WorkerResult } from '../load/http-worker.js';
 import type { Fixtures } from '../load/requests.js';
 import { createFixtures } from './fixtures.js';
 import { runScript, startServer } from './processes.js';
-import { settle } from './settle.js';
+import { settle, settleTargetOf } from './settle.js';
 
 /** One configuration of the services the tracing figures compare. */
 export type TracingConfig = 'before tracing' | 'tracing off' | 'tracing on (100%)';
@@ -85,12 +85,7 @@ export async function measureTracingCost(options: {
       for (const load of ['productById', 'commandMix'] as const) {
         for (const { config, system, fixtures } of order) {
           // The command mix leaves the saga and the projections a backlog: caught up everywhere before the next slice.
-          for (const { system: other } of running)
-            await settle(
-              { url: other.graphqlUrl, nats: { url: other.config.natsUrl, namespace: other.config.namespace } },
-              120,
-              options.log,
-            );
+          for (const { system: other } of running) await settle(settleTargetOf(other), 120, options.log);
           const result = await runScript<WorkerResult>('load/http-worker.js', {
             url: system.graphqlUrl,
             kind: load,

@@ -1,7 +1,7 @@
 import { TestSystem } from '../../tests/support/system.js';
 import { createFixtures } from '../harness/fixtures.js';
 import { rssMiB, runScript } from '../harness/processes.js';
-import { settle as settleBacklog } from '../harness/settle.js';
+import { settle as settleBacklog, settleTargetOf } from '../harness/settle.js';
 import type { WorkerResult, WorkerSpec } from '../load/http-worker.js';
 import type { Fixtures } from '../load/requests.js';
 import type { LatencySummary } from '../load/stats.js';
@@ -96,10 +96,7 @@ export async function startScenarioContext(options: BenchOptions): Promise<Scena
     return result;
   };
   const settleLimitS = quick ? 180 : 600;
-  const settleTarget = {
-    url: system?.graphqlUrl ?? url,
-    ...(system ? { nats: { url: system.config.natsUrl, namespace: system.config.namespace } } : {}),
-  };
+  const settleTarget = system ? settleTargetOf(system) : { url };
   const settle = () => settleBacklog(settleTarget, settleLimitS, log);
   const maxSustained = async (scenario: string, kind: WorkerSpec['kind'], rates: number[], limitMs: number) => {
     let best = 0;
