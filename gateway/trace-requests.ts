@@ -1,5 +1,6 @@
 import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 
 /**
  * With tracing on, each HTTP request continues the client's trace: its `traceparent` (and
@@ -12,10 +13,16 @@ import type { RequestHandler } from 'express';
  */
 export function traceRequests(): RequestHandler {
   return (req, _res, next) => {
-    if (trace.getActiveSpan()) {
+    // Without trace headers there is nothing to continue: the operation's span starts a new
+    // trace from the root context anyway, so skip the extract and the context switch.
+    if (trace.getActiveSpan() || !carriesTraceContext(req.headers)) {
       next();
       return;
     }
     context.with(propagation.extract(ROOT_CONTEXT, req.headers), next);
   };
+}
+
+function carriesTraceContext(headers: IncomingHttpHeaders): boolean {
+  return headers.traceparent !== undefined || headers.baggage !== undefined;
 }

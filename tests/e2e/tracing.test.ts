@@ -118,6 +118,22 @@ describe('tracing - one trace from the mutation to the live push (OTLP/HTTP JSON
     );
   });
 
+  it('a mutation without a traceparent starts a trace of its own, which the write-service continues', async () => {
+    const created = await createProduct(system.graphqlUrl, { title: 'Untraced lantern' });
+    const restock = 'mutation RestockWithoutTrace($input: RestockProductInput!) { restockProduct(input: $input) { version } }';
+    await gqlData(system.graphqlUrl, restock, { input: { id: created.aggregateId, quantity: 2 } });
+    const operation = await waitFor(() => named(receiver.spans, 'gateway', 'mutation RestockWithoutTrace'), {
+      what: "the operation's span",
+      timeoutMs: 10_000,
+    });
+    assert.equal(operation.parentSpanId, '', 'the root of a new trace');
+    const command = await waitFor(() => named(inTrace(operation.traceId), 'write-service', 'command restockProduct'), {
+      what: 'the command in the same trace',
+      timeoutMs: 10_000,
+    });
+    assert.equal(command.kind, SPAN_KIND.SERVER);
+  });
+
   it('a query with a consistency token: its read-service span and the wait, in the client trace', async () => {
     const created = await createProduct(system.graphqlUrl, { title: 'Read lantern' });
     const { traceId, traceparent } = clientTrace();
