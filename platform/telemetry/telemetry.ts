@@ -1,5 +1,9 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { setTracingEnabled } from './spans.js';
+import { sanitizedSqlText } from './sql-text.js';
+
+/** The semantic conventions' attribute for a statement's text (@opentelemetry/semantic-conventions' ATTR_DB_QUERY_TEXT). */
+const ATTR_DB_QUERY_TEXT = 'db.query.text';
 
 export type ServiceName = 'gateway' | 'write-service' | 'read-service';
 
@@ -87,7 +91,7 @@ function names(raw: string | undefined): Set<string> | undefined {
 /**
  * The gateway: GraphQL (graphql.parse / validate / execute spans, named by the operation). The
  * services: pg, only inside a traced request or event (no spans for the relay's and runners'
- * polling). As with
+ * polling), each statement's text without its string literals (sql-text.ts). As with
  * @opentelemetry/auto-instrumentations-node, OTEL_NODE_ENABLED_INSTRUMENTATIONS keeps only those
  * named, OTEL_NODE_DISABLED_INSTRUMENTATIONS drops those named (our own spans stay either way).
  */
@@ -109,7 +113,12 @@ async function instrumentationsOf(service: ServiceName, env: NodeJS.ProcessEnv):
   }
   if (wanted.includes('pg')) {
     const { PgInstrumentation } = await import('@opentelemetry/instrumentation-pg');
-    instrumentations.push(new PgInstrumentation({ requireParentSpan: true }));
+    instrumentations.push(
+      new PgInstrumentation({
+        requireParentSpan: true,
+        requestHook: (span, { query }) => span.setAttribute(ATTR_DB_QUERY_TEXT, sanitizedSqlText(query.text)),
+      }),
+    );
   }
   return instrumentations;
 }
