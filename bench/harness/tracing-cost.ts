@@ -78,7 +78,12 @@ export async function measureTracingCost(options: {
         ['write', 'read', 'gateway'],
         dist ? { dist } : {},
       );
-      running.push({ config, system, fixtures: await createFixtures(system.graphqlUrl) });
+      // Not in `running` until its fixtures are made: stopped here if they fail.
+      const fixtures = await createFixtures(system.graphqlUrl).catch(async (error: unknown) => {
+        await system.stop();
+        throw error;
+      });
+      running.push({ config, system, fixtures });
     }
     for (let round = 0; round < options.rounds; round += 1) {
       const order = round % 2 === 0 ? running : [...running].reverse();
