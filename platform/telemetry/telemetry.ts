@@ -32,8 +32,7 @@ export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean 
 /**
  * Starts the OpenTelemetry Node SDK for a service when the environment asks for traces, with
  * everything else from the standard OTEL_* variables (exporter, endpoint, protocol including
- * http/json, sampler, resource attributes; OTEL_SERVICE_NAME over the service's own name), and
- * no spans for BEGIN, SAVEPOINT and RELEASE (sampler.ts).
+ * http/json, sampler, resource attributes; OTEL_SERVICE_NAME over the service's own name).
  * Metrics stay with Prometheus (platform/metrics.ts) and logs with pino unless OTEL_METRICS_EXPORTER
  * or OTEL_LOGS_EXPORTER ask otherwise. Call it before the service's modules load: the GraphQL,
  * HTTP and pg instrumentations patch those modules as they are first required.
@@ -41,10 +40,8 @@ export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean 
 export async function startTelemetry(service: ServiceName, env: NodeJS.ProcessEnv = process.env): Promise<Telemetry> {
   if (!tracingRequested(env)) return { tracing: false, around: (running) => running };
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
-  const { TelemetrySampler, envSampler } = await import('./sampler.js');
   const sdk = new NodeSDK({
     ...(env.OTEL_SERVICE_NAME ? {} : { serviceName: service }),
-    sampler: new TelemetrySampler(envSampler(env)),
     instrumentations: await instrumentationsOf(service, env),
     ...(env.OTEL_METRICS_EXPORTER ? {} : { metricReaders: [] }),
     ...(env.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),

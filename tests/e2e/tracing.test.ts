@@ -113,27 +113,11 @@ describe('tracing - one trace from the mutation to the live push (OTLP/HTTP JSON
     );
     // The statements (pg spans) are in the trace, but not the data they carry inline: MikroORM's interpolated
     // ids and the projection batch's JSON literal are string literals, recorded as `?`.
-    const statements = spans
-      .filter((s) => s.name.startsWith('pg.query:'))
-      .map((s) => `${s.service}: ${String(s.attributes['db.query.text'])}`);
-    assert.ok(
-      statements.some((text) => text.startsWith('write-service: ')),
-      "the command's statements",
-    );
-    assert.ok(
-      statements.some((text) => text.startsWith('read-service: ')),
-      "the projection's statements",
-    );
+    const statements = spans.filter((s) => s.name.startsWith('pg.query:')).map((s) => `${s.service}: ${String(s.attributes['db.query.text'])}`);
+    assert.ok(statements.some((text) => text.startsWith('write-service: ')), "the command's statements");
+    assert.ok(statements.some((text) => text.startsWith('read-service: ')), "the projection's statements");
     const leaking = statements.filter((text) => text.includes(created.aggregateId) || text.includes("'demo'"));
     assert.deepEqual(leaking, [], 'no statement text carries the data');
-    // Opening and releasing a transaction or savepoint makes no span (sampler.ts); the projection's COMMIT does.
-    const names = spans.map((s) => `${s.service}: ${s.name.split(' ')[0]}`);
-    assert.ok(names.includes('read-service: pg.query:COMMIT'), "the projection's commit");
-    assert.deepEqual(
-      names.filter((name) => /pg\.query:(BEGIN|SAVEPOINT|RELEASE)$/.test(name)),
-      [],
-      'no span for BEGIN, SAVEPOINT or RELEASE',
-    );
     const push = span('gateway', 'push product');
     assert.ok(
       spans.some((s) => s.spanId === push.parentSpanId && s.service === 'read-service'),
