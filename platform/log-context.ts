@@ -6,6 +6,8 @@ export interface LogContext {
   correlationId?: string;
   /** The event that caused the command or events being handled (a saga's step). */
   causationId?: string;
+  /** The trace, where the work runs with no span active (withoutStatementSpans); else the mixin reads it from the active span. */
+  traceId?: string;
 }
 
 const store = new AsyncLocalStorage<LogContext>();

@@ -3,7 +3,17 @@
  * trace-context helpers the services use. Importable before anything else loads.
  */
 export { startTelemetry, tracingRequested, type Telemetry, type ServiceName } from './telemetry.js';
-export { inSpan, inSpanSync, markFailed, activeTraceId, tracingEnabled, setTracingEnabled, SpanKind, type SpanOptions } from './spans.js';
+export {
+  inSpan,
+  inSpanSync,
+  withoutStatementSpans,
+  markFailed,
+  activeTraceId,
+  tracingEnabled,
+  setTracingEnabled,
+  SpanKind,
+  type SpanOptions,
+} from './spans.js';
 export {
   injectTraceHeaders,
   contextFromHeaders,

@@ -3,7 +3,7 @@ import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Orm, runAsLeader, type LeaderSession } from '../../platform/postgres/index.js';
 import { type Logger, contiguousMessages, PULL_EXPIRES_MS, type Subjects, withLogContext } from '../../platform/index.js';
-import { activeTraceparent, inSpan, SpanKind } from '../../platform/telemetry/index.js';
+import { activeTraceparent, inSpan, SpanKind, withoutStatementSpans } from '../../platform/telemetry/index.js';
 import type { EventEnvelope, ViewChange } from '../../schema/index.js';
 import { applyRun, type RunFailure, type RunItem } from '../projection-engine/apply-run.js';
 import { decodeEvent } from '../projection-engine/decode-event.js';
@@ -162,14 +162,17 @@ class Run {
         const attributes = { 'cqrs.projection': this.name, 'cqrs.events': fresh.length, 'cqrs.position': last };
         const span = { kind: SpanKind.CONSUMER, parent: origin?.parent, links: origin?.links ?? [], attributes };
         let failures: RunFailure[] = [];
+        // The batch is one span; its statements make none (decision #49).
         changes = await inSpan(`projection ${this.name}`, span, () => {
           traceparent = activeTraceparent();
-          return this.transaction(last, async (tx) => {
-            const run = await applyRun(tx, this.options.model, fresh, { setBasedFrom: this.options.setBasedFrom });
-            for (const failure of run.failures) await this.deadLetter(tx, failure, fresh.find((item) => item.seq === failure.seq)!.msg);
-            failures = run.failures;
-            return run.changes;
-          });
+          return withoutStatementSpans(() =>
+            this.transaction(last, async (tx) => {
+              const run = await applyRun(tx, this.options.model, fresh, { setBasedFrom: this.options.setBasedFrom });
+              for (const failure of run.failures) await this.deadLetter(tx, failure, fresh.find((item) => item.seq === failure.seq)!.msg);
+              failures = run.failures;
+              return run.changes;
+            }),
+          );
         });
         this.checkpoint = last;
         this.options.onApplied?.(this.name, applied(this.options.model, fresh, failures));

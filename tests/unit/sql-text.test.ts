@@ -12,7 +12,10 @@ describe('sanitizedSqlText - the statement a pg span records', () => {
 
   it('replaces a JSON batch passed inline, with quotes and newlines in it', () => {
     const batch = JSON.stringify([{ email: 'ann@example.com', note: "it's\nfine" }]).replaceAll("'", "''");
-    assert.equal(sanitizedSqlText(`with ev as (select * from json_to_recordset('${batch}') as x(email text)) select 1`), 'with ev as (select * from json_to_recordset(?) as x(email text)) select 1');
+    assert.equal(
+      sanitizedSqlText(`with ev as (select * from json_to_recordset('${batch}') as x(email text)) select 1`),
+      'with ev as (select * from json_to_recordset(?) as x(email text)) select 1',
+    );
   });
 
   it('replaces escape strings, Unicode strings and dollar-quoted bodies', () => {
