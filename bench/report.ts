@@ -176,7 +176,10 @@ export function reportTable(figures: BenchFigures, compared: Comparison[]): stri
           `tracing (closed model, 32 in flight; systems side by side, ${tracingCost.rounds} round(s) of ${tracingCost.sliceS} s slices taking turns); ratio to ${tracingCost.ratios[0]!.config} (rounds' lowest-highest)`,
           ...tracingCost.results.map((r, i) => {
             const ratio = tracingCost.ratios[i]!;
-            return `${pad(r.config, 36)} product(id) max ${r.productMax}/s (p99 ${r.productP99} ms, x${ratio.product} ${ratio.productRange.join('-')})  commands mix max ${r.commandsMax}/s (p99 ${r.commandsP99} ms, x${ratio.commands} ${ratio.commandsRange.join('-')})`;
+            return (
+              `${pad(r.config, 36)} product(id) max ${r.productMax}/s (p99 ${r.productP99} ms, x${ratio.product} ${ratio.productRange.join('-')}; CPU ${r.productCpuUs} µs/req, x${ratio.productCpu})` +
+              `  commands mix max ${r.commandsMax}/s (p99 ${r.commandsP99} ms, x${ratio.commands} ${ratio.commandsRange.join('-')}; CPU ${r.commandsCpuUs} µs/req, x${ratio.commandsCpu})`
+            );
           }),
           '',
         ]

@@ -81,3 +81,18 @@ export function rssMiB(pid: number | undefined): number | null {
     return null;
   }
 }
+
+/**
+ * CPU time a process has used so far, user and system, in ms (Linux /proc: the stat file's
+ * utime and stime, in USER_HZ ticks, 100 per second wherever Node runs on Linux); null once it is gone.
+ */
+export function cpuTimeMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}

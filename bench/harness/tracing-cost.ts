@@ -2,7 +2,7 @@ import { TestSystem } from '../../tests/support/system.js';
 import type { WorkerResult } from '../load/http-worker.js';
 import type { Fixtures } from '../load/requests.js';
 import { createFixtures } from './fixtures.js';
-import { runScript, startServer } from './processes.js';
+import { cpuTimeMs, runScript, startServer } from './processes.js';
 import { settle, settleTargetOf } from './settle.js';
 
 /** One configuration of the services the tracing figures compare. */
@@ -15,7 +15,16 @@ export interface TracingCostFigures {
    * Each configuration's throughput over all its slices (requests answered / seconds measured,
    * closed model) and the median of its slices' p99.
    */
-  results: { config: TracingConfig; productMax: number; commandsMax: number; productP99: number; commandsP99: number }[];
+  results: {
+    config: TracingConfig;
+    productMax: number;
+    commandsMax: number;
+    productP99: number;
+    commandsP99: number;
+    /** CPU of the system's three services per request answered, in µs: the slice and its catch-up after. */
+    productCpuUs: number;
+    commandsCpuUs: number;
+  }[];
   /**
    * Throughput as a share of the baseline's (`before tracing` when measured, else `tracing off`):
    * over all slices, and the lowest and highest of the rounds' own ratios (how far one round can
@@ -27,6 +36,9 @@ export interface TracingCostFigures {
     commands: number;
     productRange: [number, number];
     commandsRange: [number, number];
+    /** CPU per request as a share of the baseline's (over all slices): what throughput shows through the machine's noise. */
+    productCpu: number;
+    commandsCpu: number;
   }[];
   rounds: number;
   sliceS: number;
@@ -49,6 +61,10 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
  * one. Before each slice every system has caught up (saga and read models: the command mix
  * leaves a backlog that would otherwise weigh on the next slice, whichever system it goes to);
  * the idle systems beside the loaded one then cost little (their pollers), the same for each.
+ * Beside throughput, each slice reads the CPU time the loaded system's three services used from
+ * its start until the system caught up after it (Linux /proc), per request answered: the cost
+ * itself, where closed-model throughput also carries how the latencies of 32 requests in flight
+ * add up on two shared cores.
  */
 export async function measureTracingCost(options: {
   durationS: number;
@@ -69,7 +85,7 @@ export async function measureTracingCost(options: {
     },
   ];
   const running: { config: TracingConfig; system: TestSystem; fixtures: Fixtures }[] = [];
-  const slices = new Map<string, WorkerResult[]>(); // `${config} ${load}` -> one result per round
+  const slices = new Map<string, (WorkerResult & { cpuMs: number })[]>(); // `${config} ${load}` -> one result per round
   try {
     for (const { config, env, dist } of configs) {
       const system = await TestSystem.start(
@@ -91,7 +107,8 @@ export async function measureTracingCost(options: {
         for (const { config, system, fixtures } of order) {
           // The command mix leaves the saga and the projections a backlog: caught up everywhere before the next slice.
           for (const { system: other } of running) await settle(settleTargetOf(other), 120, options.log);
-          const result = await runScript<WorkerResult>('load/http-worker.js', {
+          const cpuBefore = cpuOf(system);
+          const slice = await runScript<WorkerResult>('load/http-worker.js', {
             url: system.graphqlUrl,
             kind: load,
             mode: 'closed',
@@ -101,6 +118,9 @@ export async function measureTracingCost(options: {
             fixtures,
             salt: `${options.salt}${load}${round}${config.length}`,
           });
+          // The work the slice left behind (the saga, the projections) is part of what it cost.
+          await settle(settleTargetOf(system), 120, options.log);
+          const result = { ...slice, cpuMs: cpuOf(system) - cpuBefore };
           options.log(
             `  round ${round + 1}, ${config}: ${load === 'productById' ? 'product(id)' : 'commands mix'} max ${result.throughput}/s p99 ${result.latency.p99} ms, errors ${result.errors}`,
           );
@@ -115,24 +135,41 @@ export async function measureTracingCost(options: {
   const of = (config: TracingConfig, load: Load) => slices.get(`${config} ${load}`) ?? [];
   const throughput = (results: WorkerResult[]) =>
     Math.round(results.reduce((sum, r) => sum + r.ok, 0) / results.reduce((sum, r) => sum + r.elapsedS, 0));
+  const cpuPerRequest = (results: { ok: number; cpuMs: number }[]) =>
+    Math.round(
+      (1000 * results.reduce((sum, r) => sum + r.cpuMs, 0)) /
+        Math.max(
+          1,
+          results.reduce((sum, r) => sum + r.ok, 0),
+        ),
+    );
   const results = configs.map(({ config }) => ({
     config,
     productMax: throughput(of(config, 'productById')),
     commandsMax: throughput(of(config, 'commandMix')),
     productP99: median(of(config, 'productById').map((r) => r.latency.p99)),
     commandsP99: median(of(config, 'commandMix').map((r) => r.latency.p99)),
+    productCpuUs: cpuPerRequest(of(config, 'productById')),
+    commandsCpuUs: cpuPerRequest(of(config, 'commandMix')),
   }));
   const baseline = configs[0]!.config;
   const range = (config: TracingConfig, load: Load): [number, number] => {
     const own = of(config, load).map((r, i) => r.throughput / of(baseline, load)[i]!.throughput);
     return [round3(Math.min(...own)), round3(Math.max(...own))];
   };
-  const ratios = results.map(({ config, productMax, commandsMax }) => ({
+  const ratios = results.map(({ config, productMax, commandsMax, productCpuUs, commandsCpuUs }) => ({
     config,
     product: round3(productMax / results[0]!.productMax),
     commands: round3(commandsMax / results[0]!.commandsMax),
     productRange: range(config, 'productById'),
     commandsRange: range(config, 'commandMix'),
+    productCpu: round3(productCpuUs / results[0]!.productCpuUs),
+    commandsCpu: round3(commandsCpuUs / results[0]!.commandsCpuUs),
   }));
   return { results, ratios, rounds: options.rounds, sliceS: options.durationS };
+}
+
+/** CPU time the system's services have used so far, in ms. */
+function cpuOf(system: TestSystem): number {
+  return Object.values(system.pids()).reduce<number>((sum, pid) => sum + (cpuTimeMs(pid) ?? 0), 0);
 }
