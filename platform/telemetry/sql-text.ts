@@ -1,4 +1,4 @@
-/** The longest statement a span keeps (a projection batch's statement can run to hundreds of kilobytes). */
+/** The longest statement a span keeps (one with a batch of events inline can run to hundreds of kilobytes). */
 export const SQL_TEXT_MAX = 2_000;
 
 // A string literal: '...' with '' for a quote inside, optionally E'...' (backslash escapes) or a
@@ -9,8 +9,8 @@ const STRING_LITERAL = /(?:[eE]'(?:[^'\\]|''|\\.)*'|(?:[uU]&)?'(?:[^']|'')*'|\$(
  * The statement a pg span records as `db.query.text`: string literals replaced by `?` and cut to
  * SQL_TEXT_MAX characters. The semantic conventions ask that query text be collected by default
  * only when sanitized, and ours carries data inline: MikroORM interpolates parameters (tenant,
- * stream ids) and a projection batch sends its events as one JSON literal, which would put
- * customers' data in every trace backend and make each span kilobytes to serialize and export.
+ * stream ids) and a batch of events goes as one JSON literal, which would put customers' data
+ * in every trace backend and make each span kilobytes to serialize and export.
  */
 export function sanitizedSqlText(text: string): string {
   const sanitized = text.replace(STRING_LITERAL, '?');

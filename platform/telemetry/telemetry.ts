@@ -116,7 +116,10 @@ async function instrumentationsOf(service: ServiceName, env: NodeJS.ProcessEnv):
     instrumentations.push(
       new PgInstrumentation({
         requireParentSpan: true,
-        requestHook: (span, { query }) => span.setAttribute(ATTR_DB_QUERY_TEXT, sanitizedSqlText(query.text)),
+        // Only for a span that is recorded: an unsampled statement's text is never read.
+        requestHook: (span, { query }) => {
+          if (span.isRecording()) span.setAttribute(ATTR_DB_QUERY_TEXT, sanitizedSqlText(query.text));
+        },
       }),
     );
   }

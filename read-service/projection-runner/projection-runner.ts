@@ -162,7 +162,7 @@ class Run {
         const attributes = { 'cqrs.projection': this.name, 'cqrs.events': fresh.length, 'cqrs.position': last };
         const span = { kind: SpanKind.CONSUMER, parent: origin?.parent, links: origin?.links ?? [], attributes };
         let failures: RunFailure[] = [];
-        // The batch is one span; its statements make none (decision #49).
+        // The batch is one span; its statements make none (decision #48).
         changes = await inSpan(`projection ${this.name}`, span, () => {
           traceparent = activeTraceparent();
           return withoutStatementSpans(() =>
