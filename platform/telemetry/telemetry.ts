@@ -67,13 +67,17 @@ export async function startTelemetry(service: ServiceName, env: NodeJS.ProcessEn
 
 /**
  * The instrumentations each service uses by default, by the names OTEL_NODE_ENABLED/DISABLED_INSTRUMENTATIONS
- * take. `http` is not among them: the gateway's own middleware (gateway/trace-requests.ts) continues
- * the client's trace without a span of its own, for much less; OTEL_NODE_ENABLED_INSTRUMENTATIONS=graphql,http
- * adds the request's span.
+ * take: `pg` only in the read-service (OTEL_NODE_ENABLED_INSTRUMENTATIONS=pg adds the write-service's
+ * statements). `http` is not among them: the gateway's own middleware (gateway/trace-requests.ts)
+ * continues the client's trace without a span of its own, for much less;
+ * OTEL_NODE_ENABLED_INSTRUMENTATIONS=graphql,http adds the request's span.
  */
 const INSTRUMENTATIONS: Record<ServiceName, readonly string[]> = {
   gateway: ['graphql'],
-  'write-service': ['pg'],
+  // A command's two statements are inside our spans (the state's load in the command's or saga
+  // step's, before its decide; the append in `append`): as spans of their own they were a quarter
+  // of the service's spans, and the heaviest (decision #49).
+  'write-service': [],
   'read-service': ['pg'],
 };
 
@@ -89,9 +93,9 @@ function names(raw: string | undefined): Set<string> | undefined {
 }
 
 /**
- * The gateway: GraphQL (graphql.parse / validate / execute spans, named by the operation). The
- * services: pg, only inside a traced request or event (no spans for the relay's and runners'
- * polling), each statement's text without its string literals (sql-text.ts). As with
+ * The gateway: GraphQL (graphql.parse / validate / execute spans, named by the operation). pg
+ * (by default the read-service's): only inside a traced request or event (no spans for the relay's
+ * and runners' polling), each statement's text without its string literals (sql-text.ts). As with
  * @opentelemetry/auto-instrumentations-node, OTEL_NODE_ENABLED_INSTRUMENTATIONS keeps only those
  * named, OTEL_NODE_DISABLED_INSTRUMENTATIONS drops those named (our own spans stay either way).
  */
