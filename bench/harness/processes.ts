@@ -96,3 +96,17 @@ export function cpuTimeMs(pid: number | undefined): number | null {
     return null;
   }
 }
+
+/**
+ * CPU time the whole machine has spent busy so far, in ms (Linux /proc/stat's first line: user,
+ * nice, system, irq and softirq, in USER_HZ ticks; not idle, iowait or the hypervisor's steal);
+ * null where /proc/stat cannot be read.
+ */
+export function machineCpuMs(): number | null {
+  try {
+    const [, user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+    return (user! + nice! + system! + irq! + softirq!) * 10;
+  } catch {
+    return null;
+  }
+}

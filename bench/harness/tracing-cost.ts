@@ -2,7 +2,7 @@ import { TestSystem } from '../../tests/support/system.js';
 import type { WorkerResult } from '../load/http-worker.js';
 import type { Fixtures } from '../load/requests.js';
 import { createFixtures } from './fixtures.js';
-import { cpuTimeMs, runScript, startServer } from './processes.js';
+import { cpuTimeMs, machineCpuMs, runScript, startServer } from './processes.js';
 import { settle, settleTargetOf } from './settle.js';
 
 /** One configuration of the services the tracing figures compare. */
@@ -24,6 +24,14 @@ export interface TracingCostFigures {
     /** CPU of the system's three services per request answered, in µs: the slice and its catch-up after. */
     productCpuUs: number;
     commandsCpuUs: number;
+    /**
+     * The whole machine's busy CPU per request answered, in µs, over the same span: the services,
+     * PostgreSQL, NATS, the load's worker and the idle systems beside. Closed-model throughput on a
+     * CPU-bound machine is its capacity over this, so the ratio of this figure estimates the
+     * throughput ratio without the capacity's drift from one minute to the next.
+     */
+    productMachineUs: number;
+    commandsMachineUs: number;
   }[];
   /**
    * Throughput as a share of the baseline's (`before tracing` when measured, else `tracing off`):
@@ -39,6 +47,9 @@ export interface TracingCostFigures {
     /** CPU per request as a share of the baseline's (over all slices): what throughput shows through the machine's noise. */
     productCpu: number;
     commandsCpu: number;
+    /** The baseline's machine CPU per request over this configuration's: the throughput ratio a CPU-bound machine of steady speed would show. */
+    productByMachine: number;
+    commandsByMachine: number;
   }[];
   rounds: number;
   sliceS: number;
@@ -85,7 +96,7 @@ export async function measureTracingCost(options: {
     },
   ];
   const running: { config: TracingConfig; system: TestSystem; fixtures: Fixtures }[] = [];
-  const slices = new Map<string, (WorkerResult & { cpuMs: number })[]>(); // `${config} ${load}` -> one result per round
+  const slices = new Map<string, (WorkerResult & { cpuMs: number; machineMs: number })[]>(); // `${config} ${load}` -> one result per round
   try {
     for (const { config, env, dist } of configs) {
       const system = await TestSystem.start(
@@ -108,6 +119,7 @@ export async function measureTracingCost(options: {
           // The command mix leaves the saga and the projections a backlog: caught up everywhere before the next slice.
           for (const { system: other } of running) await settle(settleTargetOf(other), 120, options.log);
           const cpuBefore = cpuOf(system);
+          const machineBefore = machineCpuMs() ?? 0;
           const slice = await runScript<WorkerResult>('load/http-worker.js', {
             url: system.graphqlUrl,
             kind: load,
@@ -120,7 +132,7 @@ export async function measureTracingCost(options: {
           });
           // The work the slice left behind (the saga, the projections) is part of what it cost.
           await settle(settleTargetOf(system), 120, options.log);
-          const result = { ...slice, cpuMs: cpuOf(system) - cpuBefore };
+          const result = { ...slice, cpuMs: cpuOf(system) - cpuBefore, machineMs: (machineCpuMs() ?? 0) - machineBefore };
           options.log(
             `  round ${round + 1}, ${config}: ${load === 'productById' ? 'product(id)' : 'commands mix'} max ${result.throughput}/s p99 ${result.latency.p99} ms, errors ${result.errors}`,
           );
@@ -135,14 +147,16 @@ export async function measureTracingCost(options: {
   const of = (config: TracingConfig, load: Load) => slices.get(`${config} ${load}`) ?? [];
   const throughput = (results: WorkerResult[]) =>
     Math.round(results.reduce((sum, r) => sum + r.ok, 0) / results.reduce((sum, r) => sum + r.elapsedS, 0));
-  const cpuPerRequest = (results: { ok: number; cpuMs: number }[]) =>
+  const perRequest = <R extends { ok: number }>(results: R[], ms: (result: R) => number) =>
     Math.round(
-      (1000 * results.reduce((sum, r) => sum + r.cpuMs, 0)) /
+      (1000 * results.reduce((sum, r) => sum + ms(r), 0)) /
         Math.max(
           1,
           results.reduce((sum, r) => sum + r.ok, 0),
         ),
     );
+  const cpuPerRequest = (results: { ok: number; cpuMs: number }[]) => perRequest(results, (r) => r.cpuMs);
+  const machinePerRequest = (results: { ok: number; machineMs: number }[]) => perRequest(results, (r) => r.machineMs);
   const results = configs.map(({ config }) => ({
     config,
     productMax: throughput(of(config, 'productById')),
@@ -151,13 +165,15 @@ export async function measureTracingCost(options: {
     commandsP99: median(of(config, 'commandMix').map((r) => r.latency.p99)),
     productCpuUs: cpuPerRequest(of(config, 'productById')),
     commandsCpuUs: cpuPerRequest(of(config, 'commandMix')),
+    productMachineUs: machinePerRequest(of(config, 'productById')),
+    commandsMachineUs: machinePerRequest(of(config, 'commandMix')),
   }));
   const baseline = configs[0]!.config;
   const range = (config: TracingConfig, load: Load): [number, number] => {
     const own = of(config, load).map((r, i) => r.throughput / of(baseline, load)[i]!.throughput);
     return [round3(Math.min(...own)), round3(Math.max(...own))];
   };
-  const ratios = results.map(({ config, productMax, commandsMax, productCpuUs, commandsCpuUs }) => ({
+  const ratios = results.map(({ config, productMax, commandsMax, productCpuUs, commandsCpuUs, productMachineUs, commandsMachineUs }) => ({
     config,
     product: round3(productMax / results[0]!.productMax),
     commands: round3(commandsMax / results[0]!.commandsMax),
@@ -165,6 +181,8 @@ export async function measureTracingCost(options: {
     commandsRange: range(config, 'commandMix'),
     productCpu: round3(productCpuUs / results[0]!.productCpuUs),
     commandsCpu: round3(commandsCpuUs / results[0]!.commandsCpuUs),
+    productByMachine: round3(results[0]!.productMachineUs / Math.max(1, productMachineUs)),
+    commandsByMachine: round3(results[0]!.commandsMachineUs / Math.max(1, commandsMachineUs)),
   }));
   return { results, ratios, rounds: options.rounds, sliceS: options.durationS };
 }
