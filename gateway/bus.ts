@@ -53,7 +53,8 @@ export class Bus {
       correlationId: ctx.correlationId,
       input,
     };
-    const result = await this.call<CommandResult>(this.subjects.command(name), body, ctx, 'write-service');
+    // A mutation's field is its command: the operation's span is the request's client side (#50).
+    const result = await this.call<CommandResult>(this.subjects.command(name), body, ctx, 'write-service', false);
     return { ...result, consistencyToken: this.tokens.seal(result.consistencyToken) };
   }
 
@@ -73,7 +74,7 @@ export class Bus {
     return this.call(this.subjects.query(name), body, ctx, 'read-service');
   }
 
-  private call<T>(subject: string, body: unknown, ctx: CallContext, service: string): Promise<T> {
-    return request<T>(this.nc, subject, body, { timeoutMs: this.timeoutMs, correlationId: ctx.correlationId, service });
+  private call<T>(subject: string, body: unknown, ctx: CallContext, service: string, span = true): Promise<T> {
+    return request<T>(this.nc, subject, body, { timeoutMs: this.timeoutMs, correlationId: ctx.correlationId, service, span });
   }
 }

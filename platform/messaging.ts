@@ -172,6 +172,13 @@ export interface RequestOptions {
   correlationId?: string;
   /** Named in SERVICE_UNAVAILABLE messages: "write-service", "read-service". */
   service: string;
+  /**
+   * With tracing on, whether the request gets a client span of its own (`request <subject>`,
+   * the default). Without one, the caller's active span is the parent the headers carry: for
+   * a request that is all its caller's span does (a mutation's command), where a second span
+   * would only repeat the first (decision #50).
+   */
+  span?: boolean;
 }
 
 /**
@@ -180,7 +187,7 @@ export interface RequestOptions {
  * drops it, or stops waiting for it, once this caller has stopped waiting for the reply.
  */
 export function request<T>(nc: NatsConnection, subject: string, body: unknown, options: RequestOptions): Promise<T> {
-  if (!tracingEnabled()) return send<T>(nc, subject, body, options);
+  if (!tracingEnabled() || options.span === false) return send<T>(nc, subject, body, options);
   return inSpan(`request ${subject}`, { kind: SpanKind.CLIENT, attributes: { 'messaging.destination.name': subject } }, () =>
     send<T>(nc, subject, body, options),
   );

@@ -61,7 +61,6 @@ describe('tracing - one trace from the mutation to the live push (OTLP/HTTP JSON
       ['gateway', 'graphql.parse'],
       ['gateway', 'graphql.validate'],
       ['gateway', 'mutation Restock'],
-      ['gateway', /command\.restockProduct$/],
       ['write-service', 'command restockProduct'],
       ['write-service', 'decide RestockProduct'],
       ['write-service', 'append Product'],
@@ -85,13 +84,17 @@ describe('tracing - one trace from the mutation to the live push (OTLP/HTTP JSON
     }
     assert.equal(span('gateway', 'mutation Restock').attributes['graphql.operation.name'], 'Restock');
     // The operation continues the client's span (its traceparent header); then, parent to child across the processes:
-    // the NATS request, its command, the append, the publish, the projection, the push.
-    assert.equal(span('gateway', 'mutation Restock').parentSpanId, clientSpanId(traceparent), "the operation is the client span's child");
-    const request = span('gateway', /command\.restockProduct$/);
-    assert.equal(request.kind, SPAN_KIND.CLIENT);
+    // its command (the NATS request's headers), the append, the publish, the projection, the push.
+    const operation = span('gateway', 'mutation Restock');
+    assert.equal(operation.parentSpanId, clientSpanId(traceparent), "the operation is the client span's child");
     const command = span('write-service', 'command restockProduct');
     assert.equal(command.kind, SPAN_KIND.SERVER);
-    assert.equal(command.parentSpanId, request.spanId, 'the command continues the gateway request (NATS headers)');
+    assert.equal(command.parentSpanId, operation.spanId, 'the command continues the operation (NATS headers)');
+    assert.equal(
+      named(spans, 'gateway', /command\.restockProduct$/),
+      undefined,
+      'no client span of its own for the command (decision #50)',
+    );
     const append = span('write-service', 'append Product');
     const publish = span('write-service', 'publish event');
     assert.equal(publish.parentSpanId, append.spanId, "the relay's publish continues the append (the event's metadata)");
@@ -161,7 +164,13 @@ describe('tracing - one trace from the mutation to the live push (OTLP/HTTP JSON
     const spans = inTrace(traceId);
     const query = named(spans, 'read-service', 'query products')!;
     assert.equal(named(spans, 'read-service', 'consistency wait')!.parentSpanId, query.spanId);
-    assert.ok(named(spans, 'gateway', 'query ReadProducts'), 'the execution span of the operation');
+    // A query's requests keep their client spans (an operation may make several), under the operation's.
+    const operation = named(spans, 'gateway', 'query ReadProducts');
+    assert.ok(operation, 'the execution span of the operation');
+    const request = named(spans, 'gateway', /query\.products$/);
+    assert.equal(request?.kind, SPAN_KIND.CLIENT, "the request's client span");
+    assert.equal(request.parentSpanId, operation.spanId);
+    assert.equal(query.parentSpanId, request.spanId, 'the query continues the request (NATS headers)');
     // The query's statements are in the trace, but not the data they carry inline: MikroORM's
     // interpolated values are string literals, recorded as `?` (decision #47).
     const handle = named(spans, 'read-service', 'handle products')!;
