@@ -83,6 +83,14 @@ describe('security - query limits, on HTTP and WebSocket alike', () => {
     });
     await nc.flush();
     productId = (await createProduct(system.graphqlUrl, { description: 'A sturdy mug' })).aggregateId;
+    // The read model follows the command: the probe asks for the product once it is there.
+    await waitFor(
+      async () => {
+        const answer = await gql(system.graphqlUrl, 'query($id: ID!) { product(id: $id) { id } }', { id: productId });
+        return (answer.data as { product: { id: string } | null } | undefined)?.product;
+      },
+      { what: 'the product in its read model' },
+    );
     client = wsClient(system.graphqlUrl);
     const before = queriesSeen;
     await probe('HTTP');
