@@ -155,18 +155,16 @@ export async function measureTracingCost(options: {
           results.reduce((sum, r) => sum + r.ok, 0),
         ),
     );
-  const cpuPerRequest = (results: { ok: number; cpuMs: number }[]) => perRequest(results, (r) => r.cpuMs);
-  const machinePerRequest = (results: { ok: number; machineMs: number }[]) => perRequest(results, (r) => r.machineMs);
   const results = configs.map(({ config }) => ({
     config,
     productMax: throughput(of(config, 'productById')),
     commandsMax: throughput(of(config, 'commandMix')),
     productP99: median(of(config, 'productById').map((r) => r.latency.p99)),
     commandsP99: median(of(config, 'commandMix').map((r) => r.latency.p99)),
-    productCpuUs: cpuPerRequest(of(config, 'productById')),
-    commandsCpuUs: cpuPerRequest(of(config, 'commandMix')),
-    productMachineUs: machinePerRequest(of(config, 'productById')),
-    commandsMachineUs: machinePerRequest(of(config, 'commandMix')),
+    productCpuUs: perRequest(of(config, 'productById'), (r) => r.cpuMs),
+    commandsCpuUs: perRequest(of(config, 'commandMix'), (r) => r.cpuMs),
+    productMachineUs: perRequest(of(config, 'productById'), (r) => r.machineMs),
+    commandsMachineUs: perRequest(of(config, 'commandMix'), (r) => r.machineMs),
   }));
   const baseline = configs[0]!.config;
   const range = (config: TracingConfig, load: Load): [number, number] => {
