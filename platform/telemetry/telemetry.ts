@@ -93,7 +93,8 @@ function names(raw: string | undefined): Set<string> | undefined {
 }
 
 /**
- * The gateway: GraphQL (graphql.parse / validate / execute spans, named by the operation). pg
+ * The gateway: GraphQL (graphql.parse / validate / execute spans, named by the operation; each
+ * document's text made once, graphql-instrumentation.ts). pg
  * (by default the read-service's): only inside a traced request or event (no spans for the relay's
  * and runners' polling), each statement's text without its string literals (sql-text.ts). As with
  * @opentelemetry/auto-instrumentations-node, OTEL_NODE_ENABLED_INSTRUMENTATIONS keeps only those
@@ -106,8 +107,8 @@ async function instrumentationsOf(service: ServiceName, env: NodeJS.ProcessEnv):
   const wanted = offered.filter((name) => !disabled?.has(name));
   const instrumentations: Instrumentation[] = [];
   if (wanted.includes('graphql')) {
-    const { GraphQLInstrumentation } = await import('@opentelemetry/instrumentation-graphql');
-    instrumentations.push(new GraphQLInstrumentation({ mergeItems: true, ignoreResolveSpans: true }));
+    const { graphqlInstrumentation } = await import('./graphql-instrumentation.js');
+    instrumentations.push(graphqlInstrumentation({ mergeItems: true, ignoreResolveSpans: true }));
   }
   if (wanted.includes('http')) {
     const { HttpInstrumentation } = await import('@opentelemetry/instrumentation-http');

@@ -184,6 +184,24 @@ describe('tracing - one trace from the mutation to the live push (OTLP/HTTP JSON
     );
   });
 
+  it("a repeated operation's span carries its text every time, values masked (made once per document, decision #51)", async () => {
+    const traces = [clientTrace(), clientTrace()];
+    // The second request executes Apollo's cached document, whose text the gateway kept from the first.
+    for (const { traceparent } of traces) await gqlData(system.graphqlUrl, READ, {}, { traceparent });
+    const operations = await waitFor(
+      () => {
+        const found = traces.map(({ traceId }) => named(inTrace(traceId), 'gateway', 'query ReadProducts'));
+        return found.every(Boolean) ? found : undefined;
+      },
+      { what: 'the spans of both operations', timeoutMs: 10_000 },
+    );
+    assert.deepEqual(
+      operations.map((span) => span!.attributes['graphql.source']),
+      // As instrumentation-graphql writes it: from the tokens, so without the comma (not a token in GraphQL).
+      Array(2).fill('query ReadProducts($token: String) { products(first: *  consistencyToken: $token) { totalCount } }'),
+    );
+  });
+
   it("an order: the saga's steps continue the trace of the OrderPlaced they handle", async () => {
     const product = await createProduct(system.graphqlUrl, { initialStock: 5 });
     const customer = await registerCustomer(system.graphqlUrl);
