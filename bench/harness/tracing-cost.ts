@@ -80,6 +80,8 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 export async function measureTracingCost(options: {
   durationS: number;
   warmupS: number;
+  /** Seconds of each load given to each system, unmeasured, before the first round (0: none). */
+  primeS: number;
   rounds: number;
   salt: string;
   baseDist?: string;
@@ -111,6 +113,22 @@ export async function measureTracingCost(options: {
         throw error;
       });
       running.push({ config, system, fixtures });
+    }
+    // A fresh gateway's CPU per request settles only after some 20 s of load (five fresh traced
+    // systems, closed model, 8 s slices: 430-600 µs per request in the first, 200-240 µs in the
+    // third): without this the first round measured the JIT compiler as much as the system.
+    for (const [index, { system, fixtures }] of (options.primeS > 0 ? running : []).entries()) {
+      for (const load of ['productById', 'commandMix'] as const) {
+        await runScript<WorkerResult>('load/http-worker.js', {
+          url: system.graphqlUrl,
+          kind: load,
+          mode: 'closed',
+          concurrency: 32,
+          durationS: options.primeS,
+          fixtures,
+          salt: `${options.salt}${load}p${index}`,
+        });
+      }
     }
     for (let round = 0; round < options.rounds; round += 1) {
       const order = round % 2 === 0 ? running : [...running].reverse();

@@ -3,7 +3,8 @@ import type { ScenarioContext } from './scenario-context.js';
 
 /**
  * Group 'tracing': before it was built in (`baseDist`, the build of the commit before tracing,
- * from --base-dist), off, and on at 100% sampling; six rounds of 10 s slices (one in --quick).
+ * from --base-dist), off, and on at 100% sampling; each system first given 15 s of each load
+ * unmeasured (not in --quick), then six rounds of 10 s slices (one in --quick).
  */
 export async function runTracing(
   { quick, step, queryWarmupS, salt, log, settle }: ScenarioContext,
@@ -13,6 +14,7 @@ export async function runTracing(
   return measureTracingCost({
     durationS: quick ? step : 10,
     warmupS: queryWarmupS,
+    primeS: quick ? 0 : 15,
     rounds: quick ? 1 : 6,
     salt: `${salt}tr`,
     ...(baseDist ? { baseDist } : {}),
