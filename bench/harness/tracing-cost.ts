@@ -119,15 +119,7 @@ export async function measureTracingCost(options: {
     // third): without this the first round measured the JIT compiler as much as the system.
     for (const [index, { system, fixtures }] of (options.primeS > 0 ? running : []).entries()) {
       for (const load of ['productById', 'commandMix'] as const) {
-        await runScript<WorkerResult>('load/http-worker.js', {
-          url: system.graphqlUrl,
-          kind: load,
-          mode: 'closed',
-          concurrency: 32,
-          durationS: options.primeS,
-          fixtures,
-          salt: `${options.salt}${load}p${index}`,
-        });
+        await atMaximum(system, fixtures, load, { durationS: options.primeS, salt: `${options.salt}${load}p${index}` });
       }
     }
     for (let round = 0; round < options.rounds; round += 1) {
@@ -138,14 +130,9 @@ export async function measureTracingCost(options: {
           for (const { system: other } of running) await settle(settleTargetOf(other), 120, options.log);
           const cpuBefore = cpuOf(system);
           const machineBefore = machineCpuMs() ?? 0;
-          const slice = await runScript<WorkerResult>('load/http-worker.js', {
-            url: system.graphqlUrl,
-            kind: load,
-            mode: 'closed',
-            concurrency: 32,
+          const slice = await atMaximum(system, fixtures, load, {
             durationS: options.durationS,
             warmupS: options.warmupS,
-            fixtures,
             salt: `${options.salt}${load}${round}${config.length}`,
           });
           // The work the slice left behind (the saga, the projections) is part of what it cost.
@@ -201,6 +188,23 @@ export async function measureTracingCost(options: {
     commandsByMachine: round3(results[0]!.commandsMachineUs / Math.max(1, commandsMachineUs)),
   }));
   return { results, ratios, rounds: options.rounds, sliceS: options.durationS };
+}
+
+/** One load at maximum on a system: closed model, 32 in flight. */
+function atMaximum(
+  system: TestSystem,
+  fixtures: Fixtures,
+  kind: Load,
+  spec: { durationS: number; warmupS?: number; salt: string },
+): Promise<WorkerResult> {
+  return runScript<WorkerResult>('load/http-worker.js', {
+    url: system.graphqlUrl,
+    kind,
+    mode: 'closed',
+    concurrency: 32,
+    fixtures,
+    ...spec,
+  });
 }
 
 /** CPU time the system's services have used so far, in ms. */
