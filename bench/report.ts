@@ -173,12 +173,15 @@ export function reportTable(figures: BenchFigures, compared: Comparison[]): stri
       : []),
     ...(tracingCost
       ? [
-          `tracing (closed model, 32 in flight; systems side by side, ${tracingCost.rounds} round(s) of ${tracingCost.sliceS} s slices taking turns); ratio to ${tracingCost.ratios[0]!.config} (rounds' lowest-highest)`,
+          `tracing (closed model, 32 in flight; ${tracingCost.replicas} system(s) per configuration side by side, ${tracingCost.rounds} round(s) of ${tracingCost.sliceS} s slices taking turns); ratio to ${tracingCost.ratios[0]!.config} (rounds' lowest-highest)`,
           ...tracingCost.results.map((r, i) => {
             const ratio = tracingCost.ratios[i]!;
             return (
               `${pad(r.config, 36)} product(id) max ${r.productMax}/s (p99 ${r.productP99} ms, x${ratio.product} ${ratio.productRange.join('-')}; CPU ${r.productCpuUs} µs/req, x${ratio.productCpu}; machine ${r.productMachineUs} µs/req: x${ratio.productByMachine} throughput)` +
-              `  commands mix max ${r.commandsMax}/s (p99 ${r.commandsP99} ms, x${ratio.commands} ${ratio.commandsRange.join('-')}; CPU ${r.commandsCpuUs} µs/req, x${ratio.commandsCpu}; machine ${r.commandsMachineUs} µs/req: x${ratio.commandsByMachine} throughput)`
+              `  commands mix max ${r.commandsMax}/s (p99 ${r.commandsP99} ms, x${ratio.commands} ${ratio.commandsRange.join('-')}; CPU ${r.commandsCpuUs} µs/req, x${ratio.commandsCpu}; machine ${r.commandsMachineUs} µs/req: x${ratio.commandsByMachine} throughput)` +
+              (r.productByReplica.length > 1
+                ? `  by system: product(id) ${r.productByReplica.join(' / ')}/s, commands mix ${r.commandsByReplica.join(' / ')}/s`
+                : '')
             );
           }),
           '',

@@ -32,6 +32,12 @@ export interface TracingCostFigures {
      */
     productMachineUs: number;
     commandsMachineUs: number;
+    /**
+     * Each replica's own throughput over its slices: how far two processes of one configuration
+     * stray from each other (a fresh process may run slower than its twin for minutes on end).
+     */
+    productByReplica: number[];
+    commandsByReplica: number[];
   }[];
   /**
    * Throughput as a share of the baseline's (`before tracing` when measured, else `tracing off`):
@@ -53,14 +59,19 @@ export interface TracingCostFigures {
   }[];
   rounds: number;
   sliceS: number;
+  /** Systems per configuration, whose slices are pooled. */
+  replicas: number;
 }
 
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
+/** One measured slice: the load's figures, the loaded system's CPU and the machine's, and where it fell. */
+type Slice = WorkerResult & { cpuMs: number; machineMs: number; round: number; replica: number };
+
 /**
  * What tracing costs: product(id) and the command mix at maximum (closed model, 32 in flight) on
- * one system per configuration, all running side by side: built from the commit before tracing
+ * `replicas` systems per configuration, all running side by side: built from the commit before tracing
  * (`baseDist`, when given: the build of an earlier commit, e.g. a worktree's dist), with tracing
  * off (no OTEL_* set, the default), and with tracing on at 100% sampling, exporting OTLP over
  * HTTP (protobuf, the default) to a sink that keeps nothing.
@@ -76,6 +87,12 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
  * its start until the system caught up after it (Linux /proc), per request answered: the cost
  * itself, where closed-model throughput also carries how the latencies of 32 requests in flight
  * add up on two shared cores.
+ *
+ * A configuration's figures pool its replicas' slices. Two processes of the same build and
+ * settings can differ by 10-30% for minutes on end (one of two traced systems was slow in every
+ * round of two runs out of ten with one system each, 2026-12-02), which one system per
+ * configuration books as the configuration's cost; two per configuration halve that weight, and
+ * their own throughputs side by side show how large it was in the run.
  */
 export async function measureTracingCost(options: {
   durationS: number;
@@ -83,6 +100,8 @@ export async function measureTracingCost(options: {
   /** Seconds of each load given to each system, unmeasured, before the first round (0: none). */
   primeS: number;
   rounds: number;
+  /** Systems per configuration (1 or more). */
+  replicas: number;
   salt: string;
   baseDist?: string;
   log: (message: string) => void;
@@ -97,22 +116,25 @@ export async function measureTracingCost(options: {
       env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: 'always_on' },
     },
   ];
-  const running: { config: TracingConfig; system: TestSystem; fixtures: Fixtures }[] = [];
-  const slices = new Map<string, (WorkerResult & { cpuMs: number; machineMs: number })[]>(); // `${config} ${load}` -> one result per round
+  const running: { config: TracingConfig; replica: number; system: TestSystem; fixtures: Fixtures }[] = [];
+  const slices = new Map<string, Slice[]>(); // `${config} ${load}` -> one result per round and replica
   try {
-    for (const { config, env, dist } of configs) {
-      const system = await TestSystem.start(
-        'bench_tracing',
-        { RATE_LIMIT: 'off', WS_MAX_CONNECTIONS_PER_CLIENT: '0', LOG_LEVEL: 'info', ...env },
-        ['write', 'read', 'gateway'],
-        dist ? { dist } : {},
-      );
-      // Not in `running` until its fixtures are made: stopped here if they fail.
-      const fixtures = await createFixtures(system.graphqlUrl).catch(async (error: unknown) => {
-        await system.stop();
-        throw error;
-      });
-      running.push({ config, system, fixtures });
+    // Replica by replica, so that the configurations alternate in each round's order.
+    for (let replica = 0; replica < Math.max(1, options.replicas); replica += 1) {
+      for (const { config, env, dist } of configs) {
+        const system = await TestSystem.start(
+          'bench_tracing',
+          { RATE_LIMIT: 'off', WS_MAX_CONNECTIONS_PER_CLIENT: '0', LOG_LEVEL: 'info', ...env },
+          ['write', 'read', 'gateway'],
+          dist ? { dist } : {},
+        );
+        // Not in `running` until its fixtures are made: stopped here if they fail.
+        const fixtures = await createFixtures(system.graphqlUrl).catch(async (error: unknown) => {
+          await system.stop();
+          throw error;
+        });
+        running.push({ config, replica, system, fixtures });
+      }
     }
     // A fresh gateway's CPU per request settles only after some 20 s of load (five fresh traced
     // systems, closed model, 8 s slices: 430-600 µs per request in the first, 200-240 µs in the
@@ -125,7 +147,7 @@ export async function measureTracingCost(options: {
     for (let round = 0; round < options.rounds; round += 1) {
       const order = round % 2 === 0 ? running : [...running].reverse();
       for (const load of ['productById', 'commandMix'] as const) {
-        for (const { config, system, fixtures } of order) {
+        for (const { config, replica, system, fixtures } of order) {
           // The command mix leaves the saga and the projections a backlog: caught up everywhere before the next slice.
           for (const { system: other } of running) await settle(settleTargetOf(other), 120, options.log);
           const cpuBefore = cpuOf(system);
@@ -133,13 +155,13 @@ export async function measureTracingCost(options: {
           const slice = await atMaximum(system, fixtures, load, {
             durationS: options.durationS,
             warmupS: options.warmupS,
-            salt: `${options.salt}${load}${round}${config.length}`,
+            salt: `${options.salt}${load}${round}${config.length}${replica}`,
           });
           // The work the slice left behind (the saga, the projections) is part of what it cost.
           await settle(settleTargetOf(system), 120, options.log);
-          const result = { ...slice, cpuMs: cpuOf(system) - cpuBefore, machineMs: (machineCpuMs() ?? 0) - machineBefore };
+          const result = { ...slice, cpuMs: cpuOf(system) - cpuBefore, machineMs: (machineCpuMs() ?? 0) - machineBefore, round, replica };
           options.log(
-            `  round ${round + 1}, ${config}: ${load === 'productById' ? 'product(id)' : 'commands mix'} max ${result.throughput}/s p99 ${result.latency.p99} ms, errors ${result.errors}`,
+            `  round ${round + 1}, ${config}${options.replicas > 1 ? ` #${replica + 1}` : ''}: ${load === 'productById' ? 'product(id)' : 'commands mix'} max ${result.throughput}/s p99 ${result.latency.p99} ms, errors ${result.errors}`,
           );
           slices.set(`${config} ${load}`, [...(slices.get(`${config} ${load}`) ?? []), result]);
         }
@@ -160,6 +182,7 @@ export async function measureTracingCost(options: {
           results.reduce((sum, r) => sum + r.ok, 0),
         ),
     );
+  const replicas = Array.from({ length: Math.max(1, options.replicas) }, (_, replica) => replica);
   const results = configs.map(({ config }) => ({
     config,
     productMax: throughput(of(config, 'productById')),
@@ -170,10 +193,14 @@ export async function measureTracingCost(options: {
     commandsCpuUs: perRequest(of(config, 'commandMix'), (r) => r.cpuMs),
     productMachineUs: perRequest(of(config, 'productById'), (r) => r.machineMs),
     commandsMachineUs: perRequest(of(config, 'commandMix'), (r) => r.machineMs),
+    productByReplica: replicas.map((replica) => throughput(of(config, 'productById').filter((r) => r.replica === replica))),
+    commandsByReplica: replicas.map((replica) => throughput(of(config, 'commandMix').filter((r) => r.replica === replica))),
   }));
   const baseline = configs[0]!.config;
+  // A round's ratio: the configuration's throughput over its replicas' slices of that round against the baseline's.
   const range = (config: TracingConfig, load: Load): [number, number] => {
-    const own = of(config, load).map((r, i) => r.throughput / of(baseline, load)[i]!.throughput);
+    const inRound = (of: Slice[], round: number) => throughput(of.filter((r) => r.round === round));
+    const own = Array.from({ length: options.rounds }, (_, round) => inRound(of(config, load), round) / inRound(of(baseline, load), round));
     return [round3(Math.min(...own)), round3(Math.max(...own))];
   };
   const ratios = results.map(({ config, productMax, commandsMax, productCpuUs, commandsCpuUs, productMachineUs, commandsMachineUs }) => ({
@@ -187,7 +214,7 @@ export async function measureTracingCost(options: {
     productByMachine: round3(results[0]!.productMachineUs / Math.max(1, productMachineUs)),
     commandsByMachine: round3(results[0]!.commandsMachineUs / Math.max(1, commandsMachineUs)),
   }));
-  return { results, ratios, rounds: options.rounds, sliceS: options.durationS };
+  return { results, ratios, rounds: options.rounds, sliceS: options.durationS, replicas: replicas.length };
 }
 
 /** One load at maximum on a system: closed model, 32 in flight. */

@@ -3,8 +3,9 @@ import type { ScenarioContext } from './scenario-context.js';
 
 /**
  * Group 'tracing': before it was built in (`baseDist`, the build of the commit before tracing,
- * from --base-dist), off, and on at 100% sampling; each system first given 15 s of each load
- * unmeasured (not in --quick), then six rounds of 10 s slices (one in --quick).
+ * from --base-dist), off, and on at 100% sampling, two systems of each (one in --quick); each
+ * system first given 15 s of each load unmeasured (not in --quick), then four rounds of 10 s
+ * slices (one in --quick).
  */
 export async function runTracing(
   { quick, step, queryWarmupS, salt, log, settle }: ScenarioContext,
@@ -15,7 +16,8 @@ export async function runTracing(
     durationS: quick ? step : 10,
     warmupS: queryWarmupS,
     primeS: quick ? 0 : 15,
-    rounds: quick ? 1 : 6,
+    rounds: quick ? 1 : 4,
+    replicas: quick ? 1 : 2,
     salt: `${salt}tr`,
     ...(baseDist ? { baseDist } : {}),
     log,
