@@ -34,7 +34,7 @@ export interface TracingCostFigures {
     commandsMachineUs: number;
     /**
      * Each replica's own throughput over its slices: how far two processes of one configuration
-     * stray from each other (a fresh process may run slower than its twin for minutes on end).
+     * stray from each other.
      */
     productByReplica: number[];
     commandsByReplica: number[];
@@ -89,10 +89,11 @@ type Slice = WorkerResult & { cpuMs: number; machineMs: number; round: number; r
  * add up on two shared cores.
  *
  * A configuration's figures pool its replicas' slices. Two processes of the same build and
- * settings can differ by 10-30% for minutes on end (one of two traced systems was slow in every
- * round of two runs out of ten with one system each, 2026-12-02), which one system per
- * configuration books as the configuration's cost; two per configuration halve that weight, and
- * their own throughputs side by side show how large it was in the run.
+ * settings can differ by 10-16% over a whole run (2026-12-02, two per configuration), which one
+ * system per configuration books as the configuration's cost; two per configuration halve that
+ * weight, and their own throughputs side by side show how large it was in the run. (What pooling
+ * does not remove: a period of the machine in which a traced request costs more, seen on both
+ * traced twins at once in one run of three; docs/benchmarks.md.)
  */
 export async function measureTracingCost(options: {
   durationS: number;
