@@ -89,7 +89,7 @@ type Slice = WorkerResult & { cpuMs: number; machineMs: number; round: number; r
  * add up on two shared cores.
  *
  * A configuration's figures pool its replicas' slices. Two processes of the same build and
- * settings can differ by 10-16% over a whole run (2026-12-02, two per configuration), which one
+ * settings can differ by 10-18% over a whole run (2026-12-02, two per configuration), which one
  * system per configuration books as the configuration's cost; two per configuration halve that
  * weight, and their own throughputs side by side show how large it was in the run. (What pooling
  * does not remove: a period of the machine in which a traced request costs more, seen on both
