@@ -117,11 +117,12 @@ export async function measureTracingCost(options: {
       env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: 'always_on' },
     },
   ];
+  const replicas = Array.from({ length: Math.max(1, options.replicas) }, (_, replica) => replica);
   const running: { config: TracingConfig; replica: number; system: TestSystem; fixtures: Fixtures }[] = [];
   const slices = new Map<string, Slice[]>(); // `${config} ${load}` -> one result per round and replica
   try {
     // Replica by replica, so that the configurations alternate in each round's order.
-    for (let replica = 0; replica < Math.max(1, options.replicas); replica += 1) {
+    for (const replica of replicas) {
       for (const { config, env, dist } of configs) {
         const system = await TestSystem.start(
           'bench_tracing',
@@ -162,7 +163,7 @@ export async function measureTracingCost(options: {
           await settle(settleTargetOf(system), 120, options.log);
           const result = { ...slice, cpuMs: cpuOf(system) - cpuBefore, machineMs: (machineCpuMs() ?? 0) - machineBefore, round, replica };
           options.log(
-            `  round ${round + 1}, ${config}${options.replicas > 1 ? ` #${replica + 1}` : ''}: ${load === 'productById' ? 'product(id)' : 'commands mix'} max ${result.throughput}/s p99 ${result.latency.p99} ms, errors ${result.errors}`,
+            `  round ${round + 1}, ${config}${replicas.length > 1 ? ` #${replica + 1}` : ''}: ${load === 'productById' ? 'product(id)' : 'commands mix'} max ${result.throughput}/s p99 ${result.latency.p99} ms, errors ${result.errors}`,
           );
           slices.set(`${config} ${load}`, [...(slices.get(`${config} ${load}`) ?? []), result]);
         }
@@ -183,7 +184,6 @@ export async function measureTracingCost(options: {
           results.reduce((sum, r) => sum + r.ok, 0),
         ),
     );
-  const replicas = Array.from({ length: Math.max(1, options.replicas) }, (_, replica) => replica);
   const results = configs.map(({ config }) => ({
     config,
     productMax: throughput(of(config, 'productById')),
@@ -200,7 +200,7 @@ export async function measureTracingCost(options: {
   const baseline = configs[0]!.config;
   // A round's ratio: the configuration's throughput over its replicas' slices of that round against the baseline's.
   const range = (config: TracingConfig, load: Load): [number, number] => {
-    const inRound = (of: Slice[], round: number) => throughput(of.filter((r) => r.round === round));
+    const inRound = (slicesOf: Slice[], round: number) => throughput(slicesOf.filter((r) => r.round === round));
     const own = Array.from({ length: options.rounds }, (_, round) => inRound(of(config, load), round) / inRound(of(baseline, load), round));
     return [round3(Math.min(...own)), round3(Math.max(...own))];
   };
