@@ -93,7 +93,7 @@ type Slice = WorkerResult & { cpuMs: number; machineMs: number; round: number; r
  * system per configuration books as the configuration's cost; two per configuration halve that
  * weight, and their own throughputs side by side show how large it was in the run. (What pooling
  * does not remove: a period of the machine in which a traced request costs more, seen on both
- * traced twins at once in one run of three; docs/benchmarks.md.)
+ * traced twins at once in one run of four; docs/benchmarks.md.)
  */
 export async function measureTracingCost(options: {
   durationS: number;
