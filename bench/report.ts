@@ -177,8 +177,8 @@ export function reportTable(figures: BenchFigures, compared: Comparison[]): stri
           ...tracingCost.results.map((r, i) => {
             const ratio = tracingCost.ratios[i]!;
             return (
-              `${pad(r.config, 36)} product(id) max ${r.productMax}/s (p99 ${r.productP99} ms, x${ratio.product} ${ratio.productRange.join('-')}; CPU ${r.productCpuUs} µs/req, x${ratio.productCpu}; machine ${r.productMachineUs} µs/req: x${ratio.productByMachine} throughput)` +
-              `  commands mix max ${r.commandsMax}/s (p99 ${r.commandsP99} ms, x${ratio.commands} ${ratio.commandsRange.join('-')}; CPU ${r.commandsCpuUs} µs/req, x${ratio.commandsCpu}; machine ${r.commandsMachineUs} µs/req: x${ratio.commandsByMachine} throughput)` +
+              `${pad(r.config, 36)} product(id) max ${r.productMax}/s (p99 ${r.productP99} ms, x${ratio.product} ${ratio.productRange.join('-')}; CPU ${r.productCpuUs} µs/req, x${ratio.productCpu}; event loops ${r.productLoopUs} µs/req, x${ratio.productLoop}; machine ${r.productMachineUs} µs/req: x${ratio.productByMachine} throughput)` +
+              `  commands mix max ${r.commandsMax}/s (p99 ${r.commandsP99} ms, x${ratio.commands} ${ratio.commandsRange.join('-')}; CPU ${r.commandsCpuUs} µs/req, x${ratio.commandsCpu}; event loops ${r.commandsLoopUs} µs/req, x${ratio.commandsLoop}; machine ${r.commandsMachineUs} µs/req: x${ratio.commandsByMachine} throughput)` +
               (r.productByReplica.length > 1
                 ? `  by system: product(id) ${r.productByReplica.join(' / ')}/s, commands mix ${r.commandsByReplica.join(' / ')}/s`
                 : '')

@@ -87,10 +87,23 @@ export function rssMiB(pid: number | undefined): number | null {
  * utime and stime, in USER_HZ ticks, 100 per second wherever Node runs on Linux); null once it is gone.
  */
 export function cpuTimeMs(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
+  return pid === undefined ? null : statCpuMs(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time a process's main thread has used so far, in ms: its event loop's share of cpuTimeMs,
+ * without the threads beside it (V8's helpers for garbage collection and compiling, libuv's pool,
+ * worker threads).
+ */
+export function mainThreadCpuTimeMs(pid: number | undefined): number | null {
+  return pid === undefined ? null : statCpuMs(`/proc/${pid}/task/${pid}/stat`);
+}
+
+/** utime + stime of a Linux /proc stat file, in ms. */
+function statCpuMs(path: string): number | null {
   try {
     // The fields after the command name, which is in parentheses and may hold spaces.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return null;

@@ -2,11 +2,11 @@ import { TestSystem } from '../../tests/support/system.js';
 import type { WorkerResult } from '../load/http-worker.js';
 import type { Fixtures } from '../load/requests.js';
 import { createFixtures } from './fixtures.js';
-import { cpuTimeMs, machineCpuMs, runScript, startServer } from './processes.js';
+import { cpuTimeMs, machineCpuMs, mainThreadCpuTimeMs, runScript, startServer } from './processes.js';
 import { settle, settleTargetOf } from './settle.js';
 
 /** One configuration of the services the tracing figures compare. */
-export type TracingConfig = 'before tracing' | 'tracing off' | 'tracing on (100%)';
+export type TracingConfig = 'before tracing' | 'tracing off' | 'tracing on (100%)' | 'on, exported on the loop';
 
 type Load = 'productById' | 'commandMix';
 
@@ -24,6 +24,9 @@ export interface TracingCostFigures {
     /** CPU of the system's three services per request answered, in µs: the slice and its catch-up after. */
     productCpuUs: number;
     commandsCpuUs: number;
+    /** The same for the services' main threads only: their event loops, which spans made on them load and exports off them do not. */
+    productLoopUs: number;
+    commandsLoopUs: number;
     /**
      * The whole machine's busy CPU per request answered, in µs, over the same span: the services,
      * PostgreSQL, NATS, the load's worker and the idle systems beside. Closed-model throughput on a
@@ -53,6 +56,9 @@ export interface TracingCostFigures {
     /** CPU per request as a share of the baseline's (over all slices): what throughput shows through the machine's noise. */
     productCpu: number;
     commandsCpu: number;
+    /** The event loops' CPU per request as a share of the baseline's. */
+    productLoop: number;
+    commandsLoop: number;
     /** The baseline's machine CPU per request over this configuration's: the throughput ratio a CPU-bound machine of steady speed would show. */
     productByMachine: number;
     commandsByMachine: number;
@@ -67,7 +73,7 @@ const round3 = (value: number) => Math.round(value * 1000) / 1000;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /** One measured slice: the load's figures, the loaded system's CPU and the machine's, and where it fell. */
-type Slice = WorkerResult & { cpuMs: number; machineMs: number; round: number; replica: number };
+type Slice = WorkerResult & { cpuMs: number; loopMs: number; machineMs: number; round: number; replica: number };
 
 /**
  * What tracing costs: product(id) and the command mix at maximum (closed model, 32 in flight) on
@@ -105,17 +111,18 @@ export async function measureTracingCost(options: {
   replicas: number;
   salt: string;
   baseDist?: string;
+  /** Also tracing on with the SDK exporting on each service's own thread (TRACE_EXPORT_THREAD=main, as before decision #52). */
+  exportOnLoop?: boolean;
   log: (message: string) => void;
 }): Promise<TracingCostFigures> {
   const sink = await startServer('baselines/otlp-sink.js');
   const endpoint = sink.url.replace(/\/graphql$/, '');
+  const traced = { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: 'always_on' };
   const configs: { config: TracingConfig; env: Record<string, string>; dist?: string }[] = [
     ...(options.baseDist ? [{ config: 'before tracing' as const, env: {}, dist: options.baseDist }] : []),
     { config: 'tracing off', env: {} },
-    {
-      config: 'tracing on (100%)',
-      env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: 'always_on' },
-    },
+    { config: 'tracing on (100%)', env: traced },
+    ...(options.exportOnLoop ? [{ config: 'on, exported on the loop' as const, env: { ...traced, TRACE_EXPORT_THREAD: 'main' } }] : []),
   ];
   const replicas = Array.from({ length: Math.max(1, options.replicas) }, (_, replica) => replica);
   const running: { config: TracingConfig; replica: number; system: TestSystem; fixtures: Fixtures }[] = [];
@@ -153,6 +160,7 @@ export async function measureTracingCost(options: {
           // The command mix leaves the saga and the projections a backlog: caught up everywhere before the next slice.
           for (const { system: other } of running) await settle(settleTargetOf(other), 120, options.log);
           const cpuBefore = cpuOf(system);
+          const loopBefore = loopCpuOf(system);
           const machineBefore = machineCpuMs() ?? 0;
           const slice = await atMaximum(system, fixtures, load, {
             durationS: options.durationS,
@@ -161,7 +169,14 @@ export async function measureTracingCost(options: {
           });
           // The work the slice left behind (the saga, the projections) is part of what it cost.
           await settle(settleTargetOf(system), 120, options.log);
-          const result = { ...slice, cpuMs: cpuOf(system) - cpuBefore, machineMs: (machineCpuMs() ?? 0) - machineBefore, round, replica };
+          const result = {
+            ...slice,
+            cpuMs: cpuOf(system) - cpuBefore,
+            loopMs: loopCpuOf(system) - loopBefore,
+            machineMs: (machineCpuMs() ?? 0) - machineBefore,
+            round,
+            replica,
+          };
           options.log(
             `  round ${round + 1}, ${config}${replicas.length > 1 ? ` #${replica + 1}` : ''}: ${load === 'productById' ? 'product(id)' : 'commands mix'} max ${result.throughput}/s p99 ${result.latency.p99} ms, errors ${result.errors}`,
           );
@@ -192,6 +207,8 @@ export async function measureTracingCost(options: {
     commandsP99: median(of(config, 'commandMix').map((r) => r.latency.p99)),
     productCpuUs: perRequest(of(config, 'productById'), (r) => r.cpuMs),
     commandsCpuUs: perRequest(of(config, 'commandMix'), (r) => r.cpuMs),
+    productLoopUs: perRequest(of(config, 'productById'), (r) => r.loopMs),
+    commandsLoopUs: perRequest(of(config, 'commandMix'), (r) => r.loopMs),
     productMachineUs: perRequest(of(config, 'productById'), (r) => r.machineMs),
     commandsMachineUs: perRequest(of(config, 'commandMix'), (r) => r.machineMs),
     productByReplica: replicas.map((replica) => throughput(of(config, 'productById').filter((r) => r.replica === replica))),
@@ -204,17 +221,32 @@ export async function measureTracingCost(options: {
     const own = Array.from({ length: options.rounds }, (_, round) => inRound(of(config, load), round) / inRound(of(baseline, load), round));
     return [round3(Math.min(...own)), round3(Math.max(...own))];
   };
-  const ratios = results.map(({ config, productMax, commandsMax, productCpuUs, commandsCpuUs, productMachineUs, commandsMachineUs }) => ({
-    config,
-    product: round3(productMax / results[0]!.productMax),
-    commands: round3(commandsMax / results[0]!.commandsMax),
-    productRange: range(config, 'productById'),
-    commandsRange: range(config, 'commandMix'),
-    productCpu: round3(productCpuUs / results[0]!.productCpuUs),
-    commandsCpu: round3(commandsCpuUs / results[0]!.commandsCpuUs),
-    productByMachine: round3(results[0]!.productMachineUs / Math.max(1, productMachineUs)),
-    commandsByMachine: round3(results[0]!.commandsMachineUs / Math.max(1, commandsMachineUs)),
-  }));
+  const ratios = results.map((result) => {
+    const {
+      config,
+      productMax,
+      commandsMax,
+      productCpuUs,
+      commandsCpuUs,
+      productLoopUs,
+      commandsLoopUs,
+      productMachineUs,
+      commandsMachineUs,
+    } = result;
+    return {
+      config,
+      product: round3(productMax / results[0]!.productMax),
+      commands: round3(commandsMax / results[0]!.commandsMax),
+      productRange: range(config, 'productById'),
+      commandsRange: range(config, 'commandMix'),
+      productCpu: round3(productCpuUs / results[0]!.productCpuUs),
+      commandsCpu: round3(commandsCpuUs / results[0]!.commandsCpuUs),
+      productLoop: round3(productLoopUs / Math.max(1, results[0]!.productLoopUs)),
+      commandsLoop: round3(commandsLoopUs / Math.max(1, results[0]!.commandsLoopUs)),
+      productByMachine: round3(results[0]!.productMachineUs / Math.max(1, productMachineUs)),
+      commandsByMachine: round3(results[0]!.commandsMachineUs / Math.max(1, commandsMachineUs)),
+    };
+  });
   return { results, ratios, rounds: options.rounds, sliceS: options.durationS, replicas: replicas.length };
 }
 
@@ -238,4 +270,9 @@ function atMaximum(
 /** CPU time the system's services have used so far, in ms. */
 function cpuOf(system: TestSystem): number {
   return Object.values(system.pids()).reduce<number>((sum, pid) => sum + (cpuTimeMs(pid) ?? 0), 0);
+}
+
+/** CPU time the services' main threads (their event loops) have used so far, in ms. */
+function loopCpuOf(system: TestSystem): number {
+  return Object.values(system.pids()).reduce<number>((sum, pid) => sum + (mainThreadCpuTimeMs(pid) ?? 0), 0);
 }

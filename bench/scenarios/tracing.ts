@@ -5,11 +5,13 @@ import type { ScenarioContext } from './scenario-context.js';
  * Group 'tracing': before it was built in (`baseDist`, the build of the commit before tracing,
  * from --base-dist), off, and on at 100% sampling, two systems of each (one in --quick); each
  * system first given 15 s of each load unmeasured (not in --quick), then four rounds of 10 s
- * slices (one in --quick).
+ * slices (one in --quick). With `exportOnLoop` (--trace-export-main), also tracing on with the
+ * spans exported on the services' own threads, as before decision #52.
  */
 export async function runTracing(
   { quick, step, queryWarmupS, salt, log, settle }: ScenarioContext,
   baseDist: string | undefined,
+  exportOnLoop = false,
 ): Promise<TracingCostFigures> {
   await settle();
   return measureTracingCost({
@@ -20,6 +22,7 @@ export async function runTracing(
     replicas: quick ? 1 : 2,
     salt: `${salt}tr`,
     ...(baseDist ? { baseDist } : {}),
+    exportOnLoop,
     log,
   });
 }
