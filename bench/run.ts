@@ -31,8 +31,6 @@ const runs = (group: string) => !only || only.has(group);
 const baseDistArg = process.argv.indexOf('--base-dist');
 /** `--base-dist <dist>`: the build of the commit before tracing, for the tracing group's baseline (see bench/README in docs/benchmarks.md). */
 const baseDist = baseDistArg > 0 ? path.resolve(process.argv[baseDistArg + 1] ?? '') : undefined;
-/** `--trace-export-main`: the tracing group also measures tracing on with the spans exported on the services' own threads (TRACE_EXPORT_THREAD=main). */
-const traceExportMain = process.argv.includes('--trace-export-main');
 const benchStarted = performance.now();
 const options: BenchOptions = {
   quick,
@@ -57,7 +55,7 @@ const { lags, projectionLags }: LagGroupFigures = system && runs('lag') ? await 
 const liveViews = system && runs('live') ? await runLiveViews(context, system) : [];
 const rebuild = system && runs('rebuild') ? await runRebuild(context, system) : undefined;
 const scaleOut = system && runs('scale') ? await runScaleOut(context, system) : undefined;
-const tracingCost = system && runs('tracing') ? await runTracing(context, baseDist, traceExportMain) : undefined;
+const tracingCost = system && runs('tracing') ? await runTracing(context, baseDist) : undefined;
 const alternatives = runs('alt') ? await runAlternatives(context) : undefined;
 
 const figures = { rows, baselines, commandsMax, queries, lags, projectionLags, liveViews, rebuild, scaleOut, tracingCost, alternatives };

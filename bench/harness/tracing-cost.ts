@@ -6,7 +6,7 @@ import { cpuTimeMs, machineCpuMs, mainThreadCpuTimeMs, runScript, startServer } 
 import { settle, settleTargetOf } from './settle.js';
 
 /** One configuration of the services the tracing figures compare. */
-export type TracingConfig = 'before tracing' | 'tracing off' | 'tracing on (100%)' | 'on, exported on the loop';
+export type TracingConfig = 'before tracing' | 'tracing off' | 'tracing on (100%)';
 
 type Load = 'productById' | 'commandMix';
 
@@ -24,7 +24,7 @@ export interface TracingCostFigures {
     /** CPU of the system's three services per request answered, in µs: the slice and its catch-up after. */
     productCpuUs: number;
     commandsCpuUs: number;
-    /** The same for the services' main threads only: their event loops, which spans made on them load and exports off them do not. */
+    /** The same for the services' main threads only: their event loops, without V8's helper threads and libuv's pool. */
     productLoopUs: number;
     commandsLoopUs: number;
     /**
@@ -111,8 +111,6 @@ export async function measureTracingCost(options: {
   replicas: number;
   salt: string;
   baseDist?: string;
-  /** Also tracing on with the SDK exporting on each service's own thread (TRACE_EXPORT_THREAD=main, as before decision #52). */
-  exportOnLoop?: boolean;
   log: (message: string) => void;
 }): Promise<TracingCostFigures> {
   const sink = await startServer('baselines/otlp-sink.js');
@@ -122,7 +120,6 @@ export async function measureTracingCost(options: {
     ...(options.baseDist ? [{ config: 'before tracing' as const, env: {}, dist: options.baseDist }] : []),
     { config: 'tracing off', env: {} },
     { config: 'tracing on (100%)', env: traced },
-    ...(options.exportOnLoop ? [{ config: 'on, exported on the loop' as const, env: { ...traced, TRACE_EXPORT_THREAD: 'main' } }] : []),
   ];
   const replicas = Array.from({ length: Math.max(1, options.replicas) }, (_, replica) => replica);
   const running: { config: TracingConfig; replica: number; system: TestSystem; fixtures: Fixtures }[] = [];

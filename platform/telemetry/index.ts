@@ -2,7 +2,7 @@
  * Tracing (OpenTelemetry): the SDK's start-up for a service's main, and the span and
  * trace-context helpers the services use. Importable before anything else loads.
  */
-export { startTelemetry, tracingRequested, exportThreadOf, type Telemetry, type ServiceName } from './telemetry.js';
+export { startTelemetry, tracingRequested, type Telemetry, type ServiceName } from './telemetry.js';
 export {
   inSpan,
   inSpanSync,

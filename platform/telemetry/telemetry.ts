@@ -1,5 +1,4 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { setTracingEnabled } from './spans.js';
 import { sanitizedSqlText } from './sql-text.js';
 
@@ -44,7 +43,6 @@ export async function startTelemetry(service: ServiceName, env: NodeJS.ProcessEn
   const sdk = new NodeSDK({
     ...(env.OTEL_SERVICE_NAME ? {} : { serviceName: service }),
     instrumentations: await instrumentationsOf(service, env),
-    ...(await spanProcessorsOf(env)),
     ...(env.OTEL_METRICS_EXPORTER ? {} : { metricReaders: [] }),
     ...(env.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),
   });
@@ -65,23 +63,6 @@ export async function startTelemetry(service: ServiceName, env: NodeJS.ProcessEn
       });
     },
   };
-}
-
-/**
- * Which thread exports the spans: by default a worker thread (decision #52), whose exporters,
- * batching and protocol the OTEL_* variables configure there as the SDK would here;
- * TRACE_EXPORT_THREAD=main leaves the export to the SDK, in the service's own thread.
- */
-export function exportThreadOf(env: NodeJS.ProcessEnv): 'worker' | 'main' {
-  const thread = env.TRACE_EXPORT_THREAD?.trim().toLowerCase() || 'worker';
-  if (thread === 'worker' || thread === 'main') return thread;
-  throw new Error(`TRACE_EXPORT_THREAD must be "worker" or "main", not "${env.TRACE_EXPORT_THREAD}"`);
-}
-
-async function spanProcessorsOf(env: NodeJS.ProcessEnv): Promise<{ spanProcessors?: SpanProcessor[] }> {
-  if (exportThreadOf(env) === 'main') return {};
-  const { WorkerSpanProcessor } = await import('./export/worker-span-processor.js');
-  return { spanProcessors: [new WorkerSpanProcessor({ env })] };
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exportThreadOf, tracingRequested } from '../../platform/telemetry/index.js';
+import { tracingRequested } from '../../platform/telemetry/index.js';
 
 describe('telemetry - when a service starts the OpenTelemetry SDK', () => {
   it('not without configuration: an unset environment traces nothing (no default exporter)', () => {
@@ -17,11 +17,5 @@ describe('telemetry - when a service starts the OpenTelemetry SDK', () => {
     assert.equal(tracingRequested({ OTEL_TRACES_EXPORTER: 'otlp,none' }), false);
     assert.equal(tracingRequested({ OTEL_SDK_DISABLED: 'true', OTEL_TRACES_EXPORTER: 'otlp' }), false);
     assert.equal(tracingRequested({ OTEL_SDK_DISABLED: 'TRUE', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }), false);
-  });
-  it('exports from a worker thread unless TRACE_EXPORT_THREAD=main; another value stops the service at start', () => {
-    assert.equal(exportThreadOf({}), 'worker');
-    assert.equal(exportThreadOf({ TRACE_EXPORT_THREAD: ' Main ' }), 'main');
-    assert.equal(exportThreadOf({ TRACE_EXPORT_THREAD: 'worker' }), 'worker');
-    assert.throws(() => exportThreadOf({ TRACE_EXPORT_THREAD: 'elsewhere' }), /TRACE_EXPORT_THREAD must be "worker" or "main"/);
   });
 });
