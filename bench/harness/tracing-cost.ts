@@ -89,7 +89,8 @@ type Slice = WorkerResult & { cpuMs: number; loopMs: number; machineMs: number; 
  * one. Before each slice every system has caught up (saga and read models: the command mix
  * leaves a backlog that would otherwise weigh on the next slice, whichever system it goes to);
  * the idle systems beside the loaded one then cost little (their pollers), the same for each.
- * Beside throughput, each slice reads the CPU time the loaded system's three services used from
+ * Beside throughput, each slice reads the CPU time the loaded system's three services used (all
+ * their threads, and their main threads apart: the event loops) from
  * its start until the system caught up after it (Linux /proc), per request answered: the cost
  * itself, where closed-model throughput also carries how the latencies of 32 requests in flight
  * add up on two shared cores.
@@ -115,11 +116,13 @@ export async function measureTracingCost(options: {
 }): Promise<TracingCostFigures> {
   const sink = await startServer('baselines/otlp-sink.js');
   const endpoint = sink.url.replace(/\/graphql$/, '');
-  const traced = { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: 'always_on' };
   const configs: { config: TracingConfig; env: Record<string, string>; dist?: string }[] = [
     ...(options.baseDist ? [{ config: 'before tracing' as const, env: {}, dist: options.baseDist }] : []),
     { config: 'tracing off', env: {} },
-    { config: 'tracing on (100%)', env: traced },
+    {
+      config: 'tracing on (100%)',
+      env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: 'always_on' },
+    },
   ];
   const replicas = Array.from({ length: Math.max(1, options.replicas) }, (_, replica) => replica);
   const running: { config: TracingConfig; replica: number; system: TestSystem; fixtures: Fixtures }[] = [];
@@ -157,7 +160,7 @@ export async function measureTracingCost(options: {
           // The command mix leaves the saga and the projections a backlog: caught up everywhere before the next slice.
           for (const { system: other } of running) await settle(settleTargetOf(other), 120, options.log);
           const cpuBefore = cpuOf(system);
-          const loopBefore = loopCpuOf(system);
+          const loopBefore = cpuOf(system, mainThreadCpuTimeMs);
           const machineBefore = machineCpuMs() ?? 0;
           const slice = await atMaximum(system, fixtures, load, {
             durationS: options.durationS,
@@ -169,7 +172,7 @@ export async function measureTracingCost(options: {
           const result = {
             ...slice,
             cpuMs: cpuOf(system) - cpuBefore,
-            loopMs: loopCpuOf(system) - loopBefore,
+            loopMs: cpuOf(system, mainThreadCpuTimeMs) - loopBefore,
             machineMs: (machineCpuMs() ?? 0) - machineBefore,
             round,
             replica,
@@ -218,32 +221,19 @@ export async function measureTracingCost(options: {
     const own = Array.from({ length: options.rounds }, (_, round) => inRound(of(config, load), round) / inRound(of(baseline, load), round));
     return [round3(Math.min(...own)), round3(Math.max(...own))];
   };
-  const ratios = results.map((result) => {
-    const {
-      config,
-      productMax,
-      commandsMax,
-      productCpuUs,
-      commandsCpuUs,
-      productLoopUs,
-      commandsLoopUs,
-      productMachineUs,
-      commandsMachineUs,
-    } = result;
-    return {
-      config,
-      product: round3(productMax / results[0]!.productMax),
-      commands: round3(commandsMax / results[0]!.commandsMax),
-      productRange: range(config, 'productById'),
-      commandsRange: range(config, 'commandMix'),
-      productCpu: round3(productCpuUs / results[0]!.productCpuUs),
-      commandsCpu: round3(commandsCpuUs / results[0]!.commandsCpuUs),
-      productLoop: round3(productLoopUs / Math.max(1, results[0]!.productLoopUs)),
-      commandsLoop: round3(commandsLoopUs / Math.max(1, results[0]!.commandsLoopUs)),
-      productByMachine: round3(results[0]!.productMachineUs / Math.max(1, productMachineUs)),
-      commandsByMachine: round3(results[0]!.commandsMachineUs / Math.max(1, commandsMachineUs)),
-    };
-  });
+  const ratios = results.map((result) => ({
+    config: result.config,
+    product: round3(result.productMax / results[0]!.productMax),
+    commands: round3(result.commandsMax / results[0]!.commandsMax),
+    productRange: range(result.config, 'productById'),
+    commandsRange: range(result.config, 'commandMix'),
+    productCpu: round3(result.productCpuUs / results[0]!.productCpuUs),
+    commandsCpu: round3(result.commandsCpuUs / results[0]!.commandsCpuUs),
+    productLoop: round3(result.productLoopUs / Math.max(1, results[0]!.productLoopUs)),
+    commandsLoop: round3(result.commandsLoopUs / Math.max(1, results[0]!.commandsLoopUs)),
+    productByMachine: round3(results[0]!.productMachineUs / Math.max(1, result.productMachineUs)),
+    commandsByMachine: round3(results[0]!.commandsMachineUs / Math.max(1, result.commandsMachineUs)),
+  }));
   return { results, ratios, rounds: options.rounds, sliceS: options.durationS, replicas: replicas.length };
 }
 
@@ -264,12 +254,7 @@ function atMaximum(
   });
 }
 
-/** CPU time the system's services have used so far, in ms. */
-function cpuOf(system: TestSystem): number {
-  return Object.values(system.pids()).reduce<number>((sum, pid) => sum + (cpuTimeMs(pid) ?? 0), 0);
-}
-
-/** CPU time the services' main threads (their event loops) have used so far, in ms. */
-function loopCpuOf(system: TestSystem): number {
-  return Object.values(system.pids()).reduce<number>((sum, pid) => sum + (mainThreadCpuTimeMs(pid) ?? 0), 0);
+/** CPU time the system's services have used so far, in ms (all their threads, or with mainThreadCpuTimeMs their event loops). */
+function cpuOf(system: TestSystem, read: (pid: number | undefined) => number | null = cpuTimeMs): number {
+  return Object.values(system.pids()).reduce<number>((sum, pid) => sum + (read(pid) ?? 0), 0);
 }
