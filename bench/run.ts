@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --url http://host:port/graphql] [-- --only live,lag]`: starts the system in a
+ * `npm run bench [-- --quick] [-- --url http://host:port/graphql] [-- --only live,lag] [-- --tracing-rounds 12]`: starts the system in a
  * namespace of its own (or drives a running one), drives it from separate client processes,
  * measures it next to the limits of its parts (PostgreSQL, NATS, bare HTTP, Apollo itself), prints
  * a table with ratios and writes the raw figures to bench/results/<timestamp>.json.
@@ -31,6 +31,12 @@ const runs = (group: string) => !only || only.has(group);
 const baseDistArg = process.argv.indexOf('--base-dist');
 /** `--base-dist <dist>`: the build of the commit before tracing, for the tracing group's baseline (see bench/README in docs/benchmarks.md). */
 const baseDist = baseDistArg > 0 ? path.resolve(process.argv[baseDistArg + 1] ?? '') : undefined;
+const roundsArg = process.argv.indexOf('--tracing-rounds');
+/** `--tracing-rounds <n>`: the tracing group's rounds (default 4): precision bought with time, about 3 minutes a round. */
+const tracingRounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : undefined;
+if (tracingRounds !== undefined && !(Number.isInteger(tracingRounds) && tracingRounds > 0)) {
+  throw new Error(`--tracing-rounds takes a whole number of rounds above 0, not ${process.argv[roundsArg + 1] ?? 'nothing'}`);
+}
 const benchStarted = performance.now();
 const options: BenchOptions = {
   quick,
@@ -55,7 +61,7 @@ const { lags, projectionLags }: LagGroupFigures = system && runs('lag') ? await 
 const liveViews = system && runs('live') ? await runLiveViews(context, system) : [];
 const rebuild = system && runs('rebuild') ? await runRebuild(context, system) : undefined;
 const scaleOut = system && runs('scale') ? await runScaleOut(context, system) : undefined;
-const tracingCost = system && runs('tracing') ? await runTracing(context, baseDist) : undefined;
+const tracingCost = system && runs('tracing') ? await runTracing(context, baseDist, tracingRounds) : undefined;
 const alternatives = runs('alt') ? await runAlternatives(context) : undefined;
 
 const figures = { rows, baselines, commandsMax, queries, lags, projectionLags, liveViews, rebuild, scaleOut, tracingCost, alternatives };

@@ -5,18 +5,21 @@ import type { ScenarioContext } from './scenario-context.js';
  * Group 'tracing': before it was built in (`baseDist`, the build of the commit before tracing,
  * from --base-dist), off, and on at 100% sampling, two systems of each (one in --quick); each
  * system first given 15 s of each load unmeasured (not in --quick), then four rounds of 10 s
- * slices (one in --quick).
+ * slices (one in --quick; `rounds` from --tracing-rounds). The machine's speed drifts by some 12%
+ * between 20 s spans of one system under the same load (2026-12-02): each round narrows what
+ * that drift leaves in the ratios.
  */
 export async function runTracing(
   { quick, step, queryWarmupS, salt, log, settle }: ScenarioContext,
   baseDist: string | undefined,
+  rounds?: number,
 ): Promise<TracingCostFigures> {
   await settle();
   return measureTracingCost({
     durationS: quick ? step : 10,
     warmupS: queryWarmupS,
     primeS: quick ? 0 : 15,
-    rounds: quick ? 1 : 4,
+    rounds: rounds ?? (quick ? 1 : 4),
     replicas: quick ? 1 : 2,
     salt: `${salt}tr`,
     ...(baseDist ? { baseDist } : {}),
