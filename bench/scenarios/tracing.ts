@@ -5,9 +5,9 @@ import type { ScenarioContext } from './scenario-context.js';
  * Group 'tracing': before it was built in (`baseDist`, the build of the commit before tracing,
  * from --base-dist), off, and on at 100% sampling, two systems of each (one in --quick); each
  * system first given 15 s of each load unmeasured (not in --quick), then four rounds of 10 s
- * slices (one in --quick; `rounds` from --tracing-rounds). The machine's speed drifts by some 12%
- * between 20 s spans of one system under the same load (2026-12-02): each round narrows what
- * that drift leaves in the ratios.
+ * slices (one in --quick; `rounds` from --tracing-rounds). One system's 10 s slices of the same
+ * load ranged 2,483-4,370/s in a run (2026-12-02): each round narrows what that leaves in the
+ * ratios. (Twins of one build can differ by up to 25% for a whole run: rounds do not remove that.)
  */
 export async function runTracing(
   { quick, step, queryWarmupS, salt, log, settle }: ScenarioContext,
