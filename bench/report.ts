@@ -184,6 +184,26 @@ export function reportTable(figures: BenchFigures, compared: Comparison[]): stri
                 : '')
             );
           }),
+          ...(tracingCost.sameProcess
+            ? [
+                (({
+                  product,
+                  productRange,
+                  productCpu,
+                  productLoop,
+                  productExportBytes,
+                  commands,
+                  commandsRange,
+                  commandsCpu,
+                  commandsLoop,
+                  commandsExportBytes,
+                }) =>
+                  `${pad('same process: sampled / unsampled', 36)} product(id) x${product} (pairs ${productRange.join('-')}; CPU x${productCpu}, event loops x${productLoop}; exported ${productExportBytes.join(' / ')} B/req)` +
+                  `  commands mix x${commands} (pairs ${commandsRange.join('-')}; CPU x${commandsCpu}, event loops x${commandsLoop}; exported ${commandsExportBytes.join(' / ')} B/req)`)(
+                  tracingCost.sameProcess,
+                ),
+              ]
+            : []),
           '',
         ]
       : []),

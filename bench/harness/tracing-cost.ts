@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { TestSystem } from '../../tests/support/system.js';
 import type { WorkerResult } from '../load/http-worker.js';
 import type { Fixtures } from '../load/requests.js';
@@ -5,8 +6,12 @@ import { createFixtures } from './fixtures.js';
 import { cpuTimeMs, machineCpuMs, mainThreadCpuTimeMs, runScript, startServer } from './processes.js';
 import { settle, settleTargetOf } from './settle.js';
 
-/** One configuration of the services the tracing figures compare. */
-export type TracingConfig = 'before tracing' | 'tracing off' | 'tracing on (100%)';
+/**
+ * One configuration of the services the tracing figures compare. `tracing on, unsampled requests`
+ * is no system of its own: the traced systems' slices whose requests carry a `traceparent` whose
+ * sampled flag is off, so that those systems record and export nothing for them.
+ */
+export type TracingConfig = 'before tracing' | 'tracing off' | 'tracing on (100%)' | 'tracing on, unsampled requests';
 
 type Load = 'productById' | 'commandMix';
 
@@ -63,6 +68,28 @@ export interface TracingCostFigures {
     productByMachine: number;
     commandsByMachine: number;
   }[];
+  /**
+   * The traced systems' sampled slices against their unsampled slices (each the next slice of the
+   * same process), pooled, and the lowest and highest of the (round, system) pairs: what recording
+   * and exporting spans cost, without the difference between two processes (twins of one build
+   * differed by up to 25% on this machine, more than tracing costs; docs/benchmarks.md). What it
+   * leaves out: what the SDK costs when it records nothing (`tracing on, unsampled requests`
+   * against `tracing off` in `ratios`); and, in the command mix, the projections' batch spans,
+   * which are roots and so recorded in both kinds of slice.
+   */
+  sameProcess: {
+    product: number;
+    commands: number;
+    productRange: [number, number];
+    commandsRange: [number, number];
+    productCpu: number;
+    commandsCpu: number;
+    productLoop: number;
+    commandsLoop: number;
+    /** What the sink received per request answered, in bytes: sampled slices, then unsampled. */
+    productExportBytes: [number, number];
+    commandsExportBytes: [number, number];
+  } | null;
   rounds: number;
   sliceS: number;
   /** Systems per configuration, whose slices are pooled. */
@@ -73,14 +100,17 @@ const round3 = (value: number) => Math.round(value * 1000) / 1000;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /** One measured slice: the load's figures, the loaded system's CPU and the machine's, and where it fell. */
-type Slice = WorkerResult & { cpuMs: number; loopMs: number; machineMs: number; round: number; replica: number };
+type Slice = WorkerResult & { cpuMs: number; loopMs: number; machineMs: number; exportBytes: number; round: number; replica: number };
 
 /**
  * What tracing costs: product(id) and the command mix at maximum (closed model, 32 in flight) on
  * `replicas` systems per configuration, all running side by side: built from the commit before tracing
  * (`baseDist`, when given: the build of an earlier commit, e.g. a worktree's dist), with tracing
  * off (no OTEL_* set, the default), and with tracing on at 100% sampling, exporting OTLP over
- * HTTP (protobuf, the default) to a sink that keeps nothing.
+ * HTTP (protobuf, the default) to a sink that keeps nothing. The traced systems sample by their
+ * parent (`parentbased_always_on`): each of their slices is followed (or, every other round,
+ * preceded) by one whose requests carry an unsampled `traceparent`, which gives the cost of
+ * recording and exporting within one process (`sameProcess`).
  *
  * The load goes to one system at a time in short slices, the configurations taking turns within
  * each round (in reverse order every other round): on a shared 2-core machine whose speed drifts
@@ -121,9 +151,12 @@ export async function measureTracingCost(options: {
     { config: 'tracing off', env: {} },
     {
       config: 'tracing on (100%)',
-      env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: 'always_on' },
+      // A request without a traceparent is a root, sampled: the same as `always_on` for the
+      // sampled slices; one with an unsampled parent records nothing.
+      env: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: 'parentbased_always_on' },
     },
   ];
+  const exportedBytes = async () => ((await (await fetch(`${endpoint}/stats`)).json()) as { bytes: number }).bytes;
   const replicas = Array.from({ length: Math.max(1, options.replicas) }, (_, replica) => replica);
   const running: { config: TracingConfig; replica: number; system: TestSystem; fixtures: Fixtures }[] = [];
   const slices = new Map<string, Slice[]>(); // `${config} ${load}` -> one result per round and replica
@@ -156,31 +189,45 @@ export async function measureTracingCost(options: {
     for (let round = 0; round < options.rounds; round += 1) {
       const order = round % 2 === 0 ? running : [...running].reverse();
       for (const load of ['productById', 'commandMix'] as const) {
-        for (const { config, replica, system, fixtures } of order) {
-          // The command mix leaves the saga and the projections a backlog: caught up everywhere before the next slice.
-          for (const { system: other } of running) await settle(settleTargetOf(other), 120, options.log);
-          const cpuBefore = cpuOf(system);
-          const loopBefore = cpuOf(system, mainThreadCpuTimeMs);
-          const machineBefore = machineCpuMs() ?? 0;
-          const slice = await atMaximum(system, fixtures, load, {
-            durationS: options.durationS,
-            warmupS: options.warmupS,
-            salt: `${options.salt}${load}${round}${config.length}${replica}`,
-          });
-          // The work the slice left behind (the saga, the projections) is part of what it cost.
-          await settle(settleTargetOf(system), 120, options.log);
-          const result = {
-            ...slice,
-            cpuMs: cpuOf(system) - cpuBefore,
-            loopMs: cpuOf(system, mainThreadCpuTimeMs) - loopBefore,
-            machineMs: (machineCpuMs() ?? 0) - machineBefore,
-            round,
-            replica,
-          };
-          options.log(
-            `  round ${round + 1}, ${config}${replicas.length > 1 ? ` #${replica + 1}` : ''}: ${load === 'productById' ? 'product(id)' : 'commands mix'} max ${result.throughput}/s p99 ${result.latency.p99} ms, errors ${result.errors}`,
-          );
-          slices.set(`${config} ${load}`, [...(slices.get(`${config} ${load}`) ?? []), result]);
+        for (const { config: systemConfig, replica, system, fixtures } of order) {
+          const kinds: TracingConfig[] =
+            systemConfig !== 'tracing on (100%)'
+              ? [systemConfig]
+              : round % 2 === 0
+                ? ['tracing on (100%)', 'tracing on, unsampled requests']
+                : ['tracing on, unsampled requests', 'tracing on (100%)'];
+          for (const config of kinds) {
+            // The command mix leaves the saga and the projections a backlog: caught up everywhere before the next slice.
+            for (const { system: other } of running) await settle(settleTargetOf(other), 120, options.log);
+            const cpuBefore = cpuOf(system);
+            const loopBefore = cpuOf(system, mainThreadCpuTimeMs);
+            const machineBefore = machineCpuMs() ?? 0;
+            const exportedBefore = await exportedBytes();
+            const slice = await atMaximum(system, fixtures, load, {
+              durationS: options.durationS,
+              warmupS: options.warmupS,
+              salt: `${options.salt}${load}${round}${config.length}${replica}`,
+              ...(config === 'tracing on, unsampled requests'
+                ? { headers: { traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00` } }
+                : {}),
+            });
+            // The work the slice left behind (the saga, the projections) is part of what it cost.
+            await settle(settleTargetOf(system), 120, options.log);
+            const result = {
+              ...slice,
+              cpuMs: cpuOf(system) - cpuBefore,
+              loopMs: cpuOf(system, mainThreadCpuTimeMs) - loopBefore,
+              machineMs: (machineCpuMs() ?? 0) - machineBefore,
+              // What a batch still on its way when the slice ended adds is booked to the next slice: one batch in hundreds.
+              exportBytes: (await exportedBytes()) - exportedBefore,
+              round,
+              replica,
+            };
+            options.log(
+              `  round ${round + 1}, ${config}${replicas.length > 1 ? ` #${replica + 1}` : ''}: ${load === 'productById' ? 'product(id)' : 'commands mix'} max ${result.throughput}/s p99 ${result.latency.p99} ms, errors ${result.errors}`,
+            );
+            slices.set(`${config} ${load}`, [...(slices.get(`${config} ${load}`) ?? []), result]);
+          }
         }
       }
     }
@@ -199,7 +246,9 @@ export async function measureTracingCost(options: {
           results.reduce((sum, r) => sum + r.ok, 0),
         ),
     );
-  const results = configs.map(({ config }) => ({
+  const measured: TracingConfig[] = configs.map(({ config }) => config);
+  if (measured.includes('tracing on (100%)')) measured.push('tracing on, unsampled requests');
+  const results = measured.map((config) => ({
     config,
     productMax: throughput(of(config, 'productById')),
     commandsMax: throughput(of(config, 'commandMix')),
@@ -234,7 +283,49 @@ export async function measureTracingCost(options: {
     productByMachine: round3(results[0]!.productMachineUs / Math.max(1, result.productMachineUs)),
     commandsByMachine: round3(results[0]!.commandsMachineUs / Math.max(1, result.commandsMachineUs)),
   }));
-  return { results, ratios, rounds: options.rounds, sliceS: options.durationS, replicas: replicas.length };
+  const sampled = (load: Load) => of('tracing on (100%)', load);
+  const unsampled = (load: Load) => of('tracing on, unsampled requests', load);
+  const sameProcessRange = (load: Load): [number, number] => {
+    const pairs = sampled(load).map((slice) => {
+      const twin = unsampled(load).find((other) => other.round === slice.round && other.replica === slice.replica);
+      return throughput([slice]) / Math.max(1, throughput(twin ? [twin] : []));
+    });
+    return [round3(Math.min(...pairs)), round3(Math.max(...pairs))];
+  };
+  const exportPerRequest = (load: Load): [number, number] => [
+    Math.round(
+      sampled(load).reduce((sum, r) => sum + r.exportBytes, 0) /
+        Math.max(
+          1,
+          sampled(load).reduce((sum, r) => sum + r.ok, 0),
+        ),
+    ),
+    Math.round(
+      unsampled(load).reduce((sum, r) => sum + r.exportBytes, 0) /
+        Math.max(
+          1,
+          unsampled(load).reduce((sum, r) => sum + r.ok, 0),
+        ),
+    ),
+  ];
+  const on = results.find((r) => r.config === 'tracing on (100%)');
+  const onUnsampled = results.find((r) => r.config === 'tracing on, unsampled requests');
+  const sameProcess =
+    on && onUnsampled
+      ? {
+          product: round3(on.productMax / onUnsampled.productMax),
+          commands: round3(on.commandsMax / onUnsampled.commandsMax),
+          productRange: sameProcessRange('productById'),
+          commandsRange: sameProcessRange('commandMix'),
+          productCpu: round3(on.productCpuUs / onUnsampled.productCpuUs),
+          commandsCpu: round3(on.commandsCpuUs / onUnsampled.commandsCpuUs),
+          productLoop: round3(on.productLoopUs / Math.max(1, onUnsampled.productLoopUs)),
+          commandsLoop: round3(on.commandsLoopUs / Math.max(1, onUnsampled.commandsLoopUs)),
+          productExportBytes: exportPerRequest('productById'),
+          commandsExportBytes: exportPerRequest('commandMix'),
+        }
+      : null;
+  return { results, ratios, sameProcess, rounds: options.rounds, sliceS: options.durationS, replicas: replicas.length };
 }
 
 /** One load at maximum on a system: closed model, 32 in flight. */
@@ -242,7 +333,7 @@ function atMaximum(
   system: TestSystem,
   fixtures: Fixtures,
   kind: Load,
-  spec: { durationS: number; warmupS?: number; salt: string },
+  spec: { durationS: number; warmupS?: number; salt: string; headers?: Record<string, string> },
 ): Promise<WorkerResult> {
   return runScript<WorkerResult>('load/http-worker.js', {
     url: system.graphqlUrl,

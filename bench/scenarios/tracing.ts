@@ -7,7 +7,8 @@ import type { ScenarioContext } from './scenario-context.js';
  * system first given 15 s of each load unmeasured (not in --quick), then four rounds of 10 s
  * slices (one in --quick; `rounds` from --tracing-rounds). One system's 10 s slices of the same
  * load ranged 2,483-4,370/s in a run (2026-12-02): each round narrows what that leaves in the
- * ratios. (Twins of one build can differ by up to 25% for a whole run: rounds do not remove that.)
+ * ratios. (Twins of one build can differ by up to 25% for a whole run: rounds do not remove that;
+ * the traced systems' sampled slices against their own unsampled ones, `sameProcess`, do.)
  */
 export async function runTracing(
   { quick, step, queryWarmupS, salt, log, settle }: ScenarioContext,
