@@ -125,12 +125,14 @@ type Slice = WorkerResult & { cpuMs: number; loopMs: number; machineMs: number; 
  * itself, where closed-model throughput also carries how the latencies of 32 requests in flight
  * add up on two shared cores.
  *
- * A configuration's figures pool its replicas' slices. Two processes of the same build and
- * settings can differ by 10-18% over a whole run (2026-12-02, two per configuration), which one
- * system per configuration books as the configuration's cost; two per configuration halve that
- * weight, and their own throughputs side by side show how large it was in the run. (What pooling
- * does not remove: a period of the machine in which a traced request costs more, seen on both
- * traced twins at once in one run of four; docs/benchmarks.md.)
+ * A configuration's figures pool its replicas' slices and rounds. Two processes of the same
+ * build and settings can differ by up to 25% for as long as they live (2026-12-02: twins of one
+ * build side by side; cause not found), which one process per configuration books as the
+ * configuration's cost. With `restartEachRound`, every round starts each system's three services
+ * anew (and primes them), so that each round draws new processes and the pooled figures average
+ * over as many draws as rounds (2026-12-03: eight gateway lifetimes gave tracing on 0.80-1.19 ×
+ * off, where the same two processes had given 0.80-0.83 × for a whole run); replicas side by
+ * side draw more at once.
  */
 export async function measureTracingCost(options: {
   durationS: number;
@@ -140,6 +142,8 @@ export async function measureTracingCost(options: {
   rounds: number;
   /** Systems per configuration (1 or more). */
   replicas: number;
+  /** Whether each round after the first runs on new processes: each system's services restarted and primed. */
+  restartEachRound: boolean;
   salt: string;
   baseDist?: string;
   log: (message: string) => void;
@@ -181,12 +185,26 @@ export async function measureTracingCost(options: {
     // A fresh gateway's CPU per request settles only after some 20 s of load (five fresh traced
     // systems, closed model, 8 s slices: 430-600 µs per request in the first, 200-240 µs in the
     // third): without this the first round measured the JIT compiler as much as the system.
-    for (const [index, { system, fixtures }] of (options.primeS > 0 ? running : []).entries()) {
-      for (const load of ['productById', 'commandMix'] as const) {
-        await atMaximum(system, fixtures, load, { durationS: options.primeS, salt: `${options.salt}${load}p${index}` });
+    const prime = async (round: number) => {
+      for (const [index, { system, fixtures }] of (options.primeS > 0 ? running : []).entries()) {
+        for (const load of ['productById', 'commandMix'] as const) {
+          await atMaximum(system, fixtures, load, { durationS: options.primeS, salt: `${options.salt}${load}p${index}r${round}` });
+        }
       }
-    }
+    };
+    await prime(0);
     for (let round = 0; round < options.rounds; round += 1) {
+      if (round > 0 && options.restartEachRound) {
+        // New processes for this round, caught up first so that none stops with work in hand.
+        for (const { system } of running) await settle(settleTargetOf(system), 120, options.log);
+        for (const { system } of running) {
+          for (const service of ['write', 'read', 'gateway'] as const) {
+            await system.stopService(service);
+            await system.startService(service);
+          }
+        }
+        await prime(round);
+      }
       const order = round % 2 === 0 ? running : [...running].reverse();
       for (const load of ['productById', 'commandMix'] as const) {
         for (const { config: systemConfig, replica, system, fixtures } of order) {
