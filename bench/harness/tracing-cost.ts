@@ -310,21 +310,10 @@ export async function measureTracingCost(options: {
     });
     return [round3(Math.min(...pairs)), round3(Math.max(...pairs))];
   };
+  // perRequest's ms -> µs scaling undone: bytes per request.
   const exportPerRequest = (load: Load): [number, number] => [
-    Math.round(
-      sampled(load).reduce((sum, r) => sum + r.exportBytes, 0) /
-        Math.max(
-          1,
-          sampled(load).reduce((sum, r) => sum + r.ok, 0),
-        ),
-    ),
-    Math.round(
-      unsampled(load).reduce((sum, r) => sum + r.exportBytes, 0) /
-        Math.max(
-          1,
-          unsampled(load).reduce((sum, r) => sum + r.ok, 0),
-        ),
-    ),
+    Math.round(perRequest(sampled(load), (r) => r.exportBytes) / 1000),
+    Math.round(perRequest(unsampled(load), (r) => r.exportBytes) / 1000),
   ];
   const on = results.find((r) => r.config === 'tracing on (100%)');
   const onUnsampled = results.find((r) => r.config === 'tracing on, unsampled requests');
