@@ -198,8 +198,8 @@ export function reportTable(figures: BenchFigures, compared: Comparison[]): stri
                   commandsLoop,
                   commandsExportBytes,
                 }) =>
-                  `${pad('same process: sampled / unsampled', 36)} product(id) x${product} (pairs ${productRange.join('-')}; CPU x${productCpu}, event loops x${productLoop}; exported ${productExportBytes.join(' / ')} B/req)` +
-                  `  commands mix x${commands} (pairs ${commandsRange.join('-')}; CPU x${commandsCpu}, event loops x${commandsLoop}; exported ${commandsExportBytes.join(' / ')} B/req)`)(
+                  `${pad('same process: sampled / unsampled', 36)} product(id) x${product} (rounds ${productRange.join('-')}; CPU x${productCpu}, event loops x${productLoop}; exported ${productExportBytes.join(' / ')} B/req)` +
+                  `  commands mix x${commands} (rounds ${commandsRange.join('-')}; CPU x${commandsCpu}, event loops x${commandsLoop}; exported ${commandsExportBytes.join(' / ')} B/req)`)(
                   tracingCost.sameProcess,
                 ),
               ]

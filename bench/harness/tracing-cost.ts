@@ -52,48 +52,47 @@ export interface TracingCostFigures {
    * over all slices, and the lowest and highest of the rounds' own ratios (how far one round can
    * stray on this machine).
    */
-  ratios: {
+  ratios: (Ratio & {
     config: TracingConfig;
-    product: number;
-    commands: number;
-    productRange: [number, number];
-    commandsRange: [number, number];
-    /** CPU per request as a share of the baseline's (over all slices): what throughput shows through the machine's noise. */
-    productCpu: number;
-    commandsCpu: number;
-    /** The event loops' CPU per request as a share of the baseline's. */
-    productLoop: number;
-    commandsLoop: number;
     /** The baseline's machine CPU per request over this configuration's: the throughput ratio a CPU-bound machine of steady speed would show. */
     productByMachine: number;
     commandsByMachine: number;
-  }[];
+  })[];
   /**
    * The traced systems' sampled slices against their unsampled slices (each the next slice of the
-   * same process), pooled, and the lowest and highest of the (round, system) pairs: what recording
+   * same process), pooled, and the lowest and highest of the rounds' own ratios: what recording
    * and exporting spans cost, without the difference between two processes (twins of one build
    * differed by up to 25% on this machine, more than tracing costs; docs/benchmarks.md). What it
    * leaves out: what the SDK costs when it records nothing (`tracing on, unsampled requests`
    * against `tracing off` in `ratios`); and, in the command mix, the projections' batch spans,
    * which are roots and so recorded in both kinds of slice.
    */
-  sameProcess: {
-    product: number;
-    commands: number;
-    productRange: [number, number];
-    commandsRange: [number, number];
-    productCpu: number;
-    commandsCpu: number;
-    productLoop: number;
-    commandsLoop: number;
-    /** What the sink received per request answered, in bytes: sampled slices, then unsampled. */
-    productExportBytes: [number, number];
-    commandsExportBytes: [number, number];
-  } | null;
+  sameProcess:
+    | (Ratio & {
+        /** What the sink received per request answered, in bytes: sampled slices, then unsampled. */
+        productExportBytes: [number, number];
+        commandsExportBytes: [number, number];
+      })
+    | null;
   rounds: number;
   sliceS: number;
   /** Systems per configuration, whose slices are pooled. */
   replicas: number;
+}
+
+/** One configuration's figures as a share of another's. */
+interface Ratio {
+  /** Throughput over all slices, and the lowest and highest of the rounds' own ratios. */
+  product: number;
+  commands: number;
+  productRange: [number, number];
+  commandsRange: [number, number];
+  /** CPU per request (over all slices): what throughput shows through the machine's noise. */
+  productCpu: number;
+  commandsCpu: number;
+  /** The event loops' CPU per request. */
+  productLoop: number;
+  commandsLoop: number;
 }
 
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
@@ -281,56 +280,40 @@ export async function measureTracingCost(options: {
     productByReplica: replicas.map((replica) => throughput(of(config, 'productById').filter((r) => r.replica === replica))),
     commandsByReplica: replicas.map((replica) => throughput(of(config, 'commandMix').filter((r) => r.replica === replica))),
   }));
-  const baseline = configs[0]!.config;
-  // A round's ratio: the configuration's throughput over its replicas' slices of that round against the baseline's.
-  const range = (config: TracingConfig, load: Load): [number, number] => {
+  // A round's ratio: the configuration's throughput over its replicas' slices of that round against the base's.
+  const range = (config: TracingConfig, base: TracingConfig, load: Load): [number, number] => {
     const inRound = (slicesOf: Slice[], round: number) => throughput(slicesOf.filter((r) => r.round === round));
-    const own = Array.from({ length: options.rounds }, (_, round) => inRound(of(config, load), round) / inRound(of(baseline, load), round));
+    const own = Array.from({ length: options.rounds }, (_, round) => inRound(of(config, load), round) / inRound(of(base, load), round));
     return [round3(Math.min(...own)), round3(Math.max(...own))];
   };
+  type Result = (typeof results)[number];
+  const ratio = (result: Result, base: Result): Ratio => ({
+    product: round3(result.productMax / base.productMax),
+    commands: round3(result.commandsMax / base.commandsMax),
+    productRange: range(result.config, base.config, 'productById'),
+    commandsRange: range(result.config, base.config, 'commandMix'),
+    productCpu: round3(result.productCpuUs / base.productCpuUs),
+    commandsCpu: round3(result.commandsCpuUs / base.commandsCpuUs),
+    productLoop: round3(result.productLoopUs / Math.max(1, base.productLoopUs)),
+    commandsLoop: round3(result.commandsLoopUs / Math.max(1, base.commandsLoopUs)),
+  });
   const ratios = results.map((result) => ({
     config: result.config,
-    product: round3(result.productMax / results[0]!.productMax),
-    commands: round3(result.commandsMax / results[0]!.commandsMax),
-    productRange: range(result.config, 'productById'),
-    commandsRange: range(result.config, 'commandMix'),
-    productCpu: round3(result.productCpuUs / results[0]!.productCpuUs),
-    commandsCpu: round3(result.commandsCpuUs / results[0]!.commandsCpuUs),
-    productLoop: round3(result.productLoopUs / Math.max(1, results[0]!.productLoopUs)),
-    commandsLoop: round3(result.commandsLoopUs / Math.max(1, results[0]!.commandsLoopUs)),
+    ...ratio(result, results[0]!),
     productByMachine: round3(results[0]!.productMachineUs / Math.max(1, result.productMachineUs)),
     commandsByMachine: round3(results[0]!.commandsMachineUs / Math.max(1, result.commandsMachineUs)),
   }));
-  const sampled = (load: Load) => of('tracing on (100%)', load);
-  const unsampled = (load: Load) => of('tracing on, unsampled requests', load);
-  const sameProcessRange = (load: Load): [number, number] => {
-    const pairs = sampled(load).map((slice) => {
-      const twin = unsampled(load).find((other) => other.round === slice.round && other.replica === slice.replica);
-      return throughput([slice]) / Math.max(1, throughput(twin ? [twin] : []));
-    });
-    return [round3(Math.min(...pairs)), round3(Math.max(...pairs))];
-  };
   // perRequest's ms -> µs scaling undone: bytes per request.
-  const exportPerRequest = (load: Load): [number, number] => [
-    Math.round(perRequest(sampled(load), (r) => r.exportBytes) / 1000),
-    Math.round(perRequest(unsampled(load), (r) => r.exportBytes) / 1000),
+  const exportPerRequest = (config: TracingConfig, load: Load) => Math.round(perRequest(of(config, load), (r) => r.exportBytes) / 1000);
+  const exported = (load: Load): [number, number] => [
+    exportPerRequest('tracing on (100%)', load),
+    exportPerRequest('tracing on, unsampled requests', load),
   ];
   const on = results.find((r) => r.config === 'tracing on (100%)');
   const onUnsampled = results.find((r) => r.config === 'tracing on, unsampled requests');
   const sameProcess =
     on && onUnsampled
-      ? {
-          product: round3(on.productMax / onUnsampled.productMax),
-          commands: round3(on.commandsMax / onUnsampled.commandsMax),
-          productRange: sameProcessRange('productById'),
-          commandsRange: sameProcessRange('commandMix'),
-          productCpu: round3(on.productCpuUs / onUnsampled.productCpuUs),
-          commandsCpu: round3(on.commandsCpuUs / onUnsampled.commandsCpuUs),
-          productLoop: round3(on.productLoopUs / Math.max(1, onUnsampled.productLoopUs)),
-          commandsLoop: round3(on.commandsLoopUs / Math.max(1, onUnsampled.commandsLoopUs)),
-          productExportBytes: exportPerRequest('productById'),
-          commandsExportBytes: exportPerRequest('commandMix'),
-        }
+      ? { ...ratio(on, onUnsampled), productExportBytes: exported('productById'), commandsExportBytes: exported('commandMix') }
       : null;
   return { results, ratios, sameProcess, rounds: options.rounds, sliceS: options.durationS, replicas: replicas.length };
 }
